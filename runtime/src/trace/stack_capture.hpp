@@ -1,0 +1,35 @@
+// Captures the return addresses of the current call stack. Two paths: a frame-pointer
+// walk (fast; needs -fno-omit-frame-pointer code, validates every frame against the
+// thread's stack bounds so it never faults) and libunwind (slower, works without frame
+// pointers). Neither allocates; both are safe inside malloc.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace osp::trace {
+
+enum class UnwindMethod : int { FramePointer = 0, Libunwind = 1 };
+
+// Fills `frames` with up to `max_depth` return addresses, skipping the innermost
+// `skip_frames` frames (the capture itself is never included). Returns the count.
+//
+// Which frame comes first, precisely: with skip_frames = 0, frames[0] is the return
+// address of the call to capture_stack, i.e. an address inside the function that called
+// capture_stack (symbolizing it names that function at the line of the call).
+// frames[1] is the return address into that function's caller, and so on outwards.
+// skip_frames = n drops the first n of these, so a helper that captures on behalf of
+// its caller passes 1. Both methods return the same addresses for the same stack
+// (return addresses, not call-site addresses: symbolize() looks up address - 1).
+//
+// Returns 0 (never faults, never allocates) when: max_depth <= 0; the thread's stack
+// bounds are unknown or being fetched by this very thread (the frame-pointer walk asks
+// pthread_getattr_np once per thread, which may allocate and so re-enter malloc);
+// the current frame lies outside the thread stack (e.g. a signal alternate stack); or
+// libunwind fails. The frame-pointer walk stops at the first null, misaligned,
+// non-increasing or out-of-bounds frame pointer, so code built without frame pointers
+// yields a shorter stack, never a crash.
+int capture_stack(std::uintptr_t* frames, int max_depth, int skip_frames,
+                  UnwindMethod method) noexcept;
+
+}  // namespace osp::trace

@@ -1,0 +1,20 @@
+// The address range of the calling thread's stack, fetched once per thread and cached
+// in an initial-exec TLS slot (plain data: no constructor, no TLS allocation on first
+// touch). Used by the frame-pointer walk so it only ever reads inside the live stack.
+#pragma once
+
+#include <cstdint>
+
+namespace osp::trace {
+
+struct StackBounds {
+  std::uintptr_t low;   // lowest address of the stack mapping (inclusive)
+  std::uintptr_t high;  // one past the highest address (the stack grows down from here)
+};
+
+// False when the bounds cannot be known: pthread_getattr_np failed, or this thread is
+// inside its own first fetch (pthread_getattr_np may call malloc, which may capture a
+// stack, which lands here again; that nested call must give up instead of recursing).
+bool current_thread_stack_bounds(StackBounds& bounds) noexcept;
+
+}  // namespace osp::trace
