@@ -1,0 +1,49 @@
+// The tiered pool (DESIGN §2): the raw allocator underneath both libosp and libospdebug.
+// Blocks from here carry no header; the pool finds a block's tier and size from its
+// address alone. All functions are thread-safe and never call malloc.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "memory_allocators.hpp"
+
+namespace os_memory::pool {
+
+struct TierCounters {
+  std::uint64_t live_bytes;   // bytes handed out and not yet returned (block sizes)
+  std::uint64_t peak_bytes;   // high-water mark of live_bytes
+  std::uint64_t allocations;  // successful allocations since start
+  std::uint64_t frees;        // deallocations since start
+};
+
+struct PoolCounters {
+  TierCounters tiers[kTierCount];
+  std::uint64_t live_bytes;  // sum over tiers
+  std::uint64_t peak_bytes;  // process-wide high-water mark
+  std::uint64_t failed_allocations;
+};
+
+class MemoryPool {
+ public:
+  // Returns a block of at least `bytes` aligned to `alignment` (a power of two, any
+  // size), or nullptr when the request cannot be met. Zero bytes gives a minimal block.
+  static void* allocate(std::size_t bytes, std::size_t alignment = DEFAULT_ALIGNMENT) noexcept;
+  // Returns a block from allocate(); nullptr is ignored. Any thread may free any block.
+  static void deallocate(void* block) noexcept;
+  // Usable bytes of a block from allocate() (at least what was asked), 0 if not ours.
+  static std::size_t usable_size(const void* block) noexcept;
+  // True when `address` is the start of a block this pool could have handed out
+  // (exact start for Medium/Large/Huge, a class boundary for Small). Does not say live.
+  static bool owns(const void* address) noexcept;
+  static Tier tier_of(const void* block) noexcept;
+  // Small-tier size class index of the block, or -1 for other tiers.
+  static int size_class_of(const void* block) noexcept;
+  static PoolCounters counters() noexcept;
+  // Gives the calling thread's cached Small blocks back to the global stacks.
+  static void flush_thread_cache() noexcept;
+  // Ask for huge pages for Large/Huge blocks (MAP_HUGETLB, falling back to THP advice).
+  static void set_huge_pages(bool enabled) noexcept;
+};
+
+}  // namespace os_memory::pool

@@ -1,0 +1,189 @@
+// Linux/POSIX implementation of the OS layer (os_memory.hpp): mmap for address space,
+// madvise to give pages back, a pthread key for thread-exit callbacks.
+#include <fcntl.h>
+#include <pthread.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+
+#include "os/cpu.hpp"
+#include "os/os_memory.hpp"
+
+namespace osp::os {
+namespace {
+
+constexpr int kMaxThreadExitCallbacks = 8;
+
+struct ThreadExitList {
+  void (*callbacks[kMaxThreadExitCallbacks])(void*);
+  void* arguments[kMaxThreadExitCallbacks];
+  int count;
+};
+
+__thread ThreadExitList thread_exit_list __attribute__((tls_model("initial-exec")));
+pthread_key_t thread_exit_key;
+pthread_once_t thread_exit_once = PTHREAD_ONCE_INIT;
+
+void run_thread_exit_callbacks(void*) {
+  ThreadExitList& list = thread_exit_list;
+  // Callbacks may free memory, which may register again; run until the list stays empty.
+  while (list.count > 0) {
+    const int index = --list.count;
+    list.callbacks[index](list.arguments[index]);
+  }
+}
+
+void create_thread_exit_key() { pthread_key_create(&thread_exit_key, run_thread_exit_callbacks); }
+
+std::uintptr_t align_up(std::uintptr_t value, std::size_t alignment) {
+  return (value + alignment - 1) & ~(static_cast<std::uintptr_t>(alignment) - 1);
+}
+
+// mmap `bytes` aligned to `alignment` by over-reserving and trimming both ends.
+void* map_aligned(std::size_t bytes, std::size_t alignment, int protection, int flags) {
+  if (alignment <= page_size()) {
+    void* address = mmap(nullptr, bytes, protection, flags, -1, 0);
+    return address == MAP_FAILED ? nullptr : address;
+  }
+  const std::size_t padded = bytes + alignment;
+  if (padded < bytes) return nullptr;
+  void* raw = mmap(nullptr, padded, protection, flags, -1, 0);
+  if (raw == MAP_FAILED) return nullptr;
+  const std::uintptr_t start = reinterpret_cast<std::uintptr_t>(raw);
+  const std::uintptr_t aligned = align_up(start, alignment);
+  if (aligned > start) munmap(raw, aligned - start);
+  const std::uintptr_t tail = aligned + bytes;
+  const std::uintptr_t end = start + padded;
+  if (end > tail) munmap(reinterpret_cast<void*>(tail), end - tail);
+  return reinterpret_cast<void*>(aligned);
+}
+
+std::size_t round_to_pages(std::size_t bytes) {
+  const std::size_t page = page_size();
+  return (bytes + page - 1) & ~(page - 1);
+}
+
+}  // namespace
+
+std::size_t page_size() noexcept {
+  static std::size_t cached = 0;
+  std::size_t value = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+  if (value == 0) {
+    value = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+    __atomic_store_n(&cached, value, __ATOMIC_RELAXED);
+  }
+  return value;
+}
+
+void* reserve(std::size_t bytes, std::size_t alignment) noexcept {
+  if (bytes == 0) return nullptr;
+  // Read-write with MAP_NORESERVE: pages cost nothing until touched, so commit is free.
+  return map_aligned(round_to_pages(bytes), alignment, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE);
+}
+
+bool commit(void* address, std::size_t bytes) noexcept {
+  (void)address;
+  (void)bytes;
+  return true;  // reservations are already read-write; the kernel backs pages on touch
+}
+
+void decommit(void* address, std::size_t bytes) noexcept {
+  madvise(address, bytes, MADV_DONTNEED);
+}
+
+void release(void* address, std::size_t bytes) noexcept {
+  if (address != nullptr) munmap(address, round_to_pages(bytes));
+}
+
+void* map(std::size_t bytes, std::size_t alignment, bool huge_pages) noexcept {
+  if (bytes == 0) return nullptr;
+  bytes = round_to_pages(bytes);
+  // No MAP_NORESERVE: the kernel's overcommit check refuses requests no machine could back,
+  // as it does for malloc.
+  const int flags = MAP_PRIVATE | MAP_ANONYMOUS;
+  if (huge_pages) {
+    constexpr std::size_t kHugePageBytes = std::size_t{2} << 20;
+    const std::size_t huge_bytes = (bytes + kHugePageBytes - 1) & ~(kHugePageBytes - 1);
+    const std::size_t huge_alignment = alignment > kHugePageBytes ? alignment : kHugePageBytes;
+    if (huge_alignment == kHugePageBytes) {
+      void* address = mmap(nullptr, huge_bytes, PROT_READ | PROT_WRITE, flags | MAP_HUGETLB, -1, 0);
+      if (address != MAP_FAILED) return address;
+    }
+    // No reserved huge pages: ask for transparent huge pages on a 2 MiB-aligned range.
+    void* address = map_aligned(bytes, huge_alignment, PROT_READ | PROT_WRITE, flags);
+    if (address != nullptr) madvise(address, bytes, MADV_HUGEPAGE);
+    return address;
+  }
+  return map_aligned(bytes, alignment, PROT_READ | PROT_WRITE, flags);
+}
+
+void at_thread_exit(void (*callback)(void*), void* argument) noexcept {
+  pthread_once(&thread_exit_once, create_thread_exit_key);
+  ThreadExitList& list = thread_exit_list;
+  if (list.count >= kMaxThreadExitCallbacks) return;
+  list.callbacks[list.count] = callback;
+  list.arguments[list.count] = argument;
+  ++list.count;
+  // Any non-null value makes pthread call the destructor at thread exit.
+  pthread_setspecific(thread_exit_key, &list);
+}
+
+std::uint64_t current_thread_id() noexcept {
+  static __thread std::uint64_t cached __attribute__((tls_model("initial-exec")));
+  if (cached == 0) cached = static_cast<std::uint64_t>(syscall(SYS_gettid));
+  return cached;
+}
+
+std::uint64_t process_id() noexcept { return static_cast<std::uint64_t>(getpid()); }
+
+std::size_t resident_bytes() noexcept {
+  int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  char buffer[128];
+  const ssize_t length = read(fd, buffer, sizeof(buffer) - 1);
+  close(fd);
+  if (length <= 0) return 0;
+  buffer[length] = '\0';
+  // statm: size resident shared ...; we want the second field, in pages.
+  const char* cursor = buffer;
+  while (*cursor != ' ' && *cursor != '\0') ++cursor;
+  std::size_t pages = 0;
+  while (*cursor == ' ') ++cursor;
+  while (*cursor >= '0' && *cursor <= '9') pages = pages * 10 + static_cast<std::size_t>(*cursor++ - '0');
+  return pages * page_size();
+}
+
+void write_all(int fd, const char* bytes, std::size_t length) noexcept {
+  while (length > 0) {
+    const ssize_t written = write(fd, bytes, length);
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      return;
+    }
+    bytes += written;
+    length -= static_cast<std::size_t>(written);
+  }
+}
+
+void SpinLock::lock() noexcept {
+  for (int spins = 0; !try_lock(); ++spins) {
+    if (spins < 64) {
+      cpu::pause();
+    } else {
+      sched_yield();
+    }
+  }
+}
+
+bool SpinLock::try_lock() noexcept {
+  return __atomic_load_n(&state_, __ATOMIC_RELAXED) == 0 &&
+         __atomic_exchange_n(&state_, 1, __ATOMIC_ACQUIRE) == 0;
+}
+
+void SpinLock::unlock() noexcept { __atomic_store_n(&state_, 0, __ATOMIC_RELEASE); }
+
+}  // namespace osp::os

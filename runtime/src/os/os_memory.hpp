@@ -1,0 +1,49 @@
+// The operating-system layer: virtual memory, thread-exit hooks and raw output. Every
+// platform call of the runtime goes through here; linux.cpp and windows.cpp implement it.
+// Nothing here calls malloc.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace osp::os {
+
+std::size_t page_size() noexcept;
+
+// Reserves `bytes` of address space aligned to `alignment` (a power of two; at least the
+// page size), not yet backed by memory. Returns nullptr on failure.
+void* reserve(std::size_t bytes, std::size_t alignment) noexcept;
+// Makes [address, address+bytes) of a reservation readable and writable.
+bool commit(void* address, std::size_t bytes) noexcept;
+// Gives the physical pages back; the range stays reserved and reads as zero when touched.
+void decommit(void* address, std::size_t bytes) noexcept;
+// Releases a whole reservation made by reserve()/map().
+void release(void* address, std::size_t bytes) noexcept;
+// Reserve + commit in one call: zeroed, read-write memory, or nullptr. With
+// `huge_pages`, tries explicit huge pages first and falls back to transparent ones.
+void* map(std::size_t bytes, std::size_t alignment, bool huge_pages) noexcept;
+
+// Runs `callback(argument)` when the calling thread exits (once per registration).
+// Used to give a thread's cache back; safe to call from inside malloc.
+void at_thread_exit(void (*callback)(void*), void* argument) noexcept;
+
+std::uint64_t current_thread_id() noexcept;
+std::uint64_t process_id() noexcept;
+// Resident set size of this process in bytes (0 if unknown).
+std::size_t resident_bytes() noexcept;
+
+// Writes all of `bytes` to `fd` (stderr = 2), retrying short writes. No buffering.
+void write_all(int fd, const char* bytes, std::size_t length) noexcept;
+
+// A minimal lock for slow paths (never held across a call that may allocate).
+class SpinLock {
+ public:
+  void lock() noexcept;
+  void unlock() noexcept;
+  bool try_lock() noexcept;
+
+ private:
+  volatile int state_ = 0;
+};
+
+}  // namespace osp::os

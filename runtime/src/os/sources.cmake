@@ -1,0 +1,5 @@
+if(WIN32)
+  set(OSP_OS_SOURCES ${OSP_SRC}/os/windows.cpp)
+else()
+  set(OSP_OS_SOURCES ${OSP_SRC}/os/linux.cpp)
+endif()

@@ -1,0 +1,45 @@
+// BuddyAllocator: the Medium tier (1 MiB < size ≤ 512 MiB).
+//
+// Memory comes in 512 MiB arenas aligned to their size. A block of order n is 1 MiB·2ⁿ
+// and starts at a multiple of its size inside its arena, so its buddy is at offset XOR size.
+// Allocation takes the smallest non-empty order (a bitmap per arena says which are
+// non-empty) and splits; free merges with free buddies right away under the tier lock, so
+// merging is bounded by the 9 orders and cannot livelock. Metadata (order and free flag per
+// 1 MiB unit, free lists as unit indices) lives outside the arena, so freed blocks can be
+// decommitted without losing it. Freed blocks are decommitted at once (RSS drops); an arena
+// that becomes wholly free is released to the OS, except one kept reserved (no RSS) to
+// avoid map/unmap churn.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace osp::pool {
+
+class BuddyAllocator {
+ public:
+  static constexpr std::size_t kUnitBytes = std::size_t{1} << 20;
+  static constexpr std::size_t kArenaBytes = std::size_t{512} << 20;
+  static constexpr int kOrderCount = 10;  // 1 MiB … 512 MiB
+
+  // nullptr when `bytes` > kArenaBytes or no arena can be mapped.
+  static void* allocate(std::size_t bytes) noexcept;
+  // Frees a live block; returns its size, or 0 (and does nothing) when `block` is not
+  // the start of a live Medium block.
+  static std::size_t deallocate(void* block) noexcept;
+  // Block size (1 MiB·2ⁿ) of a live block starting at `address`, or 0 when `address` is
+  // not the start of a live Medium block.
+  static std::size_t block_bytes(const void* address) noexcept;
+  // True when `address` lies inside any Medium arena.
+  static bool contains(const void* address) noexcept;
+
+  // Introspection for tests and reports.
+  static int arena_count() noexcept;
+  // True when every arena is wholly free and merged back into one 512 MiB block.
+  static bool all_arenas_coalesced() noexcept;
+
+  static void prepare_fork() noexcept;
+  static void after_fork() noexcept;
+};
+
+}  // namespace osp::pool

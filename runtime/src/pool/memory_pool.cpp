@@ -1,0 +1,159 @@
+// MemoryPool: routes each request to its tier by size and alignment (DESIGN §2) and each
+// free to the tier that owns the address.
+#include "memory_pool.hpp"
+
+#include "pool/buddy_allocator.hpp"
+#include "pool/fork_hooks.hpp"
+#include "pool/os_block_registry.hpp"
+#include "pool/pool_counters.hpp"
+#include "pool/small_manager.hpp"
+
+namespace os_memory {
+
+const char* tier_name(Tier tier) noexcept {
+  switch (tier) {
+    case Tier::Small: return "small";
+    case Tier::Medium: return "medium";
+    case Tier::Large: return "large";
+    case Tier::Huge: return "huge";
+    case Tier::Direct: return "direct";
+  }
+  return "unknown";
+}
+
+}  // namespace os_memory
+
+namespace os_memory::pool {
+namespace {
+
+using osp::pool::BuddyAllocator;
+using osp::pool::OsBlockRegistry;
+using osp::pool::SmallManager;
+
+// Larger requests cannot be met by any machine osp runs on; refuse them before any
+// arithmetic on them can overflow.
+constexpr std::size_t kMaxRequestBytes = std::size_t{1} << 47;
+constexpr std::size_t kSmallBlockAlignment = 16;
+
+bool huge_pages_enabled = false;
+
+void* allocate_from_os(std::size_t bytes, std::size_t alignment, Tier tier) {
+  void* block = OsBlockRegistry::allocate(bytes, alignment, tier,
+                                          __atomic_load_n(&huge_pages_enabled, __ATOMIC_RELAXED));
+  if (block != nullptr) {
+    Tier recorded = tier;
+    osp::pool::count_allocation(tier, OsBlockRegistry::lookup(block, recorded));
+  }
+  return block;
+}
+
+void* allocate_medium(std::size_t bytes) {
+  void* block = BuddyAllocator::allocate(bytes);
+  if (block != nullptr) osp::pool::count_allocation(Tier::Medium, BuddyAllocator::block_bytes(block));
+  return block;
+}
+
+void* route(std::size_t bytes, std::size_t alignment) {
+  if (alignment > MAX_ALLOWED_ALIGNMENT) return allocate_from_os(bytes, alignment, Tier::Direct);
+  if (bytes <= kSmallMaxBytes) {
+    const int class_index = osp::pool::class_for(bytes, alignment);
+    if (class_index >= 0) {
+      void* block = SmallManager::allocate(class_index);
+      if (block != nullptr) return block;
+    }
+    // The class region is exhausted: a Medium block (1 MiB aligned) serves it.
+  }
+  if (bytes <= kMediumMaxBytes) return allocate_medium(bytes);
+  if (bytes <= kLargeMaxBytes) return allocate_from_os(bytes, alignment, Tier::Large);
+  return allocate_from_os(bytes, alignment, Tier::Huge);
+}
+
+}  // namespace
+
+void* MemoryPool::allocate(std::size_t bytes, std::size_t alignment) noexcept {
+  if (alignment == 0 || (alignment & (alignment - 1)) != 0 || bytes > kMaxRequestBytes) {
+    osp::pool::count_failed_allocation();
+    return nullptr;
+  }
+  if (alignment < kSmallBlockAlignment) alignment = kSmallBlockAlignment;
+  void* block = route(bytes, alignment);
+  if (block == nullptr) osp::pool::count_failed_allocation();
+  return block;
+}
+
+void MemoryPool::deallocate(void* block) noexcept {
+  if (block == nullptr) return;
+  const int class_index = SmallManager::class_of(block);
+  if (class_index >= 0) {
+    SmallManager::deallocate(block, class_index);
+    return;
+  }
+  if (const std::size_t bytes = BuddyAllocator::deallocate(block); bytes != 0) {
+    osp::pool::count_free(Tier::Medium, bytes);
+    return;
+  }
+  Tier tier = Tier::Large;
+  if (const std::size_t bytes = OsBlockRegistry::deallocate(block, tier); bytes != 0) {
+    osp::pool::count_free(tier, bytes);
+  }
+  // Anything else is not ours; libospdebug reports it, libosp ignores it.
+}
+
+std::size_t MemoryPool::usable_size(const void* block) noexcept {
+  if (block == nullptr) return 0;
+  const int class_index = SmallManager::class_of(block);
+  if (class_index >= 0) return osp::pool::class_block_bytes(class_index);
+  if (const std::size_t bytes = BuddyAllocator::block_bytes(block); bytes != 0) return bytes;
+  Tier tier = Tier::Large;
+  return OsBlockRegistry::lookup(block, tier);
+}
+
+bool MemoryPool::owns(const void* address) noexcept {
+  if (address == nullptr) return false;
+  if (SmallManager::class_of(address) >= 0) return SmallManager::is_block_start(address);
+  if (BuddyAllocator::block_bytes(address) != 0) return true;
+  Tier tier = Tier::Large;
+  return OsBlockRegistry::lookup(address, tier) != 0;
+}
+
+Tier MemoryPool::tier_of(const void* block) noexcept {
+  if (SmallManager::class_of(block) >= 0) return Tier::Small;
+  if (BuddyAllocator::contains(block)) return Tier::Medium;
+  Tier tier = Tier::Large;
+  OsBlockRegistry::lookup(block, tier);
+  return tier;
+}
+
+int MemoryPool::size_class_of(const void* block) noexcept { return SmallManager::class_of(block); }
+
+PoolCounters MemoryPool::counters() noexcept { return osp::pool::read_counters(); }
+
+void MemoryPool::flush_thread_cache() noexcept { SmallManager::flush_thread_cache(); }
+
+void MemoryPool::set_huge_pages(bool enabled) noexcept {
+  __atomic_store_n(&huge_pages_enabled, enabled, __ATOMIC_RELAXED);
+}
+
+}  // namespace os_memory::pool
+
+namespace osp::pool {
+
+void prepare_fork() noexcept {
+  SmallManager::prepare_fork();
+  BuddyAllocator::prepare_fork();
+  OsBlockRegistry::prepare_fork();
+}
+
+void after_fork_in_parent() noexcept {
+  OsBlockRegistry::after_fork();
+  BuddyAllocator::after_fork();
+  SmallManager::after_fork_in_parent();
+}
+
+void after_fork_in_child() noexcept {
+  OsBlockRegistry::after_fork();
+  BuddyAllocator::after_fork();
+  SmallManager::after_fork_in_child();
+}
+
+}  // namespace osp::pool

@@ -1,0 +1,131 @@
+#include "pool/os_block_registry.hpp"
+
+#include "os/os_memory.hpp"
+
+namespace osp::pool {
+namespace {
+
+constexpr std::size_t kInitialSlots = 1024;
+constexpr std::uintptr_t kEmptySlot = 0;
+constexpr std::uintptr_t kDeletedSlot = 1;  // tombstone: keeps probe chains intact
+
+struct Slot {
+  std::uintptr_t address;
+  std::size_t bytes;
+  os_memory::Tier tier;
+};
+
+struct Registry {
+  os::SpinLock lock;
+  Slot* slots;
+  std::size_t capacity;  // a power of two
+  std::size_t used;      // live + tombstones
+  std::size_t live;
+};
+
+Registry registry;
+
+std::size_t slot_index(std::uintptr_t address, std::size_t capacity) {
+  // Blocks are page aligned: drop the low bits, then mix.
+  std::uint64_t key = address >> 12;
+  key *= 0x9E3779B97F4A7C15ull;
+  return static_cast<std::size_t>(key >> 20) & (capacity - 1);
+}
+
+Slot* find(std::uintptr_t address) {
+  if (registry.slots == nullptr) return nullptr;
+  for (std::size_t index = slot_index(address, registry.capacity);; index = (index + 1) & (registry.capacity - 1)) {
+    Slot& slot = registry.slots[index];
+    if (slot.address == address) return &slot;
+    if (slot.address == kEmptySlot) return nullptr;
+  }
+}
+
+void insert_unchecked(Slot* slots, std::size_t capacity, const Slot& entry) {
+  std::size_t index = slot_index(entry.address, capacity);
+  while (slots[index].address > kDeletedSlot) index = (index + 1) & (capacity - 1);
+  slots[index] = entry;
+}
+
+bool grow_if_needed() {
+  if (registry.slots != nullptr && (registry.used + 1) * 4 < registry.capacity * 3) return true;
+  const std::size_t capacity = registry.slots == nullptr ? kInitialSlots : registry.capacity * 2;
+  auto* slots = static_cast<Slot*>(os::map(capacity * sizeof(Slot), 0, false));
+  if (slots == nullptr) return false;
+  for (std::size_t index = 0; index < registry.capacity; ++index) {
+    if (registry.slots[index].address > kDeletedSlot) insert_unchecked(slots, capacity, registry.slots[index]);
+  }
+  if (registry.slots != nullptr) os::release(registry.slots, registry.capacity * sizeof(Slot));
+  registry.slots = slots;
+  registry.capacity = capacity;
+  registry.used = registry.live;
+  return true;
+}
+
+std::size_t round_to_pages(std::size_t bytes) {
+  const std::size_t page = os::page_size();
+  return (bytes + page - 1) & ~(page - 1);
+}
+
+}  // namespace
+
+void* OsBlockRegistry::allocate(std::size_t bytes, std::size_t alignment, os_memory::Tier tier,
+                                bool huge_pages) noexcept {
+  const std::size_t mapped_bytes = round_to_pages(bytes == 0 ? 1 : bytes);
+  if (mapped_bytes < bytes) return nullptr;  // overflow
+  void* block = os::map(mapped_bytes, alignment, huge_pages);
+  if (block == nullptr) return nullptr;
+  registry.lock.lock();
+  const bool recorded = grow_if_needed();
+  if (recorded) {
+    insert_unchecked(registry.slots, registry.capacity,
+                     Slot{reinterpret_cast<std::uintptr_t>(block), mapped_bytes, tier});
+    ++registry.used;
+    ++registry.live;
+  }
+  registry.lock.unlock();
+  if (!recorded) {
+    os::release(block, mapped_bytes);
+    return nullptr;
+  }
+  return block;
+}
+
+std::size_t OsBlockRegistry::deallocate(void* block, os_memory::Tier& tier) noexcept {
+  registry.lock.lock();
+  Slot* slot = find(reinterpret_cast<std::uintptr_t>(block));
+  std::size_t bytes = 0;
+  if (slot != nullptr) {
+    bytes = slot->bytes;
+    tier = slot->tier;
+    slot->address = kDeletedSlot;
+    --registry.live;
+  }
+  registry.lock.unlock();
+  if (bytes != 0) os::release(block, bytes);
+  return bytes;
+}
+
+std::size_t OsBlockRegistry::lookup(const void* block, os_memory::Tier& tier) noexcept {
+  registry.lock.lock();
+  const Slot* slot = find(reinterpret_cast<std::uintptr_t>(block));
+  std::size_t bytes = 0;
+  if (slot != nullptr) {
+    bytes = slot->bytes;
+    tier = slot->tier;
+  }
+  registry.lock.unlock();
+  return bytes;
+}
+
+std::size_t OsBlockRegistry::block_count() noexcept {
+  registry.lock.lock();
+  const std::size_t count = registry.live;
+  registry.lock.unlock();
+  return count;
+}
+
+void OsBlockRegistry::prepare_fork() noexcept { registry.lock.lock(); }
+void OsBlockRegistry::after_fork() noexcept { registry.lock.unlock(); }
+
+}  // namespace osp::pool

@@ -1,0 +1,29 @@
+// OsBlockRegistry: blocks mapped straight from the OS — Large (512 MiB–1 GiB), Huge
+// (> 1 GiB) and over-aligned (alignment > 64 KiB) — kept in an open-addressing table
+// (address → size, tier) under one lock so frees can be validated and counted. The table
+// lives in OS memory and doubles when 3/4 full.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "memory_allocators.hpp"
+
+namespace osp::pool {
+
+class OsBlockRegistry {
+ public:
+  // Maps a block and records it; nullptr when the OS refuses.
+  static void* allocate(std::size_t bytes, std::size_t alignment, os_memory::Tier tier,
+                        bool huge_pages) noexcept;
+  // Unmaps a recorded block; returns its mapped size, 0 when `block` is not recorded.
+  static std::size_t deallocate(void* block, os_memory::Tier& tier) noexcept;
+  // Mapped size and tier of a recorded block; 0 when not recorded.
+  static std::size_t lookup(const void* block, os_memory::Tier& tier) noexcept;
+  static std::size_t block_count() noexcept;
+
+  static void prepare_fork() noexcept;
+  static void after_fork() noexcept;
+};
+
+}  // namespace osp::pool

@@ -1,0 +1,346 @@
+#include "pool/small_manager.hpp"
+
+#include "os/os_memory.hpp"
+#include "pool/chain_stack.hpp"
+#include "pool/pool_counters.hpp"
+
+namespace osp::pool {
+namespace {
+
+constexpr std::size_t kRegionAlignmentBytes = std::size_t{64} << 10;  // ≥ MAX_ALLOWED_ALIGNMENT
+
+enum class CacheState : std::uint8_t { Uninitialized = 0, Active = 1, Exited = 2 };
+
+struct ClassCache {
+  void* free_head;  // word 0 of each free block links to the next
+  std::uint32_t free_count;
+  std::uint32_t unused;
+  std::uintptr_t bump_cursor;  // fresh blocks not yet handed out: [cursor, end)
+  std::uintptr_t bump_end;
+};
+
+// Written only by the owning thread (relaxed load + store compiles to a plain add); read by
+// any thread summing the counters.
+struct OwnerCounter {
+  std::uint64_t value;
+  void add(std::uint64_t amount) noexcept {
+    __atomic_store_n(&value, __atomic_load_n(&value, __ATOMIC_RELAXED) + amount, __ATOMIC_RELAXED);
+  }
+  std::uint64_t read() const noexcept { return __atomic_load_n(&value, __ATOMIC_RELAXED); }
+};
+
+struct ThreadCache {
+  ClassCache classes[kSmallClassCount];
+  OwnerCounter allocations;
+  OwnerCounter frees;
+  OwnerCounter bytes_allocated;
+  OwnerCounter bytes_freed;
+  std::uint64_t published_live_bytes;  // this thread's live bytes at its last publish
+  ThreadCache* registry_previous;
+  ThreadCache* registry_next;
+  CacheState state;
+};
+
+struct GlobalState {
+  std::uintptr_t base;                         // start of the reservation (0 until ready)
+  std::uintptr_t bump[kSmallClassCount];       // next fresh address per class
+  ChainStack stacks[kSmallClassCount];
+  os::SpinLock init_lock;
+  os::SpinLock registry_lock;
+  ThreadCache* registry_head;
+  // Counters of threads that exited or ran after their cache was given back.
+  std::uint64_t retired_allocations;
+  std::uint64_t retired_frees;
+  std::uint64_t retired_bytes_allocated;
+  std::uint64_t retired_bytes_freed;
+};
+
+GlobalState global;
+__thread ThreadCache thread_cache __attribute__((tls_model("initial-exec")));
+
+std::uintptr_t region_start(int class_index) {
+  return global.base + static_cast<std::uintptr_t>(class_index) * SmallManager::kClassRegionBytes;
+}
+
+bool ensure_reserved() noexcept {
+  if (__atomic_load_n(&global.base, __ATOMIC_ACQUIRE) != 0) return true;
+  global.init_lock.lock();
+  if (global.base == 0) {
+    void* reservation = os::reserve(kSmallClassCount * SmallManager::kClassRegionBytes,
+                                    kRegionAlignmentBytes);
+    if (reservation != nullptr) {
+      const auto base = reinterpret_cast<std::uintptr_t>(reservation);
+      for (int index = 0; index < kSmallClassCount; ++index) {
+        global.bump[index] = base + static_cast<std::uintptr_t>(index) * SmallManager::kClassRegionBytes;
+      }
+      __atomic_store_n(&global.base, base, __ATOMIC_RELEASE);
+    }
+  }
+  global.init_lock.unlock();
+  return global.base != 0;
+}
+
+void retire_counters(const ThreadCache& cache) {
+  __atomic_fetch_add(&global.retired_allocations, cache.allocations.read(), __ATOMIC_RELAXED);
+  __atomic_fetch_add(&global.retired_frees, cache.frees.read(), __ATOMIC_RELAXED);
+  __atomic_fetch_add(&global.retired_bytes_allocated, cache.bytes_allocated.read(), __ATOMIC_RELAXED);
+  __atomic_fetch_add(&global.retired_bytes_freed, cache.bytes_freed.read(), __ATOMIC_RELAXED);
+}
+
+void flush_all_classes(ThreadCache& cache);
+
+// Publishes the change of this thread's live bytes since the last call (slow paths only).
+void publish_live_bytes(ThreadCache& cache) {
+  const std::uint64_t live = cache.bytes_allocated.read() - cache.bytes_freed.read();
+  publish_small_live_delta(static_cast<std::int64_t>(live - cache.published_live_bytes));
+  cache.published_live_bytes = live;
+}
+
+void on_thread_exit(void*) {
+  ThreadCache& cache = thread_cache;
+  if (cache.state != CacheState::Active) return;
+  flush_all_classes(cache);
+  publish_live_bytes(cache);
+  global.registry_lock.lock();
+  if (cache.registry_previous != nullptr) cache.registry_previous->registry_next = cache.registry_next;
+  else global.registry_head = cache.registry_next;
+  if (cache.registry_next != nullptr) cache.registry_next->registry_previous = cache.registry_previous;
+  retire_counters(cache);
+  global.registry_lock.unlock();
+  cache = ThreadCache{};
+  cache.state = CacheState::Exited;
+}
+
+// Registers the calling thread's cache; false when the thread already exited (its TLS
+// destructors are running) and must use the shared slow path.
+bool activate_cache(ThreadCache& cache) noexcept {
+  if (cache.state == CacheState::Active) return true;
+  if (cache.state == CacheState::Exited) return false;
+  if (!ensure_reserved()) return false;
+  cache.state = CacheState::Active;  // before registering: registration may allocate
+  global.registry_lock.lock();
+  cache.registry_previous = nullptr;
+  cache.registry_next = global.registry_head;
+  if (global.registry_head != nullptr) global.registry_head->registry_previous = &cache;
+  global.registry_head = &cache;
+  global.registry_lock.unlock();
+  os::at_thread_exit(on_thread_exit, nullptr);
+  return true;
+}
+
+// Carves up to one batch of fresh blocks from the class region; false when exhausted.
+bool carve_from_region(int class_index, std::uintptr_t& cursor, std::uintptr_t& end) noexcept {
+  const std::size_t block_bytes = class_block_bytes(class_index);
+  const std::uintptr_t region_end = region_start(class_index) + SmallManager::kClassRegionBytes;
+  std::uintptr_t current = __atomic_load_n(&global.bump[class_index], __ATOMIC_RELAXED);
+  for (;;) {
+    const std::uintptr_t available = (region_end - current) / block_bytes;
+    if (available == 0) return false;
+    const std::uintptr_t blocks = available < static_cast<std::uintptr_t>(class_batch_blocks(class_index))
+                                      ? available
+                                      : static_cast<std::uintptr_t>(class_batch_blocks(class_index));
+    const std::uintptr_t next = current + blocks * block_bytes;
+    if (__atomic_compare_exchange_n(&global.bump[class_index], &current, next, false,
+                                    __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+      if (!os::commit(reinterpret_cast<void*>(current), next - current)) return false;
+      cursor = current;
+      end = next;
+      return true;
+    }
+  }
+}
+
+void* take_from_chain(ClassCache& slot, Chain chain) {
+  void* block = chain.first;
+  slot.free_head = *static_cast<void**>(block);
+  slot.free_count = chain.length - 1;
+  return block;
+}
+
+void* refill_and_allocate(ThreadCache& cache, int class_index) noexcept {
+  publish_live_bytes(cache);
+  ClassCache& slot = cache.classes[class_index];
+  Chain chain = global.stacks[class_index].pop();
+  if (chain.first != nullptr) return take_from_chain(slot, chain);
+  if (!carve_from_region(class_index, slot.bump_cursor, slot.bump_end)) return nullptr;
+  void* block = reinterpret_cast<void*>(slot.bump_cursor);
+  slot.bump_cursor += class_block_bytes(class_index);
+  return block;
+}
+
+// Moves `count` blocks from the head of the free list into one chain on the global stack.
+void flush_blocks(ClassCache& slot, int class_index, std::uint32_t count) {
+  if (count == 0) return;
+  void* first = slot.free_head;
+  void* last = first;
+  for (std::uint32_t i = 1; i < count; ++i) last = *static_cast<void**>(last);
+  slot.free_head = *static_cast<void**>(last);
+  slot.free_count -= count;
+  *static_cast<void**>(last) = nullptr;
+  global.stacks[class_index].push(Chain{first, last, count});
+}
+
+// Links a bump range into chains so its blocks are not lost when the cache goes away.
+void flush_bump_range(ClassCache& slot, int class_index) {
+  const std::size_t block_bytes = class_block_bytes(class_index);
+  const std::uint32_t batch = static_cast<std::uint32_t>(class_batch_blocks(class_index));
+  while (slot.bump_cursor < slot.bump_end) {
+    void* first = reinterpret_cast<void*>(slot.bump_cursor);
+    std::uint32_t length = 0;
+    void* last = nullptr;
+    while (slot.bump_cursor < slot.bump_end && length < batch) {
+      void* block = reinterpret_cast<void*>(slot.bump_cursor);
+      if (last != nullptr) *static_cast<void**>(last) = block;
+      last = block;
+      ++length;
+      slot.bump_cursor += block_bytes;
+    }
+    *static_cast<void**>(last) = nullptr;
+    global.stacks[class_index].push(Chain{first, last, length});
+  }
+}
+
+void flush_all_classes(ThreadCache& cache) {
+  for (int index = 0; index < kSmallClassCount; ++index) {
+    ClassCache& slot = cache.classes[index];
+    const std::uint32_t batch = static_cast<std::uint32_t>(class_batch_blocks(index));
+    while (slot.free_count > 0) flush_blocks(slot, index, slot.free_count < batch ? slot.free_count : batch);
+    flush_bump_range(slot, index);
+  }
+}
+
+// Paths for a thread whose cache is gone (its TLS destructors are running).
+void* allocate_without_cache(int class_index) noexcept {
+  if (!ensure_reserved()) return nullptr;
+  Chain chain = global.stacks[class_index].pop();
+  if (chain.first != nullptr) {
+    void* block = chain.first;
+    void* rest = *static_cast<void**>(block);
+    if (rest != nullptr) {
+      void* last = rest;
+      while (*static_cast<void**>(last) != nullptr) last = *static_cast<void**>(last);
+      global.stacks[class_index].push(Chain{rest, last, chain.length - 1});
+    }
+    return block;
+  }
+  std::uintptr_t cursor = 0, end = 0;
+  if (!carve_from_region(class_index, cursor, end)) return nullptr;
+  ClassCache leftover{nullptr, 0, 0, cursor + class_block_bytes(class_index), end};
+  flush_bump_range(leftover, class_index);
+  return reinterpret_cast<void*>(cursor);
+}
+
+}  // namespace
+
+void* SmallManager::allocate(int class_index) noexcept {
+  ThreadCache& cache = thread_cache;
+  ClassCache& slot = cache.classes[class_index];
+  void* block = slot.free_head;
+  if (block != nullptr) {
+    slot.free_head = *static_cast<void**>(block);
+    --slot.free_count;
+  } else if (slot.bump_cursor < slot.bump_end) {
+    block = reinterpret_cast<void*>(slot.bump_cursor);
+    slot.bump_cursor += class_block_bytes(class_index);
+  } else if (activate_cache(cache)) {
+    block = refill_and_allocate(cache, class_index);
+    if (block == nullptr) return nullptr;
+  } else {
+    block = allocate_without_cache(class_index);
+    if (block == nullptr) return nullptr;
+    __atomic_fetch_add(&global.retired_allocations, 1, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&global.retired_bytes_allocated, class_block_bytes(class_index), __ATOMIC_RELAXED);
+    publish_small_live_delta(static_cast<std::int64_t>(class_block_bytes(class_index)));
+    return block;
+  }
+  cache.allocations.add(1);
+  cache.bytes_allocated.add(class_block_bytes(class_index));
+  return block;
+}
+
+void SmallManager::deallocate(void* block, int class_index) noexcept {
+  ThreadCache& cache = thread_cache;
+  if (!activate_cache(cache)) {
+    *static_cast<void**>(block) = nullptr;
+    global.stacks[class_index].push(Chain{block, block, 1});
+    __atomic_fetch_add(&global.retired_frees, 1, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&global.retired_bytes_freed, class_block_bytes(class_index), __ATOMIC_RELAXED);
+    publish_small_live_delta(-static_cast<std::int64_t>(class_block_bytes(class_index)));
+    return;
+  }
+  ClassCache& slot = cache.classes[class_index];
+  *static_cast<void**>(block) = slot.free_head;
+  slot.free_head = block;
+  ++slot.free_count;
+  cache.frees.add(1);
+  cache.bytes_freed.add(class_block_bytes(class_index));
+  const std::uint32_t batch = static_cast<std::uint32_t>(class_batch_blocks(class_index));
+  if (slot.free_count > 2 * batch) {
+    flush_blocks(slot, class_index, batch);
+    publish_live_bytes(cache);
+  }
+}
+
+int SmallManager::class_of(const void* address) noexcept {
+  const std::uintptr_t base = __atomic_load_n(&global.base, __ATOMIC_ACQUIRE);
+  const auto value = reinterpret_cast<std::uintptr_t>(address);
+  if (base == 0 || value < base) return -1;
+  const std::uintptr_t index = (value - base) / kClassRegionBytes;
+  return index < static_cast<std::uintptr_t>(kSmallClassCount) ? static_cast<int>(index) : -1;
+}
+
+bool SmallManager::is_block_start(const void* address) noexcept {
+  const int index = class_of(address);
+  if (index < 0) return false;
+  const auto offset = reinterpret_cast<std::uintptr_t>(address) - region_start(index);
+  return offset % class_block_bytes(index) == 0 &&
+         reinterpret_cast<std::uintptr_t>(address) < __atomic_load_n(&global.bump[index], __ATOMIC_RELAXED);
+}
+
+void SmallManager::flush_thread_cache() noexcept {
+  ThreadCache& cache = thread_cache;
+  if (cache.state == CacheState::Active) flush_all_classes(cache);
+}
+
+SmallTotals SmallManager::totals() noexcept {
+  global.registry_lock.lock();
+  std::uint64_t allocations = __atomic_load_n(&global.retired_allocations, __ATOMIC_RELAXED);
+  std::uint64_t frees = __atomic_load_n(&global.retired_frees, __ATOMIC_RELAXED);
+  std::uint64_t allocated = __atomic_load_n(&global.retired_bytes_allocated, __ATOMIC_RELAXED);
+  std::uint64_t freed = __atomic_load_n(&global.retired_bytes_freed, __ATOMIC_RELAXED);
+  for (const ThreadCache* cache = global.registry_head; cache != nullptr; cache = cache->registry_next) {
+    allocations += cache->allocations.read();
+    frees += cache->frees.read();
+    allocated += cache->bytes_allocated.read();
+    freed += cache->bytes_freed.read();
+  }
+  global.registry_lock.unlock();
+  return SmallTotals{allocations, frees, allocated - freed};
+}
+
+void SmallManager::prepare_fork() noexcept {
+  global.init_lock.lock();
+  global.registry_lock.lock();
+}
+
+void SmallManager::after_fork_in_parent() noexcept {
+  global.registry_lock.unlock();
+  global.init_lock.unlock();
+}
+
+void SmallManager::after_fork_in_child() noexcept {
+  // Only the forking thread survives: other threads' caches are dropped from the
+  // registry (their counters kept), their cached blocks are lost to the child.
+  for (ThreadCache* cache = global.registry_head; cache != nullptr; cache = cache->registry_next) {
+    if (cache != &thread_cache) retire_counters(*cache);
+  }
+  global.registry_head = thread_cache.state == CacheState::Active ? &thread_cache : nullptr;
+  if (global.registry_head != nullptr) {
+    thread_cache.registry_previous = nullptr;
+    thread_cache.registry_next = nullptr;
+  }
+  global.registry_lock.unlock();
+  global.init_lock.unlock();
+}
+
+}  // namespace osp::pool

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages osp needs. Idempotent: when everything is present it
+# only runs dpkg-query and exits. Groups: core (build + tests, always), bench, cross.
+#   scripts/install-deps.sh [core] [bench] [cross] [browser]
+set -euo pipefail
+
+core=(build-essential cmake ninja-build pkg-config libunwind-dev libboost-stacktrace-dev
+      nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
+      python3 python3-jsonschema clang libclang-rt-14-dev sqlite3 git)
+bench=(libjemalloc2 libgoogle-perftools4 libmimalloc2.0 valgrind python3-matplotlib
+       hyperfine)
+cross=(g++-mingw-w64-x86-64-posix wine64 g++-aarch64-linux-gnu qemu-user)
+browser=(chromium)
+
+groups=("$@")
+[ ${#groups[@]} -gt 0 ] || groups=(core)
+
+wanted=()
+for group in "${groups[@]}"; do
+  case "$group" in
+    core) wanted+=("${core[@]}") ;;
+    bench) wanted+=("${bench[@]}") ;;
+    cross) wanted+=("${cross[@]}") ;;
+    browser) wanted+=("${browser[@]}") ;;
+    *) echo "install-deps: unknown group '$group' (core, bench, cross, browser)" >&2; exit 2 ;;
+  esac
+done
+
+missing=()
+for package in "${wanted[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$package")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
