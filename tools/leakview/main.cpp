@@ -1,0 +1,204 @@
+// osp-leakview: summary, diff, gate and merge over osp leak snapshots.
+// Exit codes: 0 ok / gate passed, 1 gate failed, 2 bad usage or bad input. Reports are
+// built completely in memory before anything is printed, so bad input never leaves
+// partial output behind.
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <CLI/CLI.hpp>
+
+#include "diff.hpp"
+#include "gate.hpp"
+#include "merge.hpp"
+#include "output_format.hpp"
+#include "snapshot.hpp"
+#include "snapshot_writer.hpp"
+#include "summary.hpp"
+#include "suppressions.hpp"
+
+namespace {
+
+using namespace leakview;
+
+constexpr int kExitOk = 0;
+constexpr int kExitGateFailed = 1;
+constexpr int kExitBadInput = 2;
+
+// Usage problems that CLI11 cannot see (e.g. an unknown kind in --kinds).
+struct UsageError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+bool stdout_wants_colour() { return isatty(fileno(stdout)) == 1 && std::getenv("NO_COLOR") == nullptr; }
+
+std::unique_ptr<OutputFormat> output_format(const std::string& name) {
+    auto format = make_output_format(name, name == "text" && stdout_wants_colour());
+    if (!format) throw UsageError("unknown format \"" + name + "\"");
+    return format;
+}
+
+std::set<LeakKind> parse_kinds(const std::string& list) {
+    std::set<LeakKind> kinds;
+    std::stringstream stream(list);
+    std::string name;
+    while (std::getline(stream, name, ',')) {
+        auto kind = leak_kind_from_string(name);
+        if (!kind) throw UsageError("--kinds: unknown leak kind \"" + name + "\" (definite, indirect, possible, reachable)");
+        kinds.insert(*kind);
+    }
+    if (kinds.empty()) throw UsageError("--kinds: name at least one leak kind");
+    return kinds;
+}
+
+// Writes `text` to `path` through a temporary file and a rename: readers never see half a file.
+void write_file_atomically(const std::string& path, const std::string& text) {
+    std::string temporary = path + ".tmp." + std::to_string(getpid());
+    {
+        std::ofstream stream(temporary, std::ios::binary | std::ios::trunc);
+        stream << text;
+        stream.flush();
+        if (!stream) {
+            std::remove(temporary.c_str());
+            throw InputError(path, "write", "cannot write the output file");
+        }
+    }
+    std::error_code status;
+    std::filesystem::rename(temporary, path, status);
+    if (status) {
+        std::remove(temporary.c_str());
+        throw InputError(path, "write", status.message());
+    }
+}
+
+struct Arguments {
+    std::string format = "text";
+    std::vector<std::string> inputs;
+    std::string sort = "bytes";
+    std::size_t top = 20;
+    std::string baseline;
+    std::uint64_t max_bytes = 0;
+    std::uint64_t max_blocks = 0;
+    std::string kinds = "definite,indirect";
+    std::string suppressions;
+    bool allow_errors = false;
+    std::string output;
+};
+
+void add_format_option(CLI::App& command, Arguments& arguments) {
+    command.add_option("--format", arguments.format, "Output format")
+        ->check(CLI::IsMember(output_format_names()))
+        ->capture_default_str();
+}
+
+int run_summary(const Arguments& arguments, std::ostream& out) {
+    auto format = output_format(arguments.format);
+    Snapshot snapshot = load_snapshot_file(arguments.inputs.at(0));
+    auto order = arguments.sort == "count" ? SiteOrder::by_blocks : SiteOrder::by_bytes;
+    format->write_summary(summarize(snapshot, order, arguments.top), out);
+    return kExitOk;
+}
+
+int run_diff(const Arguments& arguments, std::ostream& out) {
+    auto format = output_format(arguments.format);
+    Snapshot before = load_snapshot_file(arguments.inputs.at(0));
+    Snapshot after = load_snapshot_file(arguments.inputs.at(1));
+    format->write_diff(diff_snapshots(before, after), out);
+    return kExitOk;
+}
+
+int run_gate_command(const Arguments& arguments, std::ostream& out) {
+    auto format = output_format(arguments.format);
+    GateOptions options;
+    options.max_bytes = arguments.max_bytes;
+    options.max_blocks = arguments.max_blocks;
+    options.kinds = parse_kinds(arguments.kinds);
+    options.allow_errors = arguments.allow_errors;
+    Suppressions suppressions;
+    if (!arguments.suppressions.empty()) suppressions = Suppressions::load_file(arguments.suppressions);
+    Snapshot current = load_snapshot_file(arguments.inputs.at(0));
+    std::optional<Snapshot> baseline;
+    if (!arguments.baseline.empty()) baseline = load_snapshot_file(arguments.baseline);
+    GateReport report = run_gate(current, baseline ? &*baseline : nullptr, options, suppressions);
+    format->write_gate(report, out);
+    return report.passed ? kExitOk : kExitGateFailed;
+}
+
+int run_merge(const Arguments& arguments, std::ostream& out) {
+    std::vector<Snapshot> inputs;
+    for (const auto& path : arguments.inputs) inputs.push_back(load_snapshot_file(path));
+    Snapshot merged = merge_snapshots(inputs);
+    std::string text = snapshot_to_json(merged).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    write_file_atomically(arguments.output, text);
+    out << "merged " << inputs.size() << " snapshots (" << merged.process.runs.size() << " runs, "
+        << merged.leaks.size() << " sites, " << merged.errors.size() << " errors) into " << arguments.output << '\n';
+    return kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"osp-leakview: read osp leak snapshots (summary, diff, gate, merge).\n"
+                 "Exit codes: 0 ok or gate passed, 1 gate failed, 2 bad usage or bad input."};
+    app.name("osp-leakview");
+    app.require_subcommand(1);
+    Arguments arguments;
+
+    auto* summary = app.add_subcommand("summary", "Errors, totals by kind and the top leak sites of one snapshot");
+    summary->add_option("snapshot", arguments.inputs, "Snapshot file")->required()->expected(1);
+    summary->add_option("--sort", arguments.sort, "Order sites by bytes or by block count")
+        ->check(CLI::IsMember({"bytes", "count"}))
+        ->capture_default_str();
+    summary->add_option("--top", arguments.top, "Show this many sites (0: all)")->capture_default_str();
+    add_format_option(*summary, arguments);
+
+    auto* diff = app.add_subcommand("diff", "Sites new, grown, shrunk and gone between two snapshots");
+    diff->add_option("before", arguments.inputs, "Earlier snapshot, then later snapshot")->required()->expected(2);
+    add_format_option(*diff, arguments);
+
+    auto* gate = app.add_subcommand("gate", "Fail (exit 1) when leaks or errors pass the limits");
+    gate->add_option("snapshot", arguments.inputs, "Snapshot to check")->required()->expected(1);
+    gate->add_option("--baseline", arguments.baseline, "Limits apply to growth over this snapshot");
+    gate->add_option("--max-bytes", arguments.max_bytes, "Leaked (or grown) bytes allowed")->capture_default_str();
+    gate->add_option("--max-blocks", arguments.max_blocks, "Leaked (or grown) blocks allowed")->capture_default_str();
+    gate->add_option("--kinds", arguments.kinds, "Comma-separated leak kinds that count")->capture_default_str();
+    gate->add_option("--suppressions", arguments.suppressions, "File of leak:<pattern> lines");
+    gate->add_flag("--allow-errors", arguments.allow_errors, "Do not fail on runtime errors in the snapshot");
+    add_format_option(*gate, arguments);
+
+    auto* merge = app.add_subcommand("merge", "Combine snapshots into one; sites with the same key add up");
+    merge->add_option("snapshots", arguments.inputs, "Snapshots to merge")->required()->expected(1, -1);
+    merge->add_option("-o,--output", arguments.output, "Merged snapshot file to write")->required();
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& error) {
+        int code = app.exit(error);
+        return code == 0 ? kExitOk : kExitBadInput;
+    }
+
+    std::ostringstream out;
+    int status = kExitOk;
+    try {
+        if (summary->parsed()) status = run_summary(arguments, out);
+        else if (diff->parsed()) status = run_diff(arguments, out);
+        else if (gate->parsed()) status = run_gate_command(arguments, out);
+        else if (merge->parsed()) status = run_merge(arguments, out);
+    } catch (const InputError& error) {
+        std::cerr << "osp-leakview: " << error.what() << '\n';
+        return kExitBadInput;
+    } catch (const UsageError& error) {
+        std::cerr << "osp-leakview: " << error.what() << '\n';
+        return kExitBadInput;
+    } catch (const std::exception& error) {
+        std::cerr << "osp-leakview: internal error: " << error.what() << '\n';
+        return kExitBadInput;
+    }
+    std::cout << out.str() << std::flush;
+    return status;
+}
