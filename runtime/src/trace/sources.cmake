@@ -44,6 +44,12 @@ find_library(OSP_BOOST_STACKTRACE_BACKTRACE_LIBRARY
              NAMES boost_stacktrace_backtrace boost_stacktrace_backtrace-mt)
 
 set(osp_symbolizer_definitions "")
+# Only a non-default Boost location is added: an explicit -I/-isystem of /usr/include
+# breaks the C++ library's #include_next.
+set(osp_symbolizer_includes "")
+if(NOT OSP_BOOST_STACKTRACE_INCLUDE_DIR IN_LIST CMAKE_CXX_IMPLICIT_INCLUDE_DIRECTORIES)
+  set(osp_symbolizer_includes ${OSP_BOOST_STACKTRACE_INCLUDE_DIR})
+endif()
 set(osp_symbolizer_options -fexceptions)
 if(OSP_BACKTRACE_LIBRARY AND OSP_BACKTRACE_INCLUDE_DIR)
   # Header-only Boost.Stacktrace over a static libbacktrace: no Boost library at run time.
@@ -65,10 +71,14 @@ endif()
 # the capture must keep frame pointers so its own frame record is where the walk starts.
 set_source_files_properties(${OSP_TRACE_DIR}/symbolizer.cpp PROPERTIES
   COMPILE_DEFINITIONS "${osp_symbolizer_definitions}"
-  INCLUDE_DIRECTORIES "${OSP_BOOST_STACKTRACE_INCLUDE_DIR}"
+  INCLUDE_DIRECTORIES "${osp_symbolizer_includes}"
   COMPILE_OPTIONS "${osp_symbolizer_options}")
+set(osp_capture_includes "")
+if(NOT OSP_LIBUNWIND_INCLUDE_DIR IN_LIST CMAKE_CXX_IMPLICIT_INCLUDE_DIRECTORIES)
+  set(osp_capture_includes ${OSP_LIBUNWIND_INCLUDE_DIR})
+endif()
 set_source_files_properties(${OSP_TRACE_DIR}/stack_capture.cpp PROPERTIES
-  INCLUDE_DIRECTORIES "${OSP_LIBUNWIND_INCLUDE_DIR}"
+  INCLUDE_DIRECTORIES "${osp_capture_includes}"
   COMPILE_OPTIONS "-fno-omit-frame-pointer")
 
 set(OSP_TRACE_LINK_LIBRARIES ${OSP_LIBUNWIND_LIBRARY} ${osp_symbolizer_library}

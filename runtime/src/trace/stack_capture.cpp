@@ -62,6 +62,26 @@ int walk_frame_pointers(std::uintptr_t frame_pointer, std::uintptr_t* frames, in
   return count;
 }
 
+// libunwind's fast path (unw_backtrace) keeps a per-thread cache whose destructor locks
+// a mutex at thread exit; ThreadSanitizer has already torn the thread down by then and
+// crashes, so TSan builds step the cursor instead (slower, no per-thread cache).
+#if defined(__SANITIZE_THREAD__)
+int unwind_into(void** buffer, int capacity) noexcept {
+  unw_context_t context;
+  unw_cursor_t cursor;
+  if (unw_getcontext(&context) != 0 || unw_init_local(&cursor, &context) != 0) return 0;
+  int count = 0;
+  do {
+    unw_word_t instruction_pointer = 0;
+    if (unw_get_reg(&cursor, UNW_REG_IP, &instruction_pointer) != 0) break;
+    buffer[count++] = reinterpret_cast<void*>(instruction_pointer);
+  } while (count < capacity && unw_step(&cursor) > 0);
+  return count;
+}
+#else
+int unwind_into(void** buffer, int capacity) noexcept { return unw_backtrace(buffer, capacity); }
+#endif
+
 // `caller_return_address` is capture_stack's return address: libunwind's result starts
 // with its own and our frames, and frame 0 is the entry equal to it.
 __attribute__((noinline)) int walk_with_libunwind(std::uintptr_t caller_return_address,
@@ -70,7 +90,7 @@ __attribute__((noinline)) int walk_with_libunwind(std::uintptr_t caller_return_a
   void* buffer[kLibunwindBufferFrames];
   int wanted = kMaxInternalFrames + skip_frames + max_depth;
   if (wanted > kLibunwindBufferFrames || wanted < 0) wanted = kLibunwindBufferFrames;
-  const int captured = unw_backtrace(buffer, wanted);
+  const int captured = unwind_into(buffer, wanted);
   if (captured <= 0) return 0;
 
   int first = -1;

@@ -51,7 +51,11 @@ TEST_P(CaptureByMethod, SkipDropsInnermostFrames) {
   ASSERT_GE(skipped.depth, 2);
   EXPECT_EQ(skipped.frames[0], skipped.return_into_middle);
   EXPECT_EQ(skipped.frames[1], skipped.return_into_outer);
-  EXPECT_EQ(skipped.depth, full.depth - 1);
+  // Beyond the chain the walk reaches code built without frame pointers, where depths
+  // may differ between runs; only the chain itself is compared.
+  ASSERT_GE(full.depth, 3);
+  EXPECT_EQ(skipped.frames[0], full.frames[1]);
+  EXPECT_EQ(skipped.frames[1], full.frames[2]);
 }
 
 TEST_P(CaptureByMethod, BothMethodsAgreeOnTheChain) {
@@ -138,6 +142,10 @@ TEST(CaptureOnAlternateStack, FramePointerWalkRefusesForeignStack) {
   struct sigaction old_action {};
   ASSERT_EQ(sigaction(SIGUSR1, &action, &old_action), 0);
 
+  // Fetch this thread's stack bounds outside the handler: the first fetch may allocate,
+  // which a signal handler must not do.
+  std::uintptr_t priming[1];
+  ASSERT_EQ(capture_stack(priming, 1, 0, UnwindMethod::FramePointer), 1);
   raise(SIGUSR1);
 
   sigaction(SIGUSR1, &old_action, nullptr);
