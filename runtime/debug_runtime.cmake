@@ -1,0 +1,34 @@
+# libospdebug: the pool plus the debug layer (guarded blocks, quarantine, error reports),
+# the malloc/new replacement and the leak reporter. Included from runtime/CMakeLists.txt
+# when OSP_BUILD_DEBUG_RUNTIME is ON; OSP_SRC, osp_core, OSP_API_COMMON_SOURCES and
+# osp_add_library() come from there.
+include(${OSP_SRC}/trace/sources.cmake)
+include(${OSP_SRC}/debug/sources.cmake)
+
+set(OSP_DEBUG_RUNTIME_SOURCES
+    $<TARGET_OBJECTS:osp_core>
+    ${OSP_API_COMMON_SOURCES}
+    ${OSP_TRACE_SOURCES}
+    ${OSP_DEBUG_SOURCES}
+    ${OSP_SRC}/api/debug_backend.cpp
+    ${OSP_SRC}/api/malloc_override.cpp
+    ${OSP_SRC}/api/new_delete_override.cpp
+    ${OSP_SRC}/report/leak_reporter.cpp)
+
+foreach(kind SHARED STATIC)
+  if(kind STREQUAL SHARED)
+    set(target ospdebug)
+  else()
+    set(target ospdebug_static)
+  endif()
+  osp_add_library(${target} ${kind} ${OSP_DEBUG_RUNTIME_SOURCES})
+  set_target_properties(${target} PROPERTIES OUTPUT_NAME ospdebug VERSION ${PROJECT_VERSION}
+                                             SOVERSION ${PROJECT_VERSION_MAJOR})
+  # Frame pointers make the fast stack walk work through the runtime's own frames;
+  # initial-exec TLS keeps thread-local access free of __tls_get_addr (which may call
+  # malloc) inside malloc itself.
+  target_compile_options(${target} PRIVATE -fno-omit-frame-pointer -ftls-model=initial-exec)
+  target_link_libraries(${target} PUBLIC ${OSP_TRACE_LINK_LIBRARIES} ${CMAKE_DL_LIBS})
+endforeach()
+add_library(osp::ospdebug ALIAS ospdebug)
+add_library(osp::ospdebug_static ALIAS ospdebug_static)

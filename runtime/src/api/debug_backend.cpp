@@ -1,0 +1,100 @@
+// libospdebug's side of the API seam (backend.hpp): ALLOCATE/DEALLOCATE and the C API go
+// through the debug heap, and MemoryTracker describes the debug layer's live-block list
+// (tracking is always on in libospdebug).
+#include "api/backend.hpp"
+
+#include "debug/debug_heap.hpp"
+#include "debug/error_reports.hpp"
+#include "debug/live_blocks.hpp"
+#include "debug/report_writer.hpp"
+#include "debug/runtime_thread.hpp"
+#include "memory_tracker.hpp"
+
+namespace osp::api {
+
+void* backend_allocate(std::size_t bytes, std::size_t alignment, const char* file, int line,
+                       AllocationKind kind) noexcept {
+  auto caller = reinterpret_cast<std::uintptr_t>(__builtin_return_address(0));
+  if (alignment == 0 || (alignment & (alignment - 1)) != 0) {
+    if (!debug::inside_runtime()) {
+      debug::ReentrancyGuard guard;
+      debug::report_invalid_alignment("ALLOCATE_ALIGNED", alignment, caller);
+    }
+    return nullptr;
+  }
+  return debug::allocate({bytes, alignment, kind, file, line, caller, false});
+}
+
+void backend_deallocate(void* block, AllocationKind kind) noexcept {
+  debug::deallocate(block, kind, reinterpret_cast<std::uintptr_t>(__builtin_return_address(0)));
+}
+
+std::size_t backend_check_heap() noexcept {
+  return debug::check_heap("in a heap check",
+                           reinterpret_cast<std::uintptr_t>(__builtin_return_address(0)));
+}
+
+}  // namespace osp::api
+
+namespace os_memory::tracker {
+
+MemoryTracker& MemoryTracker::get() noexcept {
+  static MemoryTracker tracker;
+  return tracker;
+}
+
+bool MemoryTracker::enabled() const noexcept { return true; }
+
+// Tracking cannot be turned off in libospdebug: every block carries its header anyway.
+void MemoryTracker::set_enabled(bool) noexcept {}
+
+std::size_t MemoryTracker::live_block_count() const noexcept {
+  return osp::debug::live_blocks::count();
+}
+
+std::size_t MemoryTracker::live_bytes() const noexcept { return osp::debug::live_blocks::bytes(); }
+
+void MemoryTracker::for_each_live_block(Visitor visit, void* context) const noexcept {
+  struct Forward {
+    Visitor visit;
+    void* context;
+  } forward{visit, context};
+  osp::debug::for_each_live_block(
+      [](const osp::debug::LiveBlockInfo& block, void* raw) {
+        auto* target = static_cast<Forward*>(raw);
+        TrackedBlock tracked{block.address, block.requested_bytes, block.origin_file,
+                             block.origin_line};
+        target->visit(tracked, target->context);
+      },
+      &forward);
+}
+
+std::size_t MemoryTracker::report(int fd) const noexcept {
+  osp::debug::ReentrancyGuard guard;
+  struct Context {
+    osp::debug::ReportWriter* writer;
+    std::size_t count;
+  };
+  osp::debug::ReportWriter writer(fd);
+  Context context{&writer, 0};
+  writer.process_prefix().text("osp: ").decimal(live_block_count()).text(" live blocks, ")
+      .decimal(live_bytes()).text(" bytes\n");
+  osp::debug::for_each_live_block(
+      [](const osp::debug::LiveBlockInfo& block, void* raw) {
+        auto* state = static_cast<Context*>(raw);
+        state->writer->text("  ").decimal(block.requested_bytes).text(" bytes at ")
+            .address(block.address);
+        if (block.origin_file != nullptr) {
+          state->writer->text(" from ").text(block.origin_file).text(":")
+              .decimal(static_cast<std::uint64_t>(block.origin_line));
+        } else {
+          state->writer->text(" (stack #").decimal(block.allocation_stack).text(")");
+        }
+        state->writer->text(" thread T").decimal(block.thread).text("\n");
+        ++state->count;
+      },
+      &context);
+  return context.count;
+}
+
+}  // namespace os_memory::tracker

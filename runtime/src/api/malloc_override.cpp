@@ -1,0 +1,190 @@
+// The C allocation surface of libospdebug: malloc and friends, replaced for the whole
+// process (linked with -lospdebug or preloaded with LD_PRELOAD). Each entry point notes
+// its caller's return address so reported stacks start in the program.
+//
+// This file also owns the runtime's process lifecycle, because every program that uses
+// libospdebug links it: the fork handlers (registered by a constructor; they take every
+// lock of the debug layer and the pool around fork) and the exit checks (a destructor:
+// guards of all blocks, then the leak report when asked for).
+#include <errno.h>
+#include <malloc.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <cstdint>
+
+#include "debug/debug_heap.hpp"
+#include "debug/error_reports.hpp"
+#include "debug/options.hpp"
+#include "debug/report_writer.hpp"
+#include "debug/runtime_thread.hpp"
+#include "safe_memory_leak_reporter.hpp"
+
+using osp::api::AllocationKind;
+
+namespace {
+
+constexpr std::size_t kMallocAlignmentBytes = 16;
+
+std::uintptr_t as_address(void* return_address) {
+  return reinterpret_cast<std::uintptr_t>(return_address);
+}
+
+bool is_power_of_two(std::size_t value) { return value != 0 && (value & (value - 1)) == 0; }
+
+void* allocate_malloc(std::size_t bytes, std::size_t alignment, std::uintptr_t caller,
+                      bool zero) {
+  void* block = osp::debug::allocate({bytes, alignment, AllocationKind::Malloc, nullptr, 0,
+                                      caller, zero});
+  if (block == nullptr) errno = ENOMEM;
+  return block;
+}
+
+void report_bad_alignment(const char* function, std::size_t alignment, std::uintptr_t caller) {
+  if (osp::debug::inside_runtime()) return;
+  osp::debug::ReentrancyGuard guard;
+  osp::debug::report_invalid_alignment(function, alignment, caller);
+}
+
+void report_overflow(const char* function, std::size_t count, std::size_t size,
+                     std::uintptr_t caller) {
+  if (osp::debug::inside_runtime()) return;
+  osp::debug::ReentrancyGuard guard;
+  osp::debug::report_calloc_overflow(function, count, size, caller);
+}
+
+}  // namespace
+
+extern "C" {
+
+// Referenced from new_delete_override.cpp so a static link always pulls this file in.
+int osp_debug_malloc_override_linked = 1;
+
+void* malloc(std::size_t bytes) noexcept {
+  return allocate_malloc(bytes, kMallocAlignmentBytes, as_address(__builtin_return_address(0)),
+                         false);
+}
+
+void free(void* block) noexcept {
+  osp::debug::deallocate(block, AllocationKind::Malloc, as_address(__builtin_return_address(0)));
+}
+
+void* calloc(std::size_t count, std::size_t size) noexcept {
+  auto caller = as_address(__builtin_return_address(0));
+  std::size_t bytes;
+  if (__builtin_mul_overflow(count, size, &bytes)) {
+    report_overflow("calloc", count, size, caller);
+    errno = ENOMEM;
+    return nullptr;
+  }
+  return allocate_malloc(bytes, kMallocAlignmentBytes, caller, true);
+}
+
+void* realloc(void* block, std::size_t bytes) noexcept {
+  void* moved = osp::debug::reallocate(block, bytes, as_address(__builtin_return_address(0)));
+  if (moved == nullptr && bytes != 0) errno = ENOMEM;
+  return moved;
+}
+
+void* reallocarray(void* block, std::size_t count, std::size_t size) noexcept {
+  auto caller = as_address(__builtin_return_address(0));
+  std::size_t bytes;
+  if (__builtin_mul_overflow(count, size, &bytes)) {
+    report_overflow("reallocarray", count, size, caller);
+    errno = ENOMEM;
+    return nullptr;
+  }
+  void* moved = osp::debug::reallocate(block, bytes, caller);
+  if (moved == nullptr && bytes != 0) errno = ENOMEM;
+  return moved;
+}
+
+int posix_memalign(void** result, std::size_t alignment, std::size_t bytes) noexcept {
+  auto caller = as_address(__builtin_return_address(0));
+  if (!is_power_of_two(alignment) || alignment % sizeof(void*) != 0) {
+    report_bad_alignment("posix_memalign", alignment, caller);
+    return EINVAL;
+  }
+  void* block = osp::debug::allocate({bytes, alignment, AllocationKind::Malloc, nullptr, 0,
+                                      caller, false});
+  if (block == nullptr) return ENOMEM;
+  *result = block;
+  return 0;
+}
+
+void* aligned_alloc(std::size_t alignment, std::size_t bytes) noexcept {
+  auto caller = as_address(__builtin_return_address(0));
+  if (!is_power_of_two(alignment)) {
+    report_bad_alignment("aligned_alloc", alignment, caller);
+    errno = EINVAL;
+    return nullptr;
+  }
+  return allocate_malloc(bytes, alignment, caller, false);
+}
+
+// Like glibc: an alignment that is not a power of two is rounded up to one.
+void* memalign(std::size_t alignment, std::size_t bytes) noexcept {
+  auto caller = as_address(__builtin_return_address(0));
+  std::size_t rounded = kMallocAlignmentBytes;
+  while (rounded < alignment && rounded != 0) rounded <<= 1;
+  if (rounded == 0) {
+    errno = EINVAL;
+    return nullptr;
+  }
+  return allocate_malloc(bytes, rounded, caller, false);
+}
+
+void* valloc(std::size_t bytes) noexcept {
+  return allocate_malloc(bytes, static_cast<std::size_t>(sysconf(_SC_PAGESIZE)),
+                         as_address(__builtin_return_address(0)), false);
+}
+
+void* pvalloc(std::size_t bytes) noexcept {
+  auto page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+  if (bytes > SIZE_MAX - page) {
+    errno = ENOMEM;
+    return nullptr;
+  }
+  std::size_t rounded = (bytes + page - 1) & ~(page - 1);
+  if (rounded == 0) rounded = page;
+  return allocate_malloc(rounded, page, as_address(__builtin_return_address(0)), false);
+}
+
+std::size_t malloc_usable_size(void* block) noexcept { return osp::debug::usable_size(block); }
+
+}  // extern "C"
+
+namespace {
+
+void register_fork_handlers() {
+  pthread_atfork(osp::debug::prepare_fork, osp::debug::parent_after_fork,
+                 osp::debug::child_after_fork);
+}
+
+// Runs after the program's static destructors (the runtime is finalized after the
+// program that links or preloads it): whatever is still live now is a leak.
+void run_exit_checks() {
+  const osp::debug::Options& current = osp::debug::options();
+  if (current.check_on_exit) osp::debug::check_heap("at exit", 0);
+  SafeMemoryLeakReporter& reporter = SafeMemoryLeakReporter::get();
+  bool automatic = reporter.initialized() && reporter.mode() == SafeMemoryLeakReporter::Automatic;
+  if (!current.detect_leaks && !automatic) return;
+  std::size_t leaked = reporter.report_now();
+  if (leaked != 0 && current.detect_leaks && current.exitcode != 0) _exit(current.exitcode);
+}
+
+__attribute__((constructor)) void start_runtime() {
+  register_fork_handlers();
+  const osp::debug::Options& current = osp::debug::options();
+  if (current.verbosity >= 1) {
+    osp::debug::ReportWriter(2).process_prefix().text("osp: debug runtime active (stack_depth=")
+        .decimal(static_cast<std::uint64_t>(current.stack_depth)).text(", quarantine_mb=")
+        .decimal(static_cast<std::uint64_t>(current.quarantine_mb)).text(", halt_on_error=")
+        .decimal(current.halt_on_error ? 1 : 0).text(")\n");
+  }
+}
+
+__attribute__((destructor)) void stop_runtime() { run_exit_checks(); }
+
+}  // namespace

@@ -1,0 +1,116 @@
+// Every form of operator new and delete (plain, array, nothrow, sized, aligned, aligned +
+// sized), replaced by libospdebug. new/new[] are separate allocation kinds so that
+// delete vs delete[] vs free mismatches are reported. Failure follows the standard: call
+// the new-handler and retry, or throw std::bad_alloc (nothrow forms return null).
+#include <cstdint>
+#include <new>
+
+#include "debug/debug_heap.hpp"
+
+using osp::api::AllocationKind;
+
+extern "C" int osp_debug_malloc_override_linked;
+// Keeps malloc_override.o in static links of programs that never call malloc themselves.
+[[gnu::used]] static int* const malloc_override_anchor = &osp_debug_malloc_override_linked;
+
+namespace {
+
+constexpr std::size_t kNewAlignmentBytes = __STDCPP_DEFAULT_NEW_ALIGNMENT__;
+
+void* allocate_or_null(std::size_t bytes, std::size_t alignment, AllocationKind kind,
+                       std::uintptr_t caller) noexcept {
+  if (alignment == 0 || (alignment & (alignment - 1)) != 0) return nullptr;
+  return osp::debug::allocate({bytes, alignment, kind, nullptr, 0, caller, false});
+}
+
+void* allocate_or_throw(std::size_t bytes, std::size_t alignment, AllocationKind kind,
+                        std::uintptr_t caller) {
+  for (;;) {
+    if (void* block = allocate_or_null(bytes, alignment, kind, caller)) return block;
+    std::new_handler handler = std::get_new_handler();
+    if (handler == nullptr) throw std::bad_alloc();
+    handler();
+  }
+}
+
+void* allocate_nothrow(std::size_t bytes, std::size_t alignment, AllocationKind kind,
+                       std::uintptr_t caller) noexcept {
+  try {
+    return allocate_or_throw(bytes, alignment, kind, caller);
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+std::uintptr_t as_address(void* return_address) {
+  return reinterpret_cast<std::uintptr_t>(return_address);
+}
+
+}  // namespace
+
+#define OSP_CALLER as_address(__builtin_return_address(0))
+#define OSP_ALIGNMENT(value) static_cast<std::size_t>(value)
+
+void* operator new(std::size_t bytes) {
+  return allocate_or_throw(bytes, kNewAlignmentBytes, AllocationKind::New, OSP_CALLER);
+}
+void* operator new[](std::size_t bytes) {
+  return allocate_or_throw(bytes, kNewAlignmentBytes, AllocationKind::NewArray, OSP_CALLER);
+}
+void* operator new(std::size_t bytes, const std::nothrow_t&) noexcept {
+  return allocate_nothrow(bytes, kNewAlignmentBytes, AllocationKind::New, OSP_CALLER);
+}
+void* operator new[](std::size_t bytes, const std::nothrow_t&) noexcept {
+  return allocate_nothrow(bytes, kNewAlignmentBytes, AllocationKind::NewArray, OSP_CALLER);
+}
+void* operator new(std::size_t bytes, std::align_val_t alignment) {
+  return allocate_or_throw(bytes, OSP_ALIGNMENT(alignment), AllocationKind::New, OSP_CALLER);
+}
+void* operator new[](std::size_t bytes, std::align_val_t alignment) {
+  return allocate_or_throw(bytes, OSP_ALIGNMENT(alignment), AllocationKind::NewArray, OSP_CALLER);
+}
+void* operator new(std::size_t bytes, std::align_val_t alignment,
+                   const std::nothrow_t&) noexcept {
+  return allocate_nothrow(bytes, OSP_ALIGNMENT(alignment), AllocationKind::New, OSP_CALLER);
+}
+void* operator new[](std::size_t bytes, std::align_val_t alignment,
+                     const std::nothrow_t&) noexcept {
+  return allocate_nothrow(bytes, OSP_ALIGNMENT(alignment), AllocationKind::NewArray, OSP_CALLER);
+}
+
+void operator delete(void* block) noexcept {
+  osp::debug::deallocate(block, AllocationKind::New, OSP_CALLER);
+}
+void operator delete[](void* block) noexcept {
+  osp::debug::deallocate(block, AllocationKind::NewArray, OSP_CALLER);
+}
+void operator delete(void* block, const std::nothrow_t&) noexcept {
+  osp::debug::deallocate(block, AllocationKind::New, OSP_CALLER);
+}
+void operator delete[](void* block, const std::nothrow_t&) noexcept {
+  osp::debug::deallocate(block, AllocationKind::NewArray, OSP_CALLER);
+}
+void operator delete(void* block, std::size_t) noexcept {
+  osp::debug::deallocate(block, AllocationKind::New, OSP_CALLER);
+}
+void operator delete[](void* block, std::size_t) noexcept {
+  osp::debug::deallocate(block, AllocationKind::NewArray, OSP_CALLER);
+}
+void operator delete(void* block, std::align_val_t) noexcept {
+  osp::debug::deallocate(block, AllocationKind::New, OSP_CALLER);
+}
+void operator delete[](void* block, std::align_val_t) noexcept {
+  osp::debug::deallocate(block, AllocationKind::NewArray, OSP_CALLER);
+}
+void operator delete(void* block, std::size_t, std::align_val_t) noexcept {
+  osp::debug::deallocate(block, AllocationKind::New, OSP_CALLER);
+}
+void operator delete[](void* block, std::size_t, std::align_val_t) noexcept {
+  osp::debug::deallocate(block, AllocationKind::NewArray, OSP_CALLER);
+}
+void operator delete(void* block, std::align_val_t, const std::nothrow_t&) noexcept {
+  osp::debug::deallocate(block, AllocationKind::New, OSP_CALLER);
+}
+void operator delete[](void* block, std::align_val_t, const std::nothrow_t&) noexcept {
+  osp::debug::deallocate(block, AllocationKind::NewArray, OSP_CALLER);
+}

@@ -1,0 +1,119 @@
+// Guard and fill writing and checking (see block_guards.hpp).
+#include "debug/block_guards.hpp"
+
+#include <cstring>
+
+namespace osp::debug {
+namespace {
+
+// Adds the bytes of [start, start+length) that differ from `expected` to `damage`;
+// `offset_base` is start's offset from the user pointer.
+void scan(const std::uint8_t* start, std::size_t length, std::uint8_t expected,
+          std::ptrdiff_t offset_base, Damage& damage) noexcept {
+  damage.expected = expected;
+  std::uint64_t pattern;
+  std::memset(&pattern, expected, sizeof pattern);
+  std::size_t index = 0;
+  while (index < length) {
+    // Skip intact words quickly; the common case is "nothing changed".
+    if (index + sizeof pattern <= length) {
+      std::uint64_t word;
+      std::memcpy(&word, start + index, sizeof word);
+      if (word == pattern) {
+        index += sizeof pattern;
+        continue;
+      }
+    }
+    if (start[index] != expected) {
+      std::ptrdiff_t offset = offset_base + static_cast<std::ptrdiff_t>(index);
+      if (damage.changed_bytes == 0) damage.first_offset = offset;
+      damage.last_offset = offset;
+      if (damage.sample_count < Damage::kSampleBytes) {
+        damage.sample_offsets[damage.sample_count] = offset;
+        damage.sample_values[damage.sample_count] = start[index];
+        ++damage.sample_count;
+      }
+      ++damage.changed_bytes;
+    }
+    ++index;
+  }
+}
+
+// The user ranges that get filled: everything, or both ends of a large block.
+struct FillRanges {
+  std::size_t head_bytes;
+  std::size_t tail_offset;
+  std::size_t tail_bytes;
+};
+
+FillRanges fill_ranges(std::size_t requested) noexcept {
+  if (requested <= kFullFillLimitBytes) return {requested, 0, 0};
+  return {kBoundedFillBytes, requested - kBoundedFillBytes, kBoundedFillBytes};
+}
+
+}  // namespace
+
+const char* allocation_function_name(api::AllocationKind kind) noexcept {
+  switch (kind) {
+    case api::AllocationKind::Malloc: return "malloc";
+    case api::AllocationKind::New: return "operator new";
+    case api::AllocationKind::NewArray: return "operator new []";
+    case api::AllocationKind::Api: return "ALLOCATE";
+  }
+  return "?";
+}
+
+const char* deallocation_function_name(api::AllocationKind kind) noexcept {
+  switch (kind) {
+    case api::AllocationKind::Malloc: return "free";
+    case api::AllocationKind::New: return "operator delete";
+    case api::AllocationKind::NewArray: return "operator delete []";
+    case api::AllocationKind::Api: return "DEALLOCATE";
+  }
+  return "?";
+}
+
+void write_guards(BlockHeader* header) noexcept {
+  char* user = user_of(header);
+  std::memset(user - kFrontGuardBytes, kGuardByte, kFrontGuardBytes);
+  std::memset(user + header->requested_bytes, kGuardByte,
+              tail_guard_bytes(header->requested_bytes));
+}
+
+void fill_user_bytes(BlockHeader* header, std::uint8_t byte) noexcept {
+  char* user = user_of(header);
+  FillRanges ranges = fill_ranges(header->requested_bytes);
+  std::memset(user, byte, ranges.head_bytes);
+  if (ranges.tail_bytes != 0) std::memset(user + ranges.tail_offset, byte, ranges.tail_bytes);
+}
+
+Damage check_front_guard(BlockHeader* header) noexcept {
+  Damage damage;
+  const auto* start = reinterpret_cast<const std::uint8_t*>(user_of(header)) - kFrontGuardBytes;
+  scan(start, kFrontGuardBytes, kGuardByte, -static_cast<std::ptrdiff_t>(kFrontGuardBytes),
+       damage);
+  return damage;
+}
+
+Damage check_tail_guard(BlockHeader* header) noexcept {
+  Damage damage;
+  std::size_t requested = header->requested_bytes;
+  const auto* start = reinterpret_cast<const std::uint8_t*>(user_of(header)) + requested;
+  scan(start, tail_guard_bytes(requested), kGuardByte, static_cast<std::ptrdiff_t>(requested),
+       damage);
+  return damage;
+}
+
+Damage check_freed_fill(BlockHeader* header) noexcept {
+  Damage damage;
+  const auto* user = reinterpret_cast<const std::uint8_t*>(user_of(header));
+  FillRanges ranges = fill_ranges(header->requested_bytes);
+  scan(user, ranges.head_bytes, kFreedFillByte, 0, damage);
+  if (ranges.tail_bytes != 0) {
+    scan(user + ranges.tail_offset, ranges.tail_bytes, kFreedFillByte,
+         static_cast<std::ptrdiff_t>(ranges.tail_offset), damage);
+  }
+  return damage;
+}
+
+}  // namespace osp::debug

@@ -1,0 +1,38 @@
+// Guard bytes and fill patterns of a block (layout in block_header.hpp): writing them when
+// a block is handed out or freed, and finding which bytes changed. Large blocks are
+// filled and checked only at both ends (kBoundedFillBytes) so untouched memory stays
+// untouched.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "debug/block_header.hpp"
+
+namespace osp::debug {
+
+// Where a region differs from its expected byte: offsets are relative to the user
+// pointer (negative: before it). Up to kSampleBytes changed bytes are kept.
+struct Damage {
+  static constexpr int kSampleBytes = 8;
+  std::size_t changed_bytes = 0;
+  std::ptrdiff_t first_offset = 0;
+  std::ptrdiff_t last_offset = 0;
+  std::uint8_t expected = 0;
+  int sample_count = 0;
+  std::ptrdiff_t sample_offsets[kSampleBytes] = {};
+  std::uint8_t sample_values[kSampleBytes] = {};
+  bool found() const noexcept { return changed_bytes != 0; }
+};
+
+void write_guards(BlockHeader* header) noexcept;
+// Fills the user bytes with `byte`, bounded for large blocks.
+void fill_user_bytes(BlockHeader* header, std::uint8_t byte) noexcept;
+
+// Checks the front guard (underflow) and the tail guard (overflow).
+Damage check_front_guard(BlockHeader* header) noexcept;
+Damage check_tail_guard(BlockHeader* header) noexcept;
+// Checks that freed user bytes still hold kFreedFillByte (the bounded ranges only).
+Damage check_freed_fill(BlockHeader* header) noexcept;
+
+}  // namespace osp::debug

@@ -1,0 +1,273 @@
+// The debug heap (see debug_heap.hpp).
+//
+// Free path order matters: the is_free CAS comes first (the double-free gate: exactly one
+// of two racing frees wins), then the block leaves the live list, its guards are checked,
+// it is filled with the freed pattern and queued in the quarantine. Blocks pushed out of
+// the quarantine are checked again (freed fill and guards) and only then given back to
+// the pool, marked retired (magic) and in_tls.
+#include "debug/debug_heap.hpp"
+
+#include <cstring>
+
+#include "debug/block_guards.hpp"
+#include "debug/block_header.hpp"
+#include "debug/error_log.hpp"
+#include "debug/error_reports.hpp"
+#include "debug/live_blocks.hpp"
+#include "debug/options.hpp"
+#include "debug/pointer_validation.hpp"
+#include "debug/quarantine.hpp"
+#include "debug/runtime_thread.hpp"
+#include "debug/stack_origin.hpp"
+#include "memory_pool.hpp"
+
+#if __has_include("pool/fork_hooks.hpp")
+#include "pool/fork_hooks.hpp"
+#define OSP_HAVE_POOL_FORK_HOOKS 1
+#endif
+
+namespace osp::debug {
+namespace {
+
+using os_memory::pool::MemoryPool;
+
+constexpr std::size_t kBytesPerMebibyte = std::size_t{1} << 20;
+
+void check_guards(BlockHeader* header, const char* when, std::uintptr_t caller,
+                  std::size_t* damaged) {
+  bool found = false;
+  if (Damage front = check_front_guard(header); front.found()) {
+    report_guard_damage(header, front, true, when, caller);
+    found = true;
+  }
+  if (Damage tail = check_tail_guard(header); tail.found()) {
+    report_guard_damage(header, tail, false, when, caller);
+    found = true;
+  }
+  if (found && damaged != nullptr) ++*damaged;
+}
+
+// Gives blocks leaving the quarantine back to the pool after a last check.
+void release_to_pool(BlockHeader* chain, std::uintptr_t caller) {
+  const bool filled = options().fill;
+  while (chain != nullptr) {
+    BlockHeader* header = chain;
+    chain = chain->next;
+    if (filled) {
+      if (Damage damage = check_freed_fill(header); damage.found()) {
+        report_write_after_free(header, damage, caller);
+      }
+    }
+    check_guards(header, "when it left the quarantine", caller, nullptr);
+    header->magic = kRetiredMagic;
+    header->in_tls = 1;
+    MemoryPool::deallocate(pool_block_of(header));
+  }
+}
+
+bool kinds_match(api::AllocationKind allocated, api::AllocationKind freed) {
+  return allocated == freed;
+}
+
+}  // namespace
+
+void* allocate(const AllocationRequest& request) noexcept {
+  ReentrancyGuard guard;
+  const bool internal = !guard.outermost();
+  if (request.bytes > kMaxRequestBytes) {
+    if (!internal) report_allocation_size_too_big(request.bytes, request.caller);
+    return nullptr;
+  }
+  std::size_t alignment =
+      request.alignment < kMinimumUserAlignment ? kMinimumUserAlignment : request.alignment;
+  if (alignment > kMaxAlignmentBytes) return nullptr;
+  const std::size_t offset = front_offset(alignment);
+  const std::size_t total =
+      offset + round_up(request.bytes, kMinimumUserAlignment) + kTailGuardBytes;
+  auto* block = static_cast<char*>(MemoryPool::allocate(total, alignment));
+  if (block == nullptr) return nullptr;
+
+  char* user = block + offset;
+  BlockHeader* header = header_of(user);
+  header->next = header->previous = nullptr;
+  header->requested_bytes = request.bytes;
+  header->alignment_offset = static_cast<std::uint32_t>(offset);
+  header->free_stack = trace::kNoStack;
+  header->free_thread = 0;
+  header->is_free = 0;
+  header->in_tls = 0;
+  header->kind = static_cast<std::uint8_t>(request.kind);
+  header->flags = internal ? kInternalBlock : 0;
+  write_guards(header);
+  if (request.zero) {
+    std::memset(user, 0, request.bytes);
+  } else if (!internal && options().fill) {
+    fill_user_bytes(header, kFreshFillByte);
+  }
+  if (internal) {
+    header->origin_file = nullptr;
+    header->origin = trace::kNoStack;
+    header->sequence = 0;
+    header->allocation_thread = 0;
+    header->magic = kLiveMagic;
+    return user;
+  }
+  header->origin_file = request.file;
+  header->origin = request.file != nullptr ? static_cast<std::uint32_t>(request.line)
+                                           : capture_origin_stack(request.caller);
+  header->allocation_thread = current_thread_ordinal();
+  header->sequence = live_blocks::next_sequence();
+  header->magic = kLiveMagic;
+  live_blocks::insert(header);
+  return user;
+}
+
+void deallocate(void* user, api::AllocationKind kind, std::uintptr_t caller) noexcept {
+  if (user == nullptr) return;
+  ReentrancyGuard guard;
+  BlockHeader* header = find_header(user);
+  if (header == nullptr) {
+    report_invalid_free(user, deallocation_function_name(kind), caller);
+    return;
+  }
+  if (header->internal()) {
+    // Internal blocks are never checked or reported; a stale second free is ignored.
+    if (header->magic == kLiveMagic && header->try_mark_freed()) {
+      header->magic = kRetiredMagic;
+      header->in_tls = 1;
+      MemoryPool::deallocate(pool_block_of(header));
+    }
+    return;
+  }
+  if (header->magic == kRetiredMagic || !header->try_mark_freed()) {
+    report_double_free(header, kind, caller);
+    return;
+  }
+  header->free_thread = current_thread_ordinal();
+  header->free_stack = capture_origin_stack(caller);
+  live_blocks::remove(header);
+  if (!kinds_match(header->allocation_kind(), kind)) {
+    report_mismatched_deallocation(header, kind, caller);
+  }
+  check_guards(header, "at free", caller, nullptr);
+
+  const Options& current = options();
+  if (current.fill) fill_user_bytes(header, kFreedFillByte);
+  std::size_t limit_bytes = static_cast<std::size_t>(current.quarantine_mb) * kBytesPerMebibyte;
+  if (limit_bytes == 0) {
+    header->next = nullptr;
+    release_to_pool(header, caller);
+    return;
+  }
+  release_to_pool(quarantine::push(header, limit_bytes), caller);
+}
+
+void* reallocate(void* user, std::size_t bytes, std::uintptr_t caller) noexcept {
+  if (user == nullptr) {
+    return allocate({bytes, kMinimumUserAlignment, api::AllocationKind::Malloc, nullptr, 0,
+                     caller, false});
+  }
+  if (bytes == 0) {
+    deallocate(user, api::AllocationKind::Malloc, caller);
+    return nullptr;
+  }
+  BlockHeader* header = find_header(user);
+  if (header == nullptr) {
+    ReentrancyGuard guard;
+    report_invalid_free(user, "realloc", caller);
+    return nullptr;
+  }
+  if (header->internal()) {
+    // A block made inside the runtime: resize it on the internal path too.
+    ReentrancyGuard guard;
+    void* moved = allocate({bytes, kMinimumUserAlignment, api::AllocationKind::Malloc, nullptr,
+                            0, caller, false});
+    if (moved == nullptr) return nullptr;
+    std::memcpy(moved, user, header->requested_bytes < bytes ? header->requested_bytes : bytes);
+    deallocate(user, api::AllocationKind::Malloc, caller);
+    return moved;
+  }
+  if (header->magic == kRetiredMagic || header->freed()) {
+    ReentrancyGuard guard;
+    report_double_free(header, api::AllocationKind::Malloc, caller);
+    return nullptr;
+  }
+  void* moved = allocate({bytes, kMinimumUserAlignment, api::AllocationKind::Malloc, nullptr, 0,
+                          caller, false});
+  if (moved == nullptr) return nullptr;
+  std::memcpy(moved, user, header->requested_bytes < bytes ? header->requested_bytes : bytes);
+  deallocate(user, api::AllocationKind::Malloc, caller);
+  return moved;
+}
+
+std::size_t usable_size(const void* user) noexcept {
+  BlockHeader* header = find_header(user);
+  if (header == nullptr || header->magic != kLiveMagic || header->freed()) return 0;
+  return header->requested_bytes;
+}
+
+std::size_t check_heap(const char* when, std::uintptr_t caller) noexcept {
+  ReentrancyGuard guard;
+  struct Context {
+    const char* when;
+    std::uintptr_t caller;
+    std::size_t damaged;
+    bool filled;
+  } context{when, caller, 0, options().fill};
+  // Reports run under the shard/quarantine lock: they only allocate internal blocks,
+  // which never touch either structure.
+  live_blocks::for_each_header(
+      [](BlockHeader* header, void* raw) {
+        auto* state = static_cast<Context*>(raw);
+        check_guards(header, state->when, state->caller, &state->damaged);
+      },
+      &context);
+  quarantine::for_each(
+      [](BlockHeader* header, void* raw) {
+        auto* state = static_cast<Context*>(raw);
+        bool damaged = false;
+        if (state->filled) {
+          if (Damage damage = check_freed_fill(header); damage.found()) {
+            report_write_after_free(header, damage, state->caller);
+            damaged = true;
+          }
+        }
+        std::size_t before = state->damaged;
+        check_guards(header, state->when, state->caller, &state->damaged);
+        if (damaged && state->damaged == before) ++state->damaged;
+      },
+      &context);
+  return context.damaged;
+}
+
+void prepare_fork() noexcept {
+  live_blocks::lock_all();
+  quarantine::lock();
+  lock_reports();
+  lock_error_log();
+#if defined(OSP_HAVE_POOL_FORK_HOOKS)
+  osp::pool::prepare_fork();
+#endif
+}
+
+void parent_after_fork() noexcept {
+#if defined(OSP_HAVE_POOL_FORK_HOOKS)
+  osp::pool::after_fork_in_parent();
+#endif
+  unlock_error_log();
+  unlock_reports();
+  quarantine::unlock();
+  live_blocks::unlock_all();
+}
+
+void child_after_fork() noexcept {
+#if defined(OSP_HAVE_POOL_FORK_HOOKS)
+  osp::pool::after_fork_in_child();
+#endif
+  unlock_error_log();
+  unlock_reports();
+  quarantine::unlock();
+  live_blocks::unlock_all();
+}
+
+}  // namespace osp::debug

@@ -1,0 +1,54 @@
+// The table of live (tracked) blocks: an intrusive doubly linked list through the block
+// headers, split into shards by header address, one SpinLock per shard. Internal blocks
+// (made while inside the runtime) are never in it. The leak reporter, the heap check and
+// MemoryTracker enumerate it with for_each_live_block.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "api/backend.hpp"
+#include "trace/stack_depot.hpp"
+
+namespace osp::debug {
+
+struct BlockHeader;
+
+// A live block as the visitors see it (copied from its header).
+struct LiveBlockInfo {
+  const void* address;          // the user pointer
+  std::size_t requested_bytes;
+  const char* origin_file;      // null: the origin is allocation_stack
+  int origin_line;
+  trace::StackId allocation_stack;
+  std::uint16_t thread;         // allocating thread ordinal
+  std::uint64_t sequence;       // allocation number
+  api::AllocationKind kind;
+};
+
+// Called under a shard lock: must not allocate, free or block.
+using LiveBlockVisitor = void (*)(const LiveBlockInfo& block, void* context);
+void for_each_live_block(LiveBlockVisitor visit, void* context) noexcept;
+
+namespace live_blocks {
+
+void insert(BlockHeader* header) noexcept;
+void remove(BlockHeader* header) noexcept;
+std::size_t count() noexcept;
+// Allocation sequence numbers: next() for a new block, current() to age one in reports.
+std::uint64_t next_sequence() noexcept;
+std::uint64_t current_sequence() noexcept;
+std::size_t bytes() noexcept;
+// Visits headers directly (runtime-internal: the heap check). Same rules as above.
+using HeaderVisitor = void (*)(BlockHeader* header, void* context);
+void for_each_header(HeaderVisitor visit, void* context) noexcept;
+// The live block whose user bytes or guards contain `address`, or null. O(live blocks):
+// only for describing a bad pointer in a report.
+BlockHeader* find_containing(const void* address) noexcept;
+
+// Fork support: take every shard lock before fork, release them after.
+void lock_all() noexcept;
+void unlock_all() noexcept;
+
+}  // namespace live_blocks
+}  // namespace osp::debug

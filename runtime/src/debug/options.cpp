@@ -1,0 +1,256 @@
+// Parses OSP_OPTIONS without malloc: the value is copied into static storage, split in
+// place, and string options point into that copy. A `mode` preset is applied first so
+// that explicit keys override it wherever they appear.
+#include "debug/options.hpp"
+
+#include <fcntl.h>
+#include <sys/auxv.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+
+#include "debug/report_writer.hpp"
+#include "os/os_memory.hpp"
+
+extern char** environ;
+
+namespace osp::debug {
+namespace {
+
+constexpr unsigned long kOptionStorageBytes = 8192;
+constexpr int kMaxStackDepthFrames = 64;
+constexpr int kMaxQuarantineMebibytes = 1 << 20;
+
+Options default_options() noexcept {
+  Options defaults;
+#define OSP_OPTION(type, name, default_value, description) defaults.name = default_value;
+#include "debug/options.inc"
+#undef OSP_OPTION
+  return defaults;
+}
+
+void warn(const char* message, const char* key, const char* value, const char* expected) {
+  ReportWriter writer(2);
+  writer.text("osp: warning: ").text(message).text(" '").text(key);
+  if (value != nullptr) writer.text("=").text(value);
+  writer.text("' in OSP_OPTIONS");
+  if (expected != nullptr) writer.text(" (expected ").text(expected).text("; keeping the default)");
+  else writer.text(" (ignored)");
+  writer.text("\n");
+}
+
+bool parse_value(const char* text, bool& out) noexcept {
+  if (std::strcmp(text, "1") == 0 || std::strcmp(text, "true") == 0 ||
+      std::strcmp(text, "yes") == 0) {
+    out = true;
+    return true;
+  }
+  if (std::strcmp(text, "0") == 0 || std::strcmp(text, "false") == 0 ||
+      std::strcmp(text, "no") == 0) {
+    out = false;
+    return true;
+  }
+  return false;
+}
+
+bool parse_value(const char* text, int& out) noexcept {
+  if (*text == '\0') return false;
+  bool negative = *text == '-';
+  if (negative) ++text;
+  long long value = 0;
+  for (; *text != '\0'; ++text) {
+    if (*text < '0' || *text > '9') return false;
+    value = value * 10 + (*text - '0');
+    if (value > 0x7fffffff) return false;
+  }
+  out = static_cast<int>(negative ? -value : value);
+  return true;
+}
+
+bool parse_value(const char* text, const char*& out) noexcept {
+  out = text;
+  return true;
+}
+
+const char* expected_form(bool) { return "0 or 1"; }
+const char* expected_form(int) { return "an integer"; }
+const char* expected_form(const char*) { return "a string"; }
+
+void apply_preset(const char* mode, Options& out) noexcept {
+  if (std::strcmp(mode, "hardened") == 0) {
+    out.stack_depth = 0;
+    out.quarantine_mb = 0;
+    out.fill = false;
+    out.detect_leaks = false;
+  } else if (std::strcmp(mode, "leaks") == 0) {
+    out.quarantine_mb = 0;
+    out.fill = false;
+    out.detect_leaks = true;
+  } else if (std::strcmp(mode, "full") == 0) {
+    out.detect_leaks = true;
+    out.fill = true;
+    out.check_on_exit = true;
+  }
+}
+
+// Checks the values a type alone cannot; a bad one goes back to its default.
+void validate(Options& out, const Options& defaults) noexcept {
+  if (out.stack_depth < 0 || out.stack_depth > kMaxStackDepthFrames) {
+    warn("bad value for option", "stack_depth", nullptr, "0 to 64");
+    out.stack_depth = defaults.stack_depth;
+  }
+  if (out.quarantine_mb < 0 || out.quarantine_mb > kMaxQuarantineMebibytes) {
+    warn("bad value for option", "quarantine_mb", nullptr, "0 to 1048576");
+    out.quarantine_mb = defaults.quarantine_mb;
+  }
+  if (std::strcmp(out.unwind, "fp") != 0 && std::strcmp(out.unwind, "libunwind") != 0) {
+    warn("bad value for option", "unwind", out.unwind, "fp or libunwind");
+    out.unwind = defaults.unwind;
+  }
+  if (out.mode[0] != '\0' && std::strcmp(out.mode, "hardened") != 0 &&
+      std::strcmp(out.mode, "leaks") != 0 && std::strcmp(out.mode, "full") != 0) {
+    warn("bad value for option", "mode", out.mode, "hardened, leaks or full");
+    out.mode = defaults.mode;
+  }
+}
+
+// Applies one "key=value" pair (already split) to `out`; presets are handled elsewhere.
+void apply_pair(const char* key, const char* value, Options& out) noexcept {
+  if (std::strcmp(key, "mode") == 0) return;
+#define OSP_OPTION(type, name, default_value, description)         \
+  if (std::strcmp(key, #name) == 0) {                                \
+    if (!parse_value(value, out.name)) {                             \
+      warn("bad value for option", key, value, expected_form(out.name)); \
+    }                                                                \
+    return;                                                          \
+  }
+#include "debug/options.inc"
+#undef OSP_OPTION
+  warn("unknown option", key, nullptr, nullptr);
+}
+
+const char* find_environment_value(const char* name, char* scratch,
+                                   unsigned long scratch_bytes) noexcept;
+
+}  // namespace
+
+void parse_options(const char* text, char* storage, unsigned long storage_bytes,
+                   Options& out) noexcept {
+  const Options defaults = default_options();
+  out = defaults;
+  if (text == nullptr || storage_bytes == 0) return;
+  std::size_t length = std::strlen(text);
+  if (length >= storage_bytes) {
+    ReportWriter(2).text("osp: warning: OSP_OPTIONS is too long (ignored)\n");
+    return;
+  }
+  std::memcpy(storage, text, length + 1);
+  // Split in place into NUL-terminated "key=value" pieces.
+  for (std::size_t i = 0; i < length; ++i) {
+    if (storage[i] == ':') storage[i] = '\0';
+  }
+  // Pass 1: the preset. Pass 2: everything else, overriding it.
+  for (int pass = 0; pass < 2; ++pass) {
+    for (std::size_t start = 0; start < length;) {
+      char* piece = storage + start;
+      std::size_t piece_length = std::strlen(piece);
+      start += piece_length + 1;
+      if (piece_length == 0) continue;
+      char* equals = std::strchr(piece, '=');
+      if (equals == nullptr) {
+        if (pass == 1) warn("option without a value", piece, nullptr, nullptr);
+        continue;
+      }
+      *equals = '\0';
+      const char* value = equals + 1;
+      if (pass == 0 && std::strcmp(piece, "mode") == 0) {
+        out.mode = value;
+        apply_preset(value, out);
+      } else if (pass == 1) {
+        apply_pair(piece, value, out);
+      }
+      *equals = '=';  // pass 2 splits again; values stay NUL-terminated at the piece end
+    }
+  }
+  validate(out, defaults);
+}
+
+void print_option_help(int fd) noexcept {
+  ReportWriter writer(fd);
+  writer.text("osp: options (OSP_OPTIONS=key=value:key=value):\n");
+#define OSP_OPTION(type, name, default_value, description) \
+  writer.text("  ").text(#name).text(" (").text(#type).text(", default ").text(#default_value).text(")\n      ").text(description).text("\n");
+#include "debug/options.inc"
+#undef OSP_OPTION
+}
+
+namespace {
+
+// Reads up to `capacity` bytes of a file with plain system calls (no stdio, no malloc).
+std::size_t read_small_file(const char* path, char* buffer, std::size_t capacity) noexcept {
+  int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  std::size_t length = 0;
+  while (length < capacity) {
+    ssize_t got = ::read(fd, buffer + length, capacity - length);
+    if (got <= 0) break;
+    length += static_cast<std::size_t>(got);
+  }
+  ::close(fd);
+  return length;
+}
+
+// Reads `name` from `environ`, or from /proc/self/environ when the C library has not set
+// `environ` up yet (an allocation made by the dynamic loader before libc's init).
+const char* find_environment_value(const char* name, char* scratch,
+                                   unsigned long scratch_bytes) noexcept {
+  std::size_t name_length = std::strlen(name);
+  if (environ != nullptr) {
+    for (char** entry = environ; *entry != nullptr; ++entry) {
+      if (std::strncmp(*entry, name, name_length) == 0 && (*entry)[name_length] == '=') {
+        return *entry + name_length + 1;
+      }
+    }
+    return nullptr;
+  }
+  std::size_t length = read_small_file("/proc/self/environ", scratch, scratch_bytes - 1);
+  scratch[length] = '\0';
+  for (std::size_t start = 0; start < length; start += std::strlen(scratch + start) + 1) {
+    if (std::strncmp(scratch + start, name, name_length) == 0 &&
+        scratch[start + name_length] == '=') {
+      return scratch + start + name_length + 1;
+    }
+  }
+  return nullptr;
+}
+
+Options g_options;
+char g_option_storage[kOptionStorageBytes];
+char g_environment_scratch[64 * 1024];
+std::atomic<int> g_options_state{0};  // 0 unparsed, 1 parsing, 2 ready
+
+}  // namespace
+
+const Options& options() noexcept {
+  if (g_options_state.load(std::memory_order_acquire) == 2) return g_options;
+  int expected = 0;
+  if (g_options_state.compare_exchange_strong(expected, 1, std::memory_order_acq_rel)) {
+    const char* text = nullptr;
+    if (getauxval(AT_SECURE) == 0) {
+      text = find_environment_value("OSP_OPTIONS", g_environment_scratch,
+                                    sizeof g_environment_scratch);
+    }
+    parse_options(text, g_option_storage, sizeof g_option_storage, g_options);
+    g_options_state.store(2, std::memory_order_release);
+    if (g_options.help) print_option_help(2);
+    return g_options;
+  }
+  // Another thread is parsing (it never allocates, so this is short).
+  while (g_options_state.load(std::memory_order_acquire) != 2) {
+  }
+  return g_options;
+}
+
+}  // namespace osp::debug

@@ -1,0 +1,27 @@
+// The runtime options of libospdebug (table in options.inc). Parsed lazily on first use
+// from OSP_OPTIONS without calling malloc, so the first allocation of a process (made
+// before any constructor ran) can read them. Programs running setuid/setgid ignore the
+// environment and keep the defaults.
+#pragma once
+
+namespace osp::debug {
+
+struct Options {
+#define OSP_OPTION(type, name, default_value, description) type name;
+#include "debug/options.inc"
+#undef OSP_OPTION
+};
+
+// The options in effect; parsed on the first call (thread-safe, never allocates).
+const Options& options() noexcept;
+
+// Parses `text` ("key=value:key=value") over the defaults into `out`, writing one warning
+// line per unknown key or bad value to stderr. `storage` keeps the string values and must
+// outlive `out`. Exposed for tests; options() uses it on OSP_OPTIONS.
+void parse_options(const char* text, char* storage, unsigned long storage_bytes,
+                   Options& out) noexcept;
+
+// Writes every option with its default and description to `fd`.
+void print_option_help(int fd) noexcept;
+
+}  // namespace osp::debug
