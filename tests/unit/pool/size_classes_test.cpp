@@ -19,7 +19,9 @@ TEST(SizeClasses, PicksTheSmallestClassThatFits) {
     const int index = class_for(bytes, 16);
     ASSERT_GE(index, 0) << bytes;
     EXPECT_GE(class_block_bytes(index), bytes);
-    if (index > 0) EXPECT_LT(class_block_bytes(index - 1), bytes == 0 ? 1 : bytes) << bytes;
+    if (index > 0) {
+      EXPECT_LT(class_block_bytes(index - 1), bytes == 0 ? 1 : bytes) << bytes;
+    }
   }
   EXPECT_EQ(class_for((std::size_t{1} << 20) + 1, 16), -1);
 }
