@@ -57,7 +57,13 @@ if(OSP_BACKTRACE_LIBRARY AND OSP_BACKTRACE_INCLUDE_DIR)
   # -idirafter makes it the last place searched so no other compiler picks those up.
   list(APPEND osp_symbolizer_definitions BOOST_STACKTRACE_USE_BACKTRACE)
   list(APPEND osp_symbolizer_options -idirafter ${OSP_BACKTRACE_INCLUDE_DIR})
+  # Keep libbacktrace's symbols out of a shared runtime's exports, so a preloaded
+  # runtime never interposes on a program's own copy of libbacktrace.
+  get_filename_component(osp_backtrace_archive ${OSP_BACKTRACE_LIBRARY} NAME)
   set(osp_symbolizer_library ${OSP_BACKTRACE_LIBRARY})
+  if(osp_backtrace_archive MATCHES "\\.a$" AND NOT APPLE)
+    list(APPEND osp_symbolizer_library "-Wl,--exclude-libs,${osp_backtrace_archive}")
+  endif()
 elseif(OSP_BOOST_STACKTRACE_BACKTRACE_LIBRARY)
   # Boost's compiled backend carries its own copy of libbacktrace.
   list(APPEND osp_symbolizer_definitions BOOST_STACKTRACE_LINK BOOST_STACKTRACE_USE_BACKTRACE)
