@@ -54,6 +54,12 @@ GateReport run_gate(const Snapshot& current, const Snapshot* baseline, const Gat
         return a.site->key < b.site->key;
     });
 
+    std::stable_sort(report.suppressed.begin(), report.suppressed.end(),
+                     [](const SuppressedSite& a, const SuppressedSite& b) {
+                         if (a.site->bytes != b.site->bytes) return a.site->bytes > b.site->bytes;
+                         return a.site->key < b.site->key;
+                     });
+
     std::uint64_t bytes = 0, blocks = 0;
     for (const auto& site : report.counted) {
         bytes += site.counted_bytes;

@@ -80,7 +80,7 @@ struct Arguments {
     std::string format = "text";
     std::vector<std::string> inputs;
     std::string sort = "bytes";
-    std::size_t top = 20;
+    std::int64_t top = 20;
     std::string baseline;
     std::uint64_t max_bytes = 0;
     std::uint64_t max_blocks = 0;
@@ -100,7 +100,7 @@ int run_summary(const Arguments& arguments, std::ostream& out) {
     auto format = output_format(arguments.format);
     Snapshot snapshot = load_snapshot_file(arguments.inputs.at(0));
     auto order = arguments.sort == "count" ? SiteOrder::by_blocks : SiteOrder::by_bytes;
-    format->write_summary(summarize(snapshot, order, arguments.top), out);
+    format->write_summary(summarize(snapshot, order, static_cast<std::size_t>(arguments.top)), out);
     return kExitOk;
 }
 
@@ -154,7 +154,15 @@ int main(int argc, char** argv) {
     summary->add_option("--sort", arguments.sort, "Order sites by bytes or by block count")
         ->check(CLI::IsMember({"bytes", "count"}))
         ->capture_default_str();
-    summary->add_option("--top", arguments.top, "Show this many sites (0: all)")->capture_default_str();
+    summary->add_option("--top", arguments.top, "Show this many sites (0: all)")
+        ->check(CLI::Validator(
+            [](const std::string& text) {
+                return text.find_first_not_of("0123456789") == std::string::npos && !text.empty()
+                           ? std::string()
+                           : "--top takes a count (0 or more), found " + text;
+            },
+            "COUNT"))
+        ->capture_default_str();
     add_format_option(*summary, arguments);
 
     auto* diff = app.add_subcommand("diff", "Sites new, grown, shrunk and gone between two snapshots");

@@ -28,6 +28,33 @@ constexpr VersionEntry kReaders[] = {
     {1, read_snapshot_v1},
 };
 
+// "line 3, column 14" for a 1-based byte offset as nlohmann reports it.
+std::string text_position(const std::string& text, std::size_t byte) {
+    std::size_t end = std::min(byte == 0 ? 0 : byte - 1, text.size());
+    std::size_t line = 1, column = 1;
+    for (std::size_t index = 0; index < end; ++index) {
+        if (text[index] == '\n') {
+            ++line;
+            column = 1;
+        } else {
+            ++column;
+        }
+    }
+    return "line " + std::to_string(line) + ", column " + std::to_string(column);
+}
+
+std::string syntax_problem(const std::string& text, const nlohmann::json::parse_error& error) {
+    if (text.find_first_not_of(" \t\r\n") == std::string::npos) return "empty file, not JSON";
+    std::string detail = error.what();
+    bool at_end = error.byte > text.size() ||
+                  (error.byte >= text.size() && detail.find("unexpected end of input") != std::string::npos);
+    if (at_end)
+        return "JSON ends early (truncated file?)";
+    // nlohmann's text: "[json.exception.parse_error.101] parse error at line 1, column 2: <why>"
+    auto reason = detail.find(": ", detail.find("parse error"));
+    return "not valid JSON: " + (reason == std::string::npos ? detail : detail.substr(reason + 2));
+}
+
 }  // namespace
 
 InputError::InputError(std::string file, std::string where, std::string problem)
@@ -70,10 +97,7 @@ Snapshot parse_snapshot_text(const std::string& text, const std::string& display
     try {
         document = nlohmann::json::parse(text);
     } catch (const nlohmann::json::parse_error& error) {
-        std::string problem = "not valid JSON";
-        if (text.find_first_not_of(" \t\r\n") == std::string::npos) problem = "empty file, not JSON";
-        else if (error.byte >= text.size()) problem = "JSON ends early (truncated file?)";
-        throw InputError(display_name, "byte " + std::to_string(error.byte), problem);
+        throw InputError(display_name, text_position(text, error.byte), syntax_problem(text, error));
     }
     CheckedJson root(document, "$", display_name);
     if (!document.is_object()) root.fail("expected an osp leak snapshot (a JSON object)");

@@ -57,9 +57,10 @@ Suppressions Suppressions::parse(const std::string& text, const std::string& dis
         if (line.empty() || line.front() == '#') continue;
         const std::string where = "line " + std::to_string(number);
         auto colon = line.find(':');
-        if (colon == std::string::npos)
+        std::string type = colon == std::string::npos ? "" : line.substr(0, colon);
+        bool looks_like_type = !type.empty() && type.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") == std::string::npos;
+        if (!looks_like_type)
             throw InputError(display_name, where, "expected leak:<pattern>, found \"" + line + "\"");
-        std::string type = line.substr(0, colon);
         if (type != "leak")
             throw InputError(display_name, where, "unknown suppression type \"" + type + "\" (only leak: is supported)");
         std::string pattern = trim(line.substr(colon + 1));

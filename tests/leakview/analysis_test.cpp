@@ -1,0 +1,135 @@
+#include <gtest/gtest.h>
+
+#include "diff.hpp"
+#include "frames.hpp"
+#include "gate.hpp"
+#include "merge.hpp"
+#include "snapshot_builder.hpp"
+#include "suppressions.hpp"
+
+namespace leakview {
+namespace {
+
+using testing::leak_site;
+using testing::snapshot_with;
+using testing::user_frame;
+
+Frame runtime_frame() {
+    Frame frame = user_frame("operator new(unsigned long)", "new_delete.cpp", 31);
+    frame.module = "/usr/lib/libospdebug.so.0";
+    return frame;
+}
+
+TEST(Frames, HidesRuntimeFramesAndKeepsUserOnes) {
+    Stack stack = {runtime_frame(), user_frame("malloc", "", 0), user_frame("app::f()", "/src/f.cpp", 3),
+                   user_frame("main", "/src/main.cpp", 9)};
+    auto frames = user_frames(stack);
+    ASSERT_EQ(frames.size(), 2u);
+    EXPECT_EQ(*frames[0]->function, "app::f()");
+    EXPECT_EQ(site_title(leak_site("0000000000000001", 1, 1, stack)), "app::f()");
+}
+
+TEST(Diff, ClassifiesNewGrownShrunkGone) {
+    auto before = snapshot_with({leak_site("000000000000000a", 1, 100, {user_frame("a()", "a.cpp", 1)}),
+                                 leak_site("000000000000000b", 4, 400, {user_frame("b()", "b.cpp", 1)}),
+                                 leak_site("000000000000000c", 1, 50, {user_frame("c()", "c.cpp", 1)})});
+    auto after = snapshot_with({leak_site("000000000000000a", 3, 300, {user_frame("a()", "a.cpp", 1)}),
+                                leak_site("000000000000000b", 1, 100, {user_frame("b()", "b.cpp", 1)}),
+                                leak_site("000000000000000d", 2, 20, {user_frame("d()", "d.cpp", 1)})});
+    DiffReport report = diff_snapshots(before, after);
+    ASSERT_EQ(report.sites.size(), 4u);
+    EXPECT_EQ(report.sites[0].change, SiteChange::added);
+    EXPECT_EQ(report.sites[0].after->key, "000000000000000d");
+    EXPECT_EQ(report.sites[1].change, SiteChange::grown);
+    EXPECT_EQ(report.sites[1].delta_bytes, 200);
+    EXPECT_EQ(report.sites[2].change, SiteChange::shrunk);
+    EXPECT_EQ(report.sites[2].delta_blocks, -3);
+    EXPECT_EQ(report.sites[3].change, SiteChange::removed);
+    EXPECT_EQ(report.delta_bytes, (300 + 100 + 20) - (100 + 400 + 50));
+}
+
+TEST(Diff, MatchesMovedCodeByFunctionNamesWhenKeysDiffer) {
+    auto before = snapshot_with({leak_site("000000000000000a", 1, 100, {user_frame("a()", "old/a.cpp", 10)})});
+    auto after = snapshot_with({leak_site("00000000000000aa", 1, 100, {user_frame("a()", "new/a_impl.cpp", 90)})});
+    DiffReport report = diff_snapshots(before, after);
+    ASSERT_EQ(report.sites.size(), 1u);
+    EXPECT_EQ(report.sites[0].change, SiteChange::unchanged);
+    EXPECT_TRUE(report.sites[0].matched_by_frames);
+}
+
+TEST(Diff, DoesNotMatchDifferentKindsByFunctionNames) {
+    auto before = snapshot_with({leak_site("000000000000000a", 1, 100, {user_frame("a()", "a.cpp", 1)})});
+    auto after = snapshot_with(
+        {leak_site("000000000000000b", 1, 100, {user_frame("a()", "a.cpp", 1)}, LeakKind::reachable)});
+    DiffReport report = diff_snapshots(before, after);
+    ASSERT_EQ(report.sites.size(), 2u);
+    EXPECT_EQ(report.sites[0].change, SiteChange::added);
+    EXPECT_EQ(report.sites[1].change, SiteChange::removed);
+}
+
+TEST(Gate, CountsOnlyGrowthOverTheBaseline) {
+    auto baseline = snapshot_with({leak_site("000000000000000a", 1, 100, {user_frame("a()", "a.cpp", 1)})});
+    auto current = snapshot_with({leak_site("000000000000000a", 2, 150, {user_frame("a()", "a.cpp", 1)}),
+                                  leak_site("000000000000000b", 1, 10, {user_frame("b()", "b.cpp", 1)})});
+    GateOptions options;
+    options.max_bytes = 60;
+    options.max_blocks = 2;
+    GateReport report = run_gate(current, &baseline, options, Suppressions());
+    EXPECT_TRUE(report.passed) << report.checks[1].description;
+    EXPECT_EQ(report.checks[1].measured, 60u);
+    options.max_bytes = 59;
+    report = run_gate(current, &baseline, options, Suppressions());
+    EXPECT_FALSE(report.passed);
+    ASSERT_EQ(report.counted.size(), 2u);
+    EXPECT_EQ(report.counted[0].site->key, "000000000000000a");
+    EXPECT_EQ(report.counted[0].counted_bytes, 50u);
+}
+
+TEST(Gate, ErrorsFailUnlessAllowedAndReachableDoesNotCountByDefault) {
+    auto current = snapshot_with({leak_site("000000000000000a", 1, 100, {}, LeakKind::reachable)});
+    current.errors.push_back(ErrorReport{"double-free", 0x10, 8, 1, "twice", {}});
+    GateOptions options;
+    GateReport report = run_gate(current, nullptr, options, Suppressions());
+    EXPECT_FALSE(report.passed);
+    EXPECT_FALSE(report.checks[0].passed);
+    EXPECT_TRUE(report.leak_limits_passed);
+    options.allow_errors = true;
+    EXPECT_TRUE(run_gate(current, nullptr, options, Suppressions()).passed);
+}
+
+TEST(Suppressions, MatchFunctionFileOrModuleWithGlobs) {
+    auto suppressions = Suppressions::parse("# comment\n\nleak:app::*::grow*\nleak:libthird*.so\n", "s.supp");
+    Frame third_party = user_frame("z()", "z.cpp", 1);
+    third_party.module = "/opt/lib/libthirdparty.so";
+    EXPECT_NE(suppressions.match(leak_site("000000000000000a", 1, 1, {user_frame("app::Buffer::grow(int)", "b.cpp", 1)})), nullptr);
+    EXPECT_NE(suppressions.match(leak_site("000000000000000b", 1, 1, {third_party})), nullptr);
+    EXPECT_EQ(suppressions.match(leak_site("000000000000000c", 1, 1, {user_frame("app::grow()", "b.cpp", 1)})), nullptr);
+    EXPECT_THROW(Suppressions::parse("leak:\n", "s.supp"), InputError);
+}
+
+TEST(Suppressions, GlobIsLinearOnPathologicalPatterns) {
+    EXPECT_TRUE(glob_matches("*a*b*c", "xxaxxbxxc"));
+    EXPECT_FALSE(glob_matches("*a*b*c", "xxaxxbxx"));
+    EXPECT_TRUE(glob_matches("*", ""));
+    EXPECT_FALSE(glob_matches("a", ""));
+    std::string long_text(20000, 'a');
+    EXPECT_FALSE(glob_matches("*a*a*a*a*a*a*b", long_text));
+}
+
+TEST(Merge, AddsSitesWithTheSameKeyAndFlattensRuns) {
+    auto first = snapshot_with({leak_site("000000000000000a", 1, 100, {}), leak_site("000000000000000b", 1, 5, {})});
+    auto second = snapshot_with({leak_site("000000000000000a", 2, 200, {})});
+    second.options["stack_depth"] = std::int64_t{24};
+    Snapshot merged = merge_snapshots({first, second});
+    ASSERT_EQ(merged.leaks.size(), 2u);
+    EXPECT_EQ(merged.leaks[0].key, "000000000000000a");
+    EXPECT_EQ(merged.leaks[0].bytes, 300u);
+    EXPECT_EQ(merged.leaks[0].blocks, 3u);
+    EXPECT_EQ(merged.process.runs.size(), 2u);
+    EXPECT_EQ(std::get<std::string>(merged.options.at("stack_depth")), "mixed");
+    Snapshot again = merge_snapshots({merged, first});
+    EXPECT_EQ(again.process.runs.size(), 3u);
+}
+
+}  // namespace
+}  // namespace leakview
