@@ -2,7 +2,7 @@
 # osp::osp, osp::osp_static, osp::ospdebug, osp::ospdebug_static) and pkg-config files.
 include(CMakePackageConfigHelpers)
 
-set(OSP_INSTALL_TARGETS osp osp_static)
+set(OSP_INSTALL_TARGETS osp osp_static osp_malloc)
 if(TARGET ospdebug)
   list(APPEND OSP_INSTALL_TARGETS ospdebug ospdebug_static)
 endif()

@@ -1,0 +1,166 @@
+// libosp_malloc: the fast pool as the process's malloc and operator new/delete, with no
+// debug layer. Preload it (LD_PRELOAD=libosp_malloc.so) or link it to run any program on
+// osp's pool; it is what the benchmarks compare with glibc, jemalloc, tcmalloc and mimalloc.
+#include <errno.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstring>
+#include <new>
+
+#include "memory_pool.hpp"
+
+using os_memory::pool::MemoryPool;
+
+namespace {
+
+constexpr std::size_t kMallocAlignmentBytes = 16;
+
+bool is_power_of_two(std::size_t value) { return value != 0 && (value & (value - 1)) == 0; }
+
+void* allocate_or_errno(std::size_t bytes, std::size_t alignment) {
+  void* block = MemoryPool::allocate(bytes, alignment);
+  if (block == nullptr) errno = ENOMEM;
+  return block;
+}
+
+void* reallocate(void* block, std::size_t bytes) {
+  if (block == nullptr) return allocate_or_errno(bytes, kMallocAlignmentBytes);
+  const std::size_t usable = MemoryPool::usable_size(block);
+  // Shrinking by less than half, or growing within the block, keeps it in place.
+  if (bytes <= usable && bytes >= usable / 2) return block;
+  void* moved = allocate_or_errno(bytes, kMallocAlignmentBytes);
+  if (moved == nullptr) return nullptr;
+  std::memcpy(moved, block, bytes < usable ? bytes : usable);
+  MemoryPool::deallocate(block);
+  return moved;
+}
+
+void* new_or_throw(std::size_t bytes, std::size_t alignment) {
+  for (;;) {
+    if (void* block = MemoryPool::allocate(bytes, alignment)) return block;
+    std::new_handler handler = std::get_new_handler();
+    if (handler == nullptr) throw std::bad_alloc();
+    handler();
+  }
+}
+
+void* new_or_null(std::size_t bytes, std::size_t alignment) noexcept {
+  try {
+    return new_or_throw(bytes, alignment);
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+}  // namespace
+
+extern "C" {
+
+void* malloc(std::size_t bytes) noexcept { return allocate_or_errno(bytes, kMallocAlignmentBytes); }
+
+void free(void* block) noexcept { MemoryPool::deallocate(block); }
+
+void* calloc(std::size_t count, std::size_t size) noexcept {
+  std::size_t bytes;
+  if (__builtin_mul_overflow(count, size, &bytes)) {
+    errno = ENOMEM;
+    return nullptr;
+  }
+  void* block = allocate_or_errno(bytes, kMallocAlignmentBytes);
+  if (block != nullptr) std::memset(block, 0, bytes);
+  return block;
+}
+
+void* realloc(void* block, std::size_t bytes) noexcept { return reallocate(block, bytes); }
+
+void* reallocarray(void* block, std::size_t count, std::size_t size) noexcept {
+  std::size_t bytes;
+  if (__builtin_mul_overflow(count, size, &bytes)) {
+    errno = ENOMEM;
+    return nullptr;
+  }
+  return reallocate(block, bytes);
+}
+
+int posix_memalign(void** result, std::size_t alignment, std::size_t bytes) noexcept {
+  if (!is_power_of_two(alignment) || alignment % sizeof(void*) != 0) return EINVAL;
+  void* block = MemoryPool::allocate(bytes, alignment);
+  if (block == nullptr) return ENOMEM;
+  *result = block;
+  return 0;
+}
+
+void* aligned_alloc(std::size_t alignment, std::size_t bytes) noexcept {
+  if (!is_power_of_two(alignment)) {
+    errno = EINVAL;
+    return nullptr;
+  }
+  return allocate_or_errno(bytes, alignment);
+}
+
+void* memalign(std::size_t alignment, std::size_t bytes) noexcept {
+  std::size_t rounded = kMallocAlignmentBytes;
+  while (rounded < alignment && rounded != 0) rounded <<= 1;
+  if (rounded == 0) {
+    errno = EINVAL;
+    return nullptr;
+  }
+  return allocate_or_errno(bytes, rounded);
+}
+
+void* valloc(std::size_t bytes) noexcept {
+  return allocate_or_errno(bytes, static_cast<std::size_t>(sysconf(_SC_PAGESIZE)));
+}
+
+void* pvalloc(std::size_t bytes) noexcept {
+  const auto page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+  if (bytes > SIZE_MAX - page) {
+    errno = ENOMEM;
+    return nullptr;
+  }
+  const std::size_t rounded = bytes == 0 ? page : (bytes + page - 1) & ~(page - 1);
+  return allocate_or_errno(rounded, page);
+}
+
+std::size_t malloc_usable_size(void* block) noexcept { return MemoryPool::usable_size(block); }
+
+}  // extern "C"
+
+void* operator new(std::size_t bytes) { return new_or_throw(bytes, kMallocAlignmentBytes); }
+void* operator new[](std::size_t bytes) { return new_or_throw(bytes, kMallocAlignmentBytes); }
+void* operator new(std::size_t bytes, const std::nothrow_t&) noexcept {
+  return new_or_null(bytes, kMallocAlignmentBytes);
+}
+void* operator new[](std::size_t bytes, const std::nothrow_t&) noexcept {
+  return new_or_null(bytes, kMallocAlignmentBytes);
+}
+void* operator new(std::size_t bytes, std::align_val_t alignment) {
+  return new_or_throw(bytes, static_cast<std::size_t>(alignment));
+}
+void* operator new[](std::size_t bytes, std::align_val_t alignment) {
+  return new_or_throw(bytes, static_cast<std::size_t>(alignment));
+}
+void* operator new(std::size_t bytes, std::align_val_t alignment, const std::nothrow_t&) noexcept {
+  return new_or_null(bytes, static_cast<std::size_t>(alignment));
+}
+void* operator new[](std::size_t bytes, std::align_val_t alignment, const std::nothrow_t&) noexcept {
+  return new_or_null(bytes, static_cast<std::size_t>(alignment));
+}
+
+void operator delete(void* block) noexcept { MemoryPool::deallocate(block); }
+void operator delete[](void* block) noexcept { MemoryPool::deallocate(block); }
+void operator delete(void* block, std::size_t) noexcept { MemoryPool::deallocate(block); }
+void operator delete[](void* block, std::size_t) noexcept { MemoryPool::deallocate(block); }
+void operator delete(void* block, const std::nothrow_t&) noexcept { MemoryPool::deallocate(block); }
+void operator delete[](void* block, const std::nothrow_t&) noexcept { MemoryPool::deallocate(block); }
+void operator delete(void* block, std::align_val_t) noexcept { MemoryPool::deallocate(block); }
+void operator delete[](void* block, std::align_val_t) noexcept { MemoryPool::deallocate(block); }
+void operator delete(void* block, std::size_t, std::align_val_t) noexcept { MemoryPool::deallocate(block); }
+void operator delete[](void* block, std::size_t, std::align_val_t) noexcept { MemoryPool::deallocate(block); }
+void operator delete(void* block, std::align_val_t, const std::nothrow_t&) noexcept {
+  MemoryPool::deallocate(block);
+}
+void operator delete[](void* block, std::align_val_t, const std::nothrow_t&) noexcept {
+  MemoryPool::deallocate(block);
+}
