@@ -1,5 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
+#include <string>
+
 #include "pool/size_classes.hpp"
 
 namespace osp::pool {
@@ -52,6 +56,36 @@ TEST(SizeClasses, BatchesStayBetweenOneAndSixtyFourBlocks) {
     EXPECT_GE(class_batch_blocks(index), 1);
     EXPECT_LE(class_batch_blocks(index), 64);
   }
+}
+
+}  // namespace
+}  // namespace osp::pool
+
+namespace osp::pool {
+namespace {
+
+TEST(SizeClasses, DocumentedTableMatchesTheCode) {
+  std::ifstream document(OSP_SOURCE_DIR "/docs/pool.md");
+  ASSERT_TRUE(document.is_open());
+  std::string line;
+  int rows = 0;
+  while (std::getline(document, line)) {
+    int index = 0;
+    unsigned long long block_bytes = 0;
+    int batch = 0;
+    double waste = 0;
+    unsigned long long smallest = 0;
+    if (std::sscanf(line.c_str(), "| %d | %llu | %llu | %lf%% | %d |", &index, &block_bytes, &smallest, &waste,
+                    &batch) != 5) {
+      continue;
+    }
+    ASSERT_LT(index, kSmallClassCount);
+    EXPECT_EQ(class_block_bytes(index), block_bytes) << line;
+    EXPECT_EQ(class_batch_blocks(index), batch) << line;
+    EXPECT_EQ(smallest, index == 0 ? 1 : class_block_bytes(index - 1) + 1) << line;
+    ++rows;
+  }
+  EXPECT_EQ(rows, kSmallClassCount);
 }
 
 }  // namespace
