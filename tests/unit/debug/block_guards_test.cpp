@@ -1,0 +1,81 @@
+// Guard and fill checks on a block laid out in a plain buffer.
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+#include "debug/block_guards.hpp"
+
+namespace osp::debug {
+namespace {
+
+struct FakeBlock {
+  alignas(64) unsigned char bytes[256 * 1024];
+  BlockHeader* header(std::size_t requested) {
+    auto* result = reinterpret_cast<BlockHeader*>(bytes + kPoolLinkBytes + 8);
+    std::memset(result, 0, sizeof *result);
+    result->requested_bytes = requested;
+    result->alignment_offset = static_cast<std::uint32_t>(front_offset(16));
+    return result;
+  }
+};
+
+TEST(BlockGuards, LayoutKeepsThePoolLinkFreeAndAligns) {
+  static_assert(front_offset(16) % 16 == 0);
+  static_assert(front_offset(16) >= kPoolLinkBytes + sizeof(BlockHeader) + kFrontGuardBytes);
+  EXPECT_EQ(front_offset(4096), 4096u);
+  EXPECT_EQ(tail_guard_bytes(24), 8u + kTailGuardBytes);
+  EXPECT_EQ(tail_guard_bytes(32), kTailGuardBytes);
+}
+
+TEST(BlockGuards, IntactGuardsReportNothing) {
+  static FakeBlock block;
+  BlockHeader* header = block.header(24);
+  write_guards(header);
+  EXPECT_FALSE(check_front_guard(header).found());
+  EXPECT_FALSE(check_tail_guard(header).found());
+}
+
+TEST(BlockGuards, OverflowNamesOffsetsAndValues) {
+  static FakeBlock block;
+  BlockHeader* header = block.header(24);
+  write_guards(header);
+  std::memset(user_of(header) + 24, 'A', 3);
+  Damage damage = check_tail_guard(header);
+  ASSERT_TRUE(damage.found());
+  EXPECT_EQ(damage.changed_bytes, 3u);
+  EXPECT_EQ(damage.first_offset, 24);
+  EXPECT_EQ(damage.last_offset, 26);
+  EXPECT_EQ(damage.expected, kGuardByte);
+  ASSERT_EQ(damage.sample_count, 3);
+  EXPECT_EQ(damage.sample_values[0], 'A');
+}
+
+TEST(BlockGuards, UnderflowHasNegativeOffsets) {
+  static FakeBlock block;
+  BlockHeader* header = block.header(40);
+  write_guards(header);
+  user_of(header)[-2] = 'U';
+  Damage damage = check_front_guard(header);
+  ASSERT_TRUE(damage.found());
+  EXPECT_EQ(damage.first_offset, -2);
+  EXPECT_EQ(damage.changed_bytes, 1u);
+}
+
+TEST(BlockGuards, FreedFillOfLargeBlocksIsBoundedToBothEnds) {
+  static FakeBlock block;
+  const std::size_t requested = 200 * 1024;
+  BlockHeader* header = block.header(requested);
+  std::memset(user_of(header), 0, requested);
+  fill_user_bytes(header, kFreedFillByte);
+  EXPECT_EQ(static_cast<unsigned char>(user_of(header)[0]), kFreedFillByte);
+  EXPECT_EQ(static_cast<unsigned char>(user_of(header)[requested - 1]), kFreedFillByte);
+  EXPECT_EQ(user_of(header)[requested / 2], 0);  // the middle is never touched
+  EXPECT_FALSE(check_freed_fill(header).found());
+  user_of(header)[requested - 10] = 1;
+  Damage damage = check_freed_fill(header);
+  ASSERT_TRUE(damage.found());
+  EXPECT_EQ(damage.first_offset, static_cast<std::ptrdiff_t>(requested - 10));
+}
+
+}  // namespace
+}  // namespace osp::debug

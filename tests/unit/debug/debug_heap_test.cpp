@@ -1,0 +1,127 @@
+// The debug heap end to end: live-block list, error log entries for each provoked error,
+// and the on-demand heap check. Runs with halt_on_error=0 (see CMakeLists.txt); reports
+// go to a log file so the test output stays readable.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "debug/debug_heap.hpp"
+#include "debug/error_log.hpp"
+#include "debug/live_blocks.hpp"
+#include "debug/options.hpp"
+
+namespace osp::debug {
+namespace {
+
+using api::AllocationKind;
+
+std::vector<ErrorRecord> errors() {
+  std::vector<ErrorRecord> found;
+  // The visitor receives copies made outside the log's lock, so it may allocate.
+  for_each_error([](const ErrorRecord& record, void* out) {
+    static_cast<std::vector<ErrorRecord>*>(out)->push_back(record);
+  }, &found);
+  return found;
+}
+
+void* allocate_at(std::size_t bytes, const char* file, int line, AllocationKind kind) {
+  return allocate({bytes, 16, kind, file, line, 0, false});
+}
+
+TEST(DebugHeap, RunsWithTheTestOptions) {
+  ASSERT_FALSE(options().halt_on_error) << "run through ctest (OSP_OPTIONS is set there)";
+}
+
+TEST(DebugHeap, LiveBlocksCarryTheirOrigin) {
+  void* block = allocate_at(48, "origin.cpp", 77, AllocationKind::Api);
+  ASSERT_NE(block, nullptr);
+  struct Search {
+    const void* wanted;
+    LiveBlockInfo found;
+    int hits;
+  } search{block, {}, 0};
+  for_each_live_block([](const LiveBlockInfo& info, void* raw) {
+    auto* state = static_cast<Search*>(raw);
+    if (info.address == state->wanted) {
+      state->found = info;
+      ++state->hits;
+    }
+  }, &search);
+  ASSERT_EQ(search.hits, 1);
+  EXPECT_EQ(search.found.requested_bytes, 48u);
+  EXPECT_STREQ(search.found.origin_file, "origin.cpp");
+  EXPECT_EQ(search.found.origin_line, 77);
+  EXPECT_EQ(search.found.kind, AllocationKind::Api);
+  deallocate(block, AllocationKind::Api, 0);
+  search.hits = 0;
+  for_each_live_block([](const LiveBlockInfo& info, void* raw) {
+    auto* state = static_cast<Search*>(raw);
+    if (info.address == state->wanted) ++state->hits;
+  }, &search);
+  EXPECT_EQ(search.hits, 0);
+}
+
+TEST(DebugHeap, FreshBlocksAreFilledAndAligned) {
+  auto* block = static_cast<unsigned char*>(allocate({100, 256, AllocationKind::Malloc, nullptr, 0, 0, false}));
+  ASSERT_NE(block, nullptr);
+  EXPECT_EQ(reinterpret_cast<std::uintptr_t>(block) % 256, 0u);
+  EXPECT_EQ(block[0], 0xbe);
+  EXPECT_EQ(block[99], 0xbe);
+  EXPECT_EQ(usable_size(block), 100u);
+  deallocate(block, AllocationKind::Malloc, 0);
+  EXPECT_EQ(usable_size(block), 0u);
+}
+
+TEST(DebugHeap, EachErrorIsLoggedWithItsKindAndAddress) {
+  std::size_t before = errors().size();
+
+  void* twice = allocate_at(32, "test", 1, AllocationKind::Malloc);
+  deallocate(twice, AllocationKind::Malloc, 0);
+  deallocate(twice, AllocationKind::Malloc, 0);
+
+  void* mismatched = allocate_at(32, "test", 2, AllocationKind::NewArray);
+  deallocate(mismatched, AllocationKind::New, 0);
+
+  alignas(16) static char not_heap[64];
+  deallocate(not_heap, AllocationKind::Malloc, 0);
+
+  auto* overflowing = static_cast<char*>(allocate_at(20, "test", 3, AllocationKind::Malloc));
+  overflowing[21] = 0;
+  deallocate(overflowing, AllocationKind::Malloc, 0);
+
+  std::vector<ErrorRecord> log = errors();
+  ASSERT_EQ(log.size(), before + 4);
+  EXPECT_EQ(log[before].kind, ErrorKind::DoubleFree);
+  EXPECT_EQ(log[before].address, reinterpret_cast<std::uintptr_t>(twice));
+  EXPECT_EQ(log[before + 1].kind, ErrorKind::AllocDeallocMismatch);
+  EXPECT_EQ(log[before + 1].block_bytes, 32u);
+  EXPECT_EQ(log[before + 2].kind, ErrorKind::InvalidFree);
+  EXPECT_EQ(log[before + 2].address, reinterpret_cast<std::uintptr_t>(not_heap));
+  EXPECT_EQ(log[before + 3].kind, ErrorKind::HeapBufferOverflow);
+  EXPECT_EQ(log[before + 3].address, reinterpret_cast<std::uintptr_t>(overflowing + 21));
+  EXPECT_NE(std::strstr(log[before + 3].message, "heap-buffer-overflow"), nullptr);
+}
+
+TEST(DebugHeap, HeapCheckCountsDamagedBlocksOnly) {
+  auto* intact = static_cast<char*>(allocate_at(64, "test", 4, AllocationKind::Malloc));
+  auto* damaged = static_cast<char*>(allocate_at(64, "test", 5, AllocationKind::Malloc));
+  EXPECT_EQ(check_heap("in a test", 0), 0u);
+  damaged[-1] = 0;
+  EXPECT_EQ(check_heap("in a test", 0), 1u);
+  damaged[-1] = static_cast<char>(0xfa);  // repaired: no report at free
+  EXPECT_EQ(check_heap("in a test", 0), 0u);
+  deallocate(intact, AllocationKind::Malloc, 0);
+  deallocate(damaged, AllocationKind::Malloc, 0);
+}
+
+TEST(DebugHeap, ImpossibleRequestsFailCleanly) {
+  EXPECT_EQ(allocate({std::size_t{1} << 62, 16, AllocationKind::Malloc, nullptr, 0, 0, false}),
+            nullptr);
+  EXPECT_EQ(allocate({64, std::size_t{1} << 31, AllocationKind::Malloc, nullptr, 0, 0, false}),
+            nullptr);
+}
+
+}  // namespace
+}  // namespace osp::debug
