@@ -30,8 +30,8 @@ Json process_to_json(const ProcessInfo& process) {
 
 Json options_to_json(const std::map<std::string, OptionValue>& options) {
     Json json = Json::object();
-    for (const auto& [name, value] : options)
-        std::visit([&](const auto& held) { json[name] = held; }, value);
+    for (const auto& option : options)
+        std::visit([&](const auto& held) { json[option.first] = held; }, option.second);
     return json;
 }
 
