@@ -1,0 +1,1 @@
+"""Allocator comparison harness used by bench/run_comparison.py."""

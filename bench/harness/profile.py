@@ -1,0 +1,57 @@
+"""Where osp is slow: profiles one workload run with `perf` when hardware counters work
+here, otherwise with valgrind's callgrind, and returns the top functions as text lines."""
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+
+
+def perf_usable():
+    if not shutil.which("perf"):
+        return False
+    completed = subprocess.run(["perf", "stat", "-e", "instructions", "true"],
+                               capture_output=True, text=True, check=False)
+    return completed.returncode == 0 and "<not supported>" not in completed.stderr
+
+
+def _top_lines(text, count):
+    lines = [line.rstrip() for line in text.splitlines() if line.strip()]
+    return lines[:count]
+
+
+def profile(launch, count=15):
+    """(tool name, lines) for the given launch (argv + env), or (None, [reason])."""
+    env = dict(os.environ)
+    env.update(launch.env)
+    stdin = open(launch.stdin_path, "rb") if launch.stdin_path else subprocess.DEVNULL
+    try:
+        with tempfile.TemporaryDirectory() as work:
+            if perf_usable():
+                data = os.path.join(work, "perf.data")
+                subprocess.run(["perf", "record", "-q", "-o", data, "--"] + launch.argv, env=env,
+                               stdin=stdin, capture_output=True, check=False, timeout=900)
+                report = subprocess.run(["perf", "report", "-i", data, "--stdio", "--no-children",
+                                         "--sort", "symbol", "--percent-limit", "1"],
+                                        capture_output=True, text=True, check=False)
+                lines = [line for line in report.stdout.splitlines()
+                         if line.strip() and not line.startswith("#")]
+                return "perf", _top_lines("\n".join(lines), count)
+            if not shutil.which("valgrind") or not shutil.which("callgrind_annotate"):
+                return None, ["neither perf with hardware counters nor callgrind is available"]
+            output = os.path.join(work, "callgrind.out")
+            subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={output}"]
+                           + launch.argv, env=env, stdin=stdin, capture_output=True,
+                           check=False, timeout=1800)
+            if not os.path.exists(output):
+                return None, ["callgrind produced no profile"]
+            annotate = subprocess.run(["callgrind_annotate", "--inclusive=no", output],
+                                      capture_output=True, text=True, check=False)
+    except subprocess.TimeoutExpired:
+        return None, ["the profiled run timed out"]
+    finally:
+        if launch.stdin_path:
+            stdin.close()
+    rows = [line for line in annotate.stdout.splitlines()
+            if re.match(r"^\s*[\d,]+ \(\s*[\d.]+%\)\s+\S", line)]
+    return "callgrind (instructions, self cost)", _top_lines("\n".join(rows), count)

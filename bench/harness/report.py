@@ -1,0 +1,247 @@
+"""Writes docs/benchmarks.md from one run's numbers. Every number in the document comes
+from the run; nothing is typed in by hand."""
+import os
+import platform
+import subprocess
+
+from . import micro
+from .summary import best_peer, geometric_mean, ratio, ratios
+
+PEERS = ["glibc", "jemalloc", "tcmalloc", "mimalloc"]
+POOL_PAIR_SIZES = [16, 64, 256, 1024, 4096, 65536, 1 << 20, 4 << 20, 64 << 20]
+
+
+def _format_bytes(count):
+    for unit, size in (("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if count >= size:
+            return f"{count // size} {unit}"
+    return f"{count} B"
+
+
+def _number(value, pattern="{:.3f}"):
+    return pattern.format(value) if value is not None else "—"
+
+
+def _table(header, rows):
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def machine_description():
+    model, cores = "unknown CPU", 0
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name") and model == "unknown CPU":
+                    model = line.split(":", 1)[1].strip()
+                if line.startswith("processor"):
+                    cores += 1
+    except OSError:
+        pass
+    memory = ""
+    try:
+        with open("/proc/meminfo", encoding="utf-8") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemTotal"):
+                    memory = f"{int(line.split()[1]) // 1024} MiB RAM"
+    except OSError:
+        pass
+    compiler = subprocess.run(["gcc", "--version"], capture_output=True, text=True,
+                              check=False).stdout.splitlines()[:1]
+    return [f"CPU: {model}, {cores} logical cores ({os.cpu_count()} usable)",
+            f"Memory: {memory}" if memory else "Memory: unknown",
+            f"Kernel: {' '.join(platform.uname())}",
+            f"Compiler: {compiler[0] if compiler else 'unknown'}"]
+
+
+def _cell_text(cell, field, pattern):
+    if cell is None:
+        return "—"
+    if cell.skipped:
+        return "skipped"
+    if cell.failures:
+        return "failed"
+    value = getattr(cell, field)
+    return pattern(value) if value is not None else "—"
+
+
+def _result_tables(table, labels, names):
+    parts = ["### Wall time (median seconds)"]
+    rows = [[label] + [_cell_text(table.get((label, name)), "seconds", lambda v: f"{v:.3f}")
+                       for name in names] for label in labels]
+    parts.append(_table(["workload"] + names, rows))
+
+    parts.append("\n### Time relative to glibc (lower is better)")
+    rows = []
+    for label in labels:
+        rows.append([label] + [_number(ratio(table, label, name, "glibc"), "{:.2f}×")
+                               for name in names])
+    rows.append(["**geometric mean**"] + [
+        _number(geometric_mean(ratios(table, labels, name, "glibc").values()), "**{:.2f}×**")
+        for name in names])
+    parts.append(_table(["workload"] + names, rows))
+
+    parts.append("\n### osp and the debug runtime against the best peer")
+    parts.append("Best peer = the fastest of glibc, jemalloc, tcmalloc and mimalloc on that "
+                 "workload.")
+    rows = []
+    for label in labels:
+        peer = best_peer(table, label, PEERS)
+        row = [label, peer or "—"]
+        for name in ("osp", "ospdebug"):
+            row.append(_number(ratio(table, label, name, peer), "{:.2f}×") if peer else "—")
+        rows.append(row)
+    parts.append(_table(["workload", "best peer", "osp / best", "ospdebug / best"], rows))
+
+    parts.append("\n### Peak RSS (median MiB)")
+    rows = [[label] + [_cell_text(table.get((label, name)), "peak_rss_kib",
+                                  lambda v: f"{v / 1024:.1f}") for name in names]
+            for label in labels]
+    rows.append(["**geometric mean vs glibc**"] + [
+        _number(geometric_mean(ratios(table, labels, name, "glibc", "peak_rss_kib").values()),
+                "**{:.2f}×**") for name in names])
+    parts.append(_table(["workload"] + names, rows))
+    return parts
+
+
+def _scaling_table(scaling, cores):
+    parts = [f"This machine has {cores} logical cores: 4 threads (or 4 producer/consumer "
+             "pairs, 8 threads) oversubscribe it, so times at 4 measure contention, not "
+             "parallel speed-up. The total work is fixed; speed-up = time at 1 / time at n."]
+    for name, by_allocator in scaling.items():
+        parts.append(f"\n**{name}**")
+        rows = []
+        for allocator, points in by_allocator.items():
+            base = points[0][1]
+            row = [allocator]
+            for _, seconds in points:
+                row.append(f"{seconds:.3f} s" if seconds else "—")
+            for _, seconds in points[1:]:
+                row.append(f"{base / seconds:.2f}×" if base and seconds else "—")
+            rows.append(row)
+        parts.append(_table(["allocator", "1", "2", "4", "speed-up 2", "speed-up 4"], rows))
+    return parts
+
+
+def _micro_tables(results):
+    find = micro.find
+    parts = ["### Pool vs system malloc in one binary (ns per operation)"]
+    rows = []
+    for size in POOL_PAIR_SIZES:
+        pool = find(results, "osp_pool_benchmark", f"pair/pool/{size}")
+        system = find(results, "osp_pool_benchmark", f"pair/malloc/{size}")
+        rows.append([f"allocate+free {_format_bytes(size)}", _number(pool, "{:.1f}"),
+                     _number(system, "{:.1f}"),
+                     _number(pool / system if pool and system else None, "{:.2f}×")])
+    for title, name in (("1e6 × 64 B then free (ms per batch)", "batch_1e6"),
+                        ("cross-thread free, 4096 × 128 B per batch (ns per batch)", "cross_thread_free"),
+                        ("realloc growth 16 B → 1 MiB (ns per growth series)", "realloc_growth")):
+        suffix = "/real_time" if name == "cross_thread_free" else ""
+        pool = find(results, "osp_pool_benchmark", f"{name}/pool{suffix}")
+        system = find(results, "osp_pool_benchmark", f"{name}/malloc{suffix}")
+        divisor = 1e6 if name == "batch_1e6" else 1.0
+        rows.append([title, _number(pool / divisor if pool else None, "{:.1f}"),
+                     _number(system / divisor if system else None, "{:.1f}"),
+                     _number(pool / system if pool and system else None, "{:.2f}×")])
+    for alignment in (64, 4096, 65536):
+        pool = find(results, "osp_pool_benchmark", f"aligned_pair/pool/{alignment}")
+        system = find(results, "osp_pool_benchmark", f"aligned_pair/malloc/{alignment}")
+        rows.append([f"aligned 256 B at {_format_bytes(alignment)}", _number(pool, "{:.1f}"),
+                     _number(system, "{:.1f}"),
+                     _number(pool / system if pool and system else None, "{:.2f}×")])
+    parts.append(_table(["operation", "osp pool", "system malloc", "pool / malloc"], rows))
+
+    parts.append("\n### malloc+free pair from a 10-frame stack (ns per pair)")
+    parts.append("The same source built three ways: glibc, linked with libospdebug "
+                 "(OSP_OPTIONS=stack_depth=10, default quarantine), and -fsanitize=address. "
+                 "ASan's published figure is 161 ns per pair.")
+    rows = []
+    for name in ("BM_MallocFreePair/16", "BM_MallocFreePair/64", "BM_MallocFreePair/256",
+                 "BM_MallocFreePair/4096", "BM_NewDeleteString"):
+        glibc = find(results, "osp_pair_benchmark_glibc", name)
+        debug = find(results, "osp_pair_benchmark_debug", name)
+        asan = find(results, "osp_pair_benchmark_asan", name)
+        rows.append([name, _number(glibc, "{:.1f}"), _number(debug, "{:.1f}"),
+                     _number(asan, "{:.1f}"),
+                     _number(debug / asan if debug and asan else None, "{:.2f}×")])
+    parts.append(_table(["benchmark", "glibc", "libospdebug", "ASan", "libospdebug / ASan"], rows))
+
+    parts.append("\n### Debug runtime and trace parts (ns per operation)")
+    rows = []
+    for program, names in (("osp_debug_internals_benchmark",
+                            ["BM_CanaryCheck/64", "BM_CanaryCheck/4096", "BM_QuarantinePush",
+                             "BM_StackDepotInternKnown"]),
+                           ("osp_trace_benchmark", sorted(results.get("osp_trace_benchmark", {})))):
+        for name in names:
+            rows.append([f"{program}: {name}", _number(find(results, program, name), "{:.1f}")])
+    parts.append(_table(["benchmark", "ns"], rows))
+    return parts
+
+
+def write(path, context):
+    """context: a dict with the run's data (see run_comparison.py)."""
+    table, workloads = context["table"], context["workloads"]
+    names = [allocator.name for allocator in context["allocators"] if allocator.available]
+    labels = [workload.label for workload in workloads]
+    cores = os.cpu_count() or 0
+    parts = ["# Benchmarks",
+             "",
+             "Generated by `bench/run_comparison.py` (run through `scripts/bench.sh`). Every "
+             "number below comes from the run described here; rerun the command to refresh "
+             "the page rather than editing it.",
+             "", "## Machine", ""]
+    parts += [f"- {line}" for line in machine_description()]
+    parts += [f"- Load average before / after the run: {context['load_before']} / "
+              f"{context['load_after']}",
+              f"- Date: {context['date']}", "", "## Command", "", "```",
+              context["command"], "```", "",
+              "## Method", "",
+              f"- {context['repetitions']} repetitions, interleaved: each repetition runs every "
+              "workload under every allocator in turn (round-robin), so drifts in machine load "
+              "touch all allocators alike. Cells show the median.",
+              "- Wall time from spawn to reap; peak RSS is the child's `ru_maxrss` from `wait4`.",
+              "- Self-written workloads (`bench/workloads/`) are built with frame pointers; the ASan "
+              "column runs their `-fsanitize=address` builds. python3 and sqlite3 are the system "
+              "binaries; ASan runs them with gcc's libasan preloaded (detect_leaks=1).",
+              f"- valgrind memcheck runs only the reduced set ({', '.join(context['reduced_labels'])}) "
+              f"with {context['valgrind_repetitions']} repetition(s): it is 20–100× slower than "
+              "the others and would not fit the time budget otherwise.",
+              "- Ratios divide medians; geometric means are over the workloads where both "
+              "allocators ran.", "", "## Allocators", ""]
+    rows = [[a.name, a.description, "used" if a.available else f"**skipped**: {a.missing}"]
+            for a in context["allocators"]]
+    parts += [_table(["name", "what", "status"], rows), "", "## Targets", ""]
+    rows = [[t.name, t.limit, t.measured or "—", f"**{t.status}**", t.detail]
+            for t in context["targets"]]
+    parts += [_table(["target", "limit", "measured", "status", "margin"], rows), ""]
+    parts += ["## Whole programs", ""]
+    parts += [f"![time relative to glibc](img/time_vs_glibc.png)\n" if "time_vs_glibc.png" in context["images"] else ""]
+    parts += _result_tables(table, labels, names)
+    if "rss_vs_glibc.png" in context["images"]:
+        parts += ["", "![peak RSS relative to glibc](img/rss_vs_glibc.png)"]
+    parts += ["", "## Thread scaling", ""] + _scaling_table(context["scaling"], cores)
+    if "scaling.png" in context["images"]:
+        parts += ["", "![scaling](img/scaling.png)"]
+    parts += ["", "## Exit phase of live_blocks_at_exit", "",
+              f"{context['live_blocks']} live blocks from 50 call sites, never freed. The time "
+              "from the end of main to the process being reaped: the debug runtime's leak report "
+              "and JSON snapshot (OSP_OPTIONS=detect_leaks=1:report_path=…), ASan's leak check, "
+              "plain process teardown for the others.", ""]
+    rows = [[name, _cell_text(table.get(("live_blocks_at_exit", name)), "exit_phase_seconds",
+                              lambda v: f"{v * 1000:.1f} ms")] for name in names]
+    parts += [_table(["allocator", "exit phase"], rows)]
+    if context.get("snapshot_check"):
+        parts += ["", context["snapshot_check"]]
+    parts += ["", "## Micro-benchmarks", ""] + _micro_tables(context["micro"])
+    if context.get("profile"):
+        tool, target_name, label, lines = context["profile"]
+        parts += ["", "## Where the time goes", "",
+                  f"`{target_name}` missed a target; its worst workload is **{label}**. Top "
+                  f"functions by {tool}:", "", "```"] + lines + ["```"]
+    problems = context["problems"]
+    parts += ["", "## Skipped and failed runs", ""]
+    parts += [f"- {problem}" for problem in problems] if problems else ["None."]
+    parts.append("")
+    with open(path, "w", encoding="utf-8") as document:
+        document.write("\n".join(parts))

@@ -1,0 +1,69 @@
+"""Turns repeated measurements into medians, ratios and geometric means.
+`table` maps (workload label, allocator name) to a Cell."""
+import dataclasses
+import math
+import statistics
+
+
+@dataclasses.dataclass
+class Cell:
+    seconds: float = None         # median wall time of the successful runs
+    peak_rss_kib: float = None    # median peak RSS
+    exit_phase_seconds: float = None
+    runs: int = 0
+    failures: list = dataclasses.field(default_factory=list)
+    skipped: str = ""             # why this combination did not run
+
+    @property
+    def ok(self):
+        return self.seconds is not None
+
+
+def summarize(measurements):
+    cell = Cell(runs=len(measurements))
+    good = [m for m in measurements if m.ok]
+    cell.failures = [m.error for m in measurements if not m.ok]
+    if good and not cell.failures:
+        cell.seconds = statistics.median(m.seconds for m in good)
+        cell.peak_rss_kib = statistics.median(m.peak_rss_kib for m in good)
+        phases = [m.exit_phase_seconds for m in good if m.exit_phase_seconds is not None]
+        if phases:
+            cell.exit_phase_seconds = statistics.median(phases)
+    return cell
+
+
+def geometric_mean(values):
+    values = [value for value in values if value is not None and value > 0]
+    if not values:
+        return None
+    return math.exp(sum(math.log(value) for value in values) / len(values))
+
+
+def ratio(table, label, allocator, baseline, field="seconds"):
+    """allocator's field divided by baseline's on one workload, or None."""
+    mine = table.get((label, allocator))
+    theirs = table.get((label, baseline))
+    if not mine or not theirs or not mine.ok or not theirs.ok:
+        return None
+    numerator = getattr(mine, field)
+    denominator = getattr(theirs, field)
+    if numerator is None or not denominator:
+        return None
+    return numerator / denominator
+
+
+def ratios(table, labels, allocator, baseline, field="seconds"):
+    """{label: ratio} over the workloads where both ran."""
+    found = {}
+    for label in labels:
+        value = ratio(table, label, allocator, baseline, field)
+        if value is not None:
+            found[label] = value
+    return found
+
+
+def best_peer(table, label, peers):
+    """Name of the fastest of `peers` on one workload, or None."""
+    timed = [(table[(label, peer)].seconds, peer) for peer in peers
+             if (label, peer) in table and table[(label, peer)].ok]
+    return min(timed)[1] if timed else None

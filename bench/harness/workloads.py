@@ -1,0 +1,105 @@
+"""The workloads of the comparison: the self-written programs in bench/workloads/ (built
+normally and with -fsanitize=address) and two real programs, python3 on
+bench/programs/allocation_heavy.py and sqlite3 on 200,000 inserts.
+
+Each workload knows its command for a given allocator; `scale` sets its size (the full
+run and --quick use different scales)."""
+import dataclasses
+import os
+import shutil
+
+BENCH_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SQLITE_FULL_INSERTS = 200000
+
+
+@dataclasses.dataclass
+class Workload:
+    name: str
+    program: str               # workload binary name, or "python3"/"sqlite3"
+    full_scale: float
+    quick_scale: float
+    threads: int = 0           # 0: the program takes no thread count
+    allocation_heavy: bool = True
+    in_reduced_set: bool = False  # also run under the slow allocators (valgrind)
+    measures_exit: bool = False   # prints main_end_ns; the exit phase is measured
+    external: bool = False        # not built here (python3, sqlite3)
+
+    @property
+    def label(self):
+        return f"{self.name} ×{self.threads}" if self.threads else self.name
+
+
+def all_workloads():
+    workloads = [
+        Workload("small_object_churn", "small_object_churn", 0.4, 0.02, in_reduced_set=True),
+        Workload("mixed_sizes_realloc", "mixed_sizes_realloc", 0.5, 0.02, in_reduced_set=True),
+        Workload("stl_heavy", "stl_heavy", 0.4, 0.05, in_reduced_set=True),
+        Workload("aligned_allocation", "aligned_allocation", 0.5, 0.02),
+    ]
+    for threads in (1, 2, 4):
+        workloads.append(Workload("larson", "larson", 0.5, 0.02, threads=threads))
+    for threads in (1, 2, 4):
+        workloads.append(Workload("producer_consumer", "producer_consumer", 0.5, 0.02,
+                                  threads=threads))
+    workloads += [
+        Workload("live_blocks_at_exit", "live_blocks_at_exit", 1.0, 0.1,
+                 allocation_heavy=False, in_reduced_set=True, measures_exit=True),
+        Workload("python3", "python3", 8, 1, allocation_heavy=False, external=True),
+        Workload("sqlite3", "sqlite3", 1.0, 0.05, allocation_heavy=False, external=True,
+                 in_reduced_set=True),
+    ]
+    return workloads
+
+
+def write_sqlite_script(path, scale):
+    """SQL that creates a table and inserts scale x 200,000 rows in one transaction."""
+    rows = max(100, int(SQLITE_FULL_INSERTS * scale))
+    with open(path, "w", encoding="utf-8") as script:
+        script.write("CREATE TABLE items(id INTEGER PRIMARY KEY, name TEXT, value REAL);\n")
+        script.write("CREATE INDEX items_by_name ON items(name);\nBEGIN;\n")
+        for row in range(rows):
+            script.write(f"INSERT INTO items(name, value) VALUES('name-{row}', {row * 0.5});\n")
+        script.write("COMMIT;\nSELECT count(*), sum(value) FROM items;\n")
+    return rows
+
+
+@dataclasses.dataclass
+class Launch:
+    """Everything needed to start one run."""
+    argv: list
+    env: dict
+    stdin_path: str = ""
+    missing: str = ""  # non-empty: this combination cannot run here (why)
+
+
+def launch_for(workload, allocator, build_dir, scale, work_dir):
+    env = {}
+    if workload.external:
+        program = shutil.which(workload.program)
+        if not program:
+            return Launch([], {}, missing=f"{workload.program} not installed")
+        if workload.program == "python3":
+            argv = [program, os.path.join(BENCH_DIR, "programs", "allocation_heavy.py"),
+                    str(max(1, int(scale)))]
+            stdin_path = ""
+        else:
+            stdin_path = os.path.join(work_dir, f"sqlite_inserts_{scale}.sql")
+            if not os.path.exists(stdin_path):
+                write_sqlite_script(stdin_path, scale)
+            argv = [program, ":memory:"]
+        env.update(allocator.external_env)
+    else:
+        suffix = "_asan" if allocator.variant == "asan" else ""
+        program = os.path.join(build_dir, "bench", "workloads", workload.program + suffix)
+        if not os.path.exists(program):
+            return Launch([], {}, missing=f"{program} is not built")
+        argv = [program, f"{scale:g}"] + ([str(workload.threads)] if workload.threads else [])
+        stdin_path = ""
+    env.update(allocator.env)
+    if allocator.preload:
+        env["LD_PRELOAD"] = allocator.preload
+    if workload.measures_exit and allocator.name == "ospdebug":
+        # The exit-time leak report and JSON snapshot are what this workload measures.
+        report = os.path.join(work_dir, "leaks.%p.json")
+        env["OSP_OPTIONS"] = f"stack_depth=16:detect_leaks=1:report_path={report}:exitcode=0"
+    return Launch(list(allocator.wrapper) + argv, env, stdin_path)
