@@ -87,10 +87,30 @@ void fill_user_bytes(BlockHeader* header, std::uint8_t byte) noexcept {
   if (ranges.tail_bytes != 0) std::memset(user + ranges.tail_offset, byte, ranges.tail_bytes);
 }
 
+namespace {
+
+// The fast path of the guard checks: whole words, no bookkeeping.
+bool region_holds(const std::uint8_t* start, std::size_t length, std::uint8_t byte) noexcept {
+  std::uint64_t pattern;
+  std::memset(&pattern, byte, sizeof pattern);
+  std::uint64_t difference = 0;
+  std::size_t index = 0;
+  for (; index + sizeof pattern <= length; index += sizeof pattern) {
+    std::uint64_t word;
+    std::memcpy(&word, start + index, sizeof word);
+    difference |= word ^ pattern;
+  }
+  for (; index < length; ++index) difference |= static_cast<std::uint8_t>(start[index] ^ byte);
+  return difference == 0;
+}
+
+}  // namespace
+
 Damage check_front_guard(BlockHeader* header) noexcept {
   Damage damage;
-  const auto* start = reinterpret_cast<const std::uint8_t*>(user_of(header)) - kFrontGuardBytes;
-  scan(start, kFrontGuardBytes, kGuardByte, -static_cast<std::ptrdiff_t>(kFrontGuardBytes),
+  const auto* front = reinterpret_cast<const std::uint8_t*>(user_of(header)) - kFrontGuardBytes;
+  if (region_holds(front, kFrontGuardBytes, kGuardByte)) return damage;
+  scan(front, kFrontGuardBytes, kGuardByte, -static_cast<std::ptrdiff_t>(kFrontGuardBytes),
        damage);
   return damage;
 }
@@ -99,6 +119,7 @@ Damage check_tail_guard(BlockHeader* header) noexcept {
   Damage damage;
   std::size_t requested = header->requested_bytes;
   const auto* start = reinterpret_cast<const std::uint8_t*>(user_of(header)) + requested;
+  if (region_holds(start, tail_guard_bytes(requested), kGuardByte)) return damage;
   scan(start, tail_guard_bytes(requested), kGuardByte, static_cast<std::ptrdiff_t>(requested),
        damage);
   return damage;

@@ -226,14 +226,17 @@ const char* find_environment_value(const char* name, char* scratch,
   return nullptr;
 }
 
-Options g_options;
 char g_option_storage[kOptionStorageBytes];
 char g_environment_scratch[64 * 1024];
-std::atomic<int> g_options_state{0};  // 0 unparsed, 1 parsing, 2 ready
 
 }  // namespace
 
-const Options& options() noexcept {
+namespace detail {
+
+Options g_options;
+std::atomic<int> g_options_state{0};
+
+const Options& parse_environment_options() noexcept {
   if (g_options_state.load(std::memory_order_acquire) == 2) return g_options;
   int expected = 0;
   if (g_options_state.compare_exchange_strong(expected, 1, std::memory_order_acq_rel)) {
@@ -252,5 +255,7 @@ const Options& options() noexcept {
   }
   return g_options;
 }
+
+}  // namespace detail
 
 }  // namespace osp::debug

@@ -4,6 +4,8 @@
 // environment and keep the defaults.
 #pragma once
 
+#include <atomic>
+
 namespace osp::debug {
 
 struct Options {
@@ -12,8 +14,20 @@ struct Options {
 #undef OSP_OPTION
 };
 
-// The options in effect; parsed on the first call (thread-safe, never allocates).
-const Options& options() noexcept;
+namespace detail {
+extern Options g_options;
+extern std::atomic<int> g_options_state;  // 0 unparsed, 1 parsing, 2 ready
+const Options& parse_environment_options() noexcept;
+}  // namespace detail
+
+// The options in effect; parsed on the first call (thread-safe, never allocates). Called
+// on every allocation, so the parsed case is one inline acquire load.
+inline const Options& options() noexcept {
+  if (detail::g_options_state.load(std::memory_order_acquire) == 2) [[likely]] {
+    return detail::g_options;
+  }
+  return detail::parse_environment_options();
+}
 
 // Parses `text` ("key=value:key=value") over the defaults into `out`, writing one warning
 // line per unknown key or bad value to stderr. `storage` keeps the string values and must

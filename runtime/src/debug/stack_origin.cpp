@@ -1,6 +1,7 @@
 // Stack capture cut at the program's caller (see stack_origin.hpp).
 #include "debug/stack_origin.hpp"
 
+#include <atomic>
 #include <cstring>
 
 #include "debug/options.hpp"
@@ -12,9 +13,18 @@ namespace {
 // Frames the runtime itself may add between the capture and the interposed entry point.
 constexpr int kRuntimeFrameAllowance = 12;
 
+// Options never change once parsed, so the method is decided once (-1: not yet).
+std::atomic<int> g_unwind_method{-1};
+
 trace::UnwindMethod unwind_method() noexcept {
-  return std::strcmp(options().unwind, "libunwind") == 0 ? trace::UnwindMethod::Libunwind
-                                                          : trace::UnwindMethod::FramePointer;
+  int method = g_unwind_method.load(std::memory_order_relaxed);
+  if (method < 0) {
+    method = std::strcmp(options().unwind, "libunwind") == 0
+                 ? static_cast<int>(trace::UnwindMethod::Libunwind)
+                 : static_cast<int>(trace::UnwindMethod::FramePointer);
+    g_unwind_method.store(method, std::memory_order_relaxed);
+  }
+  return static_cast<trace::UnwindMethod>(method);
 }
 
 }  // namespace
