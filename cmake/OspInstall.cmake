@@ -23,6 +23,8 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/ospConfigVersion.cmake
 install(FILES ${PROJECT_BINARY_DIR}/ospConfig.cmake ${PROJECT_BINARY_DIR}/ospConfigVersion.cmake
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/osp)
 
+# Relocatable: the prefix is found from the .pc file's own directory.
+file(RELATIVE_PATH OSP_PC_PREFIX_FROM_PCDIR "/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/prefix")
 foreach(library osp ospdebug)
   if(NOT TARGET ${library})
     continue()
