@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <atomic>
 #include <cstring>
+#include <thread>
 #include <vector>
 
 #include "debug/debug_heap.hpp"
@@ -102,6 +104,32 @@ TEST(DebugHeap, EachErrorIsLoggedWithItsKindAndAddress) {
   EXPECT_EQ(log[before + 3].kind, ErrorKind::HeapBufferOverflow);
   EXPECT_EQ(log[before + 3].address, reinterpret_cast<std::uintptr_t>(overflowing + 21));
   EXPECT_NE(std::strstr(log[before + 3].message, "heap-buffer-overflow"), nullptr);
+}
+
+// Two threads free the same block at once, many times: the is_free CAS lets exactly one
+// of each pair through, so every round adds exactly one double-free report.
+TEST(DebugHeap, RacingFreesGiveExactlyOneDoubleFree) {
+  constexpr int kRounds = 200;
+  std::size_t before = errors().size();
+  for (int round = 0; round < kRounds; ++round) {
+    void* block = allocate_at(24, "race", round, AllocationKind::Malloc);
+    std::atomic<int> ready{0};
+    auto free_it = [&] {
+      ready.fetch_add(1);
+      while (ready.load() < 2) {
+      }
+      deallocate(block, AllocationKind::Malloc, 0);
+    };
+    std::thread first(free_it);
+    std::thread second(free_it);
+    first.join();
+    second.join();
+  }
+  std::vector<ErrorRecord> log = errors();
+  ASSERT_EQ(log.size(), before + kRounds);
+  for (std::size_t index = before; index < log.size(); ++index) {
+    EXPECT_EQ(log[index].kind, ErrorKind::DoubleFree);
+  }
 }
 
 TEST(DebugHeap, HeapCheckCountsDamagedBlocksOnly) {
