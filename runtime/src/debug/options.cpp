@@ -177,11 +177,17 @@ void parse_options(const char* text, char* storage, unsigned long storage_bytes,
   validate(out, defaults);
 }
 
+namespace {
+const char* type_label(const char* type) noexcept {
+  return std::strcmp(type, "const char*") == 0 ? "string" : type;
+}
+}  // namespace
+
 void print_option_help(int fd) noexcept {
   ReportWriter writer(fd);
   writer.text("osp: options (OSP_OPTIONS=key=value:key=value):\n");
 #define OSP_OPTION(type, name, default_value, description) \
-  writer.text("  ").text(#name).text(" (").text(#type).text(", default ").text(#default_value).text(")\n      ").text(description).text("\n");
+  writer.text("  ").text(#name).text(" (").text(type_label(#type)).text(", default ").text(#default_value).text(")\n      ").text(description).text("\n");
 #include "debug/options.inc"
 #undef OSP_OPTION
 }
