@@ -8,7 +8,10 @@ writes docs/benchmarks.md with plots in docs/img/.
   bench/run_comparison.py --build-dir <build> --quick           smoke test: 1 repetition,
                                                                 small inputs, output in
                                                                 <build>/bench/smoke
-Exit status: 0 when every run succeeded, 1 when a run failed, 2 on bad usage."""
+Exit status: 0 when every run under glibc, libosp_malloc and libospdebug succeeded (a
+failure of a peer allocator, ASan or valgrind is reported in the document, not an
+error of osp), 1 when one of those failed or a micro-benchmark of osp failed, 2 on bad
+usage."""
 import argparse
 import datetime
 import glob
@@ -27,6 +30,8 @@ from harness.workloads import all_workloads, launch_for  # noqa: E402
 
 REPOSITORY = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SLOW_ALLOCATORS_FULL_RUN_LIMIT_SECONDS = 600
+# Allocators whose failures fail the run: the baseline and osp's own libraries.
+ACCOUNTABLE_ALLOCATORS = ("glibc", "osp", "ospdebug")
 
 
 def parse_arguments():
@@ -164,6 +169,31 @@ def profile_worst(arguments, target_results, table, workloads, allocators, work_
     return None
 
 
+def command_line(arguments):
+    """The command as a reader would type it, with the build directory relative to the
+    repository when it lies inside it."""
+    parts = ["bench/run_comparison.py"]
+    build_dir = arguments.build_dir
+    if os.path.commonpath([build_dir, REPOSITORY]) == REPOSITORY:
+        build_dir = os.path.relpath(build_dir, REPOSITORY)
+    else:
+        build_dir = "<build directory>"
+    skip_next = False
+    for part in sys.argv[1:]:
+        if skip_next:
+            skip_next = False
+            continue
+        if part in ("--build-dir", "--output-dir"):
+            skip_next = True
+            continue
+        if part.startswith(("--build-dir=", "--output-dir=")):
+            continue
+        parts.append(shlex.quote(part))
+    parts += ["--build-dir", build_dir]
+    return "scripts/bench.sh" + (" --quick" if arguments.quick else "") + \
+        "\n# which runs, after building the release preset:\n" + " ".join(parts)
+
+
 def main():
     arguments = parse_arguments()
     allocators = allocator_registry.discover(arguments.build_dir)
@@ -181,11 +211,15 @@ def main():
         problems += [f"{label} under {name} skipped: {reason}"
                      for (label, name), reason in sorted(skipped.items())]
         micro_results = {}
+        micro_problems = []
         if not arguments.skip_micro:
             print("running micro-benchmarks ...", flush=True)
             micro_results, micro_problems = micro.run_all(arguments.build_dir, arguments.quick)
             problems += micro_problems
-        target_results = targets.evaluate(table, workloads, micro_results)
+        live_blocks = next(w for w in workloads if w.name == "live_blocks_at_exit")
+        live_scale = live_blocks.quick_scale if arguments.quick else live_blocks.full_scale
+        target_results = targets.evaluate(table, workloads, micro_results,
+                                          int(100000 * live_scale))
         profile_result = None
         if not arguments.quick and not arguments.no_profile:
             profile_result = profile_worst(arguments, target_results, table, workloads,
@@ -195,8 +229,6 @@ def main():
     scaling = scaling_data(table, allocators)
     images = plots.draw(table, workloads, available, os.path.join(arguments.output_dir, "img"),
                         scaling)
-    live_blocks = next(w for w in workloads if w.name == "live_blocks_at_exit")
-    live_scale = live_blocks.quick_scale if arguments.quick else live_blocks.full_scale
     context = {
         "table": table, "workloads": workloads, "allocators": allocators,
         "targets": target_results, "micro": micro_results, "scaling": scaling,
@@ -208,10 +240,8 @@ def main():
         "reduced_labels": [w.label for w in workloads if w.in_reduced_set],
         "load_before": load_before, "load_after": load_average(),
         "date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
-        "command": "scripts/bench.sh" + (" --quick" if arguments.quick else "") +
-                   "   # = bench/run_comparison.py " +
-                   " ".join(shlex.quote(part) for part in sys.argv[1:]
-                            if not part.startswith("/")),
+        "command": command_line(arguments),
+        "scale_of": lambda w: w.quick_scale if arguments.quick else w.full_scale,
     }
     output = os.path.join(arguments.output_dir, "benchmarks.md")
     report.write(output, context)
@@ -219,9 +249,14 @@ def main():
     for result in target_results:
         print(f"target {result.status:12} {result.name}: {result.measured or '-'} "
               f"(limit {result.limit}) {result.detail}")
-    failed = [problem for problem in problems if "FAILED" in problem or "exit status" in problem
-              or "timed out" in problem or "killed" in problem]
-    return 1 if failed else 0
+    failed = sorted(key for key, cell in table.items()
+                    if cell.failures and key[1] in ACCOUNTABLE_ALLOCATORS)
+    for label, name in failed:
+        print(f"FAILED: {label} under {name}", file=sys.stderr)
+    micro_failed = [problem for problem in micro_problems if "not built" not in problem]
+    for problem in micro_failed:
+        print(f"FAILED: micro-benchmark {problem}", file=sys.stderr)
+    return 1 if failed or micro_failed else 0
 
 
 if __name__ == "__main__":

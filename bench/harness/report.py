@@ -67,12 +67,12 @@ def _cell_text(cell, field, pattern):
 
 
 def _result_tables(table, labels, names):
-    parts = ["### Wall time (median seconds)"]
+    parts = ["### Wall time (median seconds)", ""]
     rows = [[label] + [_cell_text(table.get((label, name)), "seconds", lambda v: f"{v:.3f}")
                        for name in names] for label in labels]
     parts.append(_table(["workload"] + names, rows))
 
-    parts.append("\n### Time relative to glibc (lower is better)")
+    parts += ["", "### Time relative to glibc (lower is better)", ""]
     rows = []
     for label in labels:
         rows.append([label] + [_number(ratio(table, label, name, "glibc"), "{:.2f}×")
@@ -82,9 +82,9 @@ def _result_tables(table, labels, names):
         for name in names])
     parts.append(_table(["workload"] + names, rows))
 
-    parts.append("\n### osp and the debug runtime against the best peer")
-    parts.append("Best peer = the fastest of glibc, jemalloc, tcmalloc and mimalloc on that "
-                 "workload.")
+    parts += ["", "### osp and the debug runtime against the best peer", "",
+              "Best peer = the fastest of glibc, jemalloc, tcmalloc and mimalloc on that "
+              "workload.", ""]
     rows = []
     for label in labels:
         peer = best_peer(table, label, PEERS)
@@ -94,7 +94,7 @@ def _result_tables(table, labels, names):
         rows.append(row)
     parts.append(_table(["workload", "best peer", "osp / best", "ospdebug / best"], rows))
 
-    parts.append("\n### Peak RSS (median MiB)")
+    parts += ["", "### Peak RSS (median MiB)", ""]
     rows = [[label] + [_cell_text(table.get((label, name)), "peak_rss_kib",
                                   lambda v: f"{v / 1024:.1f}") for name in names]
             for label in labels]
@@ -110,7 +110,7 @@ def _scaling_table(scaling, cores):
              "pairs, 8 threads) oversubscribe it, so times at 4 measure contention, not "
              "parallel speed-up. The total work is fixed; speed-up = time at 1 / time at n."]
     for name, by_allocator in scaling.items():
-        parts.append(f"\n**{name}**")
+        parts += ["", f"**{name}**", ""]
         rows = []
         for allocator, points in by_allocator.items():
             base = points[0][1]
@@ -126,7 +126,7 @@ def _scaling_table(scaling, cores):
 
 def _micro_tables(results):
     find = micro.find
-    parts = ["### Pool vs system malloc in one binary (ns per operation)"]
+    parts = ["### Pool vs system malloc in one binary (ns per operation)", ""]
     rows = []
     for size in POOL_PAIR_SIZES:
         pool = find(results, "osp_pool_benchmark", f"pair/pool/{size}")
@@ -152,10 +152,10 @@ def _micro_tables(results):
                      _number(pool / system if pool and system else None, "{:.2f}×")])
     parts.append(_table(["operation", "osp pool", "system malloc", "pool / malloc"], rows))
 
-    parts.append("\n### malloc+free pair from a 10-frame stack (ns per pair)")
-    parts.append("The same source built three ways: glibc, linked with libospdebug "
-                 "(OSP_OPTIONS=stack_depth=10, default quarantine), and -fsanitize=address. "
-                 "ASan's published figure is 161 ns per pair.")
+    parts += ["", "### malloc+free pair from a 10-frame stack (ns per pair)", "",
+              "The same source built three ways: glibc, linked with libospdebug "
+              "(OSP_OPTIONS=stack_depth=10, default quarantine), and -fsanitize=address. "
+              "ASan's published figure is 161 ns per pair.", ""]
     rows = []
     for name in ("BM_MallocFreePair/16", "BM_MallocFreePair/64", "BM_MallocFreePair/256",
                  "BM_MallocFreePair/4096", "BM_NewDeleteString"):
@@ -167,7 +167,7 @@ def _micro_tables(results):
                      _number(debug / asan if debug and asan else None, "{:.2f}×")])
     parts.append(_table(["benchmark", "glibc", "libospdebug", "ASan", "libospdebug / ASan"], rows))
 
-    parts.append("\n### Debug runtime and trace parts (ns per operation)")
+    parts += ["", "### Debug runtime and trace parts (ns per operation)", ""]
     rows = []
     for program, names in (("osp_debug_internals_benchmark",
                             ["BM_CanaryCheck/64", "BM_CanaryCheck/4096", "BM_QuarantinePush",
@@ -197,18 +197,24 @@ def write(path, context):
               f"- Date: {context['date']}", "", "## Command", "", "```",
               context["command"], "```", "",
               "## Method", "",
-              f"- {context['repetitions']} repetitions, interleaved: each repetition runs every "
+              f"- Repetitions: {context['repetitions']}, interleaved: each repetition runs every "
               "workload under every allocator in turn (round-robin), so drifts in machine load "
               "touch all allocators alike. Cells show the median.",
-              "- Wall time from spawn to reap; peak RSS is the child's `ru_maxrss` from `wait4`.",
+              "- Wall time from spawn to reap (this includes a few milliseconds of `/usr/bin/time`, "
+              "which reports the peak RSS: its `%M`, the program's `ru_maxrss`).",
               "- Self-written workloads (`bench/workloads/`) are built with frame pointers; the ASan "
               "column runs their `-fsanitize=address` builds. python3 and sqlite3 are the system "
               "binaries; ASan runs them with gcc's libasan preloaded (detect_leaks=1).",
               f"- valgrind memcheck runs only the reduced set ({', '.join(context['reduced_labels'])}) "
-              f"with {context['valgrind_repetitions']} repetition(s): it is 20–100× slower than "
+              f"with {context['valgrind_repetitions']} repetition(s) (its cells are that run, not a median): it is 20–100× slower than "
               "the others and would not fit the time budget otherwise.",
               "- Ratios divide medians; geometric means are over the workloads where both "
-              "allocators ran.", "", "## Allocators", ""]
+              "allocators ran.", "", "## Workloads", ""]
+    rows = [[w.label, f"{context['scale_of'](w):g}", "yes" if w.allocation_heavy else "no",
+             "yes" if w.in_reduced_set else "no", w.summary] for w in workloads]
+    parts += [_table(["workload", "scale", "allocation-heavy", "valgrind set", "what"], rows),
+              "", "Self-written workloads are in `bench/workloads/` and take `<scale> [threads]`; "
+              "scale 1 is their nominal size.", "", "## Allocators", ""]
     rows = [[a.name, a.description, "used" if a.available else f"**skipped**: {a.missing}"]
             for a in context["allocators"]]
     parts += [_table(["name", "what", "status"], rows), "", "## Targets", ""]
@@ -216,7 +222,8 @@ def write(path, context):
             for t in context["targets"]]
     parts += [_table(["target", "limit", "measured", "status", "margin"], rows), ""]
     parts += ["## Whole programs", ""]
-    parts += [f"![time relative to glibc](img/time_vs_glibc.png)\n" if "time_vs_glibc.png" in context["images"] else ""]
+    if "time_vs_glibc.png" in context["images"]:
+        parts += ["![time relative to glibc](img/time_vs_glibc.png)", ""]
     parts += _result_tables(table, labels, names)
     if "rss_vs_glibc.png" in context["images"]:
         parts += ["", "![peak RSS relative to glibc](img/rss_vs_glibc.png)"]
@@ -233,7 +240,9 @@ def write(path, context):
     parts += [_table(["allocator", "exit phase"], rows)]
     if context.get("snapshot_check"):
         parts += ["", context["snapshot_check"]]
-    parts += ["", "## Micro-benchmarks", ""] + _micro_tables(context["micro"])
+    parts += ["", "## Micro-benchmarks", "",
+              "CPU time per operation of the timed thread (wall time where the work spans "
+              "threads), from Google Benchmark.", ""] + _micro_tables(context["micro"])
     if context.get("profile"):
         tool, target_name, label, lines = context["profile"]
         parts += ["", "## Where the time goes", "",

@@ -23,6 +23,7 @@ class Workload:
     in_reduced_set: bool = False  # also run under the slow allocators (valgrind)
     measures_exit: bool = False   # prints main_end_ns; the exit phase is measured
     external: bool = False        # not built here (python3, sqlite3)
+    summary: str = ""             # one line for the report
 
     @property
     def label(self):
@@ -31,22 +32,31 @@ class Workload:
 
 def all_workloads():
     workloads = [
-        Workload("small_object_churn", "small_object_churn", 0.4, 0.02, in_reduced_set=True),
-        Workload("mixed_sizes_realloc", "mixed_sizes_realloc", 0.5, 0.02, in_reduced_set=True),
-        Workload("stl_heavy", "stl_heavy", 0.4, 0.05, in_reduced_set=True),
-        Workload("aligned_allocation", "aligned_allocation", 0.5, 0.02),
+        Workload("small_object_churn", "small_object_churn", 0.12, 0.02, in_reduced_set=True,
+                 summary="random replacement of 8-512 B objects in 20,000 slots"),
+        Workload("mixed_sizes_realloc", "mixed_sizes_realloc", 0.15, 0.02, in_reduced_set=True,
+                 summary="16 B to 64 MiB, log-uniform, a third of the steps grow by realloc"),
+        Workload("stl_heavy", "stl_heavy", 0.15, 0.05, in_reduced_set=True,
+                 summary="std::map/unordered_map/list/string churn"),
+        Workload("aligned_allocation", "aligned_allocation", 0.15, 0.02,
+                 summary="posix_memalign/aligned_alloc, 16 B to 64 KiB alignment"),
     ]
     for threads in (1, 2, 4):
-        workloads.append(Workload("larson", "larson", 0.5, 0.02, threads=threads))
+        workloads.append(Workload("larson", "larson", 0.15, 0.02, threads=threads,
+                                  summary="slot tables rotate between threads: cross-thread frees"))
     for threads in (1, 2, 4):
-        workloads.append(Workload("producer_consumer", "producer_consumer", 0.5, 0.02,
-                                  threads=threads))
+        workloads.append(Workload("producer_consumer", "producer_consumer", 0.2, 0.02,
+                                  threads=threads,
+                                  summary="pairs of threads; 32-1024 B messages freed by the consumer"))
     workloads += [
         Workload("live_blocks_at_exit", "live_blocks_at_exit", 1.0, 0.1,
-                 allocation_heavy=False, in_reduced_set=True, measures_exit=True),
-        Workload("python3", "python3", 8, 1, allocation_heavy=False, external=True),
+                 allocation_heavy=False, in_reduced_set=True, measures_exit=True,
+                 summary="100,000 blocks from 50 sites, never freed (the exit phase is timed)"),
+        Workload("python3", "python3", 4, 1, allocation_heavy=False, external=True,
+                 summary="bench/programs/allocation_heavy.py <rounds>"),
         Workload("sqlite3", "sqlite3", 1.0, 0.05, allocation_heavy=False, external=True,
-                 in_reduced_set=True),
+                 in_reduced_set=True,
+                 summary="sqlite3 :memory: < 200,000 INSERTs × scale, one transaction, indexed"),
     ]
     return workloads
 

@@ -29,7 +29,9 @@ int main(int argc, char** argv) {
     }
     check_allocation(block, bytes);
     if ((uintptr_t)block % alignment != 0) {
-      fprintf(stderr, "aligned_allocation: %p is not aligned to %zu\n", block, alignment);
+      fprintf(stderr, "aligned_allocation: %s(%zu, %zu) returned %p, not aligned to %zu\n",
+              step % 2 == 0 ? "posix_memalign" : "aligned_alloc", alignment, bytes, block,
+              alignment);
       return 1;
     }
     slots[slot] = block;
