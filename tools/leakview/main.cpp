@@ -16,6 +16,7 @@
 #include "diff.hpp"
 #include "gate.hpp"
 #include "merge.hpp"
+#include "offline_symbolizer.hpp"
 #include "output_format.hpp"
 #include "snapshot.hpp"
 #include "snapshot_writer.hpp"
@@ -88,7 +89,21 @@ struct Arguments {
     std::string suppressions;
     bool allow_errors = false;
     std::string output;
+    bool no_symbolize = false;
 };
+
+// Loads a snapshot and, unless turned off, symbolizes frames written without symbols.
+Snapshot load_input(const Arguments& arguments, const std::string& path) {
+    static OfflineSymbolizer symbolizer;  // one cache for every input of this run
+    Snapshot snapshot = load_snapshot_file(path);
+    if (!arguments.no_symbolize) symbolizer.symbolize(snapshot);
+    return snapshot;
+}
+
+void add_symbolize_option(CLI::App& command, Arguments& arguments) {
+    command.add_flag("--no-symbolize", arguments.no_symbolize,
+                     "Do not symbolize frames without symbols (addr2line on modules whose build id matches)");
+}
 
 void add_format_option(CLI::App& command, Arguments& arguments) {
     command.add_option("--format", arguments.format, "Output format")
@@ -98,7 +113,7 @@ void add_format_option(CLI::App& command, Arguments& arguments) {
 
 int run_summary(const Arguments& arguments, std::ostream& out) {
     auto format = output_format(arguments.format);
-    Snapshot snapshot = load_snapshot_file(arguments.inputs.at(0));
+    Snapshot snapshot = load_input(arguments, arguments.inputs.at(0));
     auto order = arguments.sort == "count" ? SiteOrder::by_blocks : SiteOrder::by_bytes;
     format->write_summary(summarize(snapshot, order, static_cast<std::size_t>(arguments.top)), out);
     return kExitOk;
@@ -106,8 +121,8 @@ int run_summary(const Arguments& arguments, std::ostream& out) {
 
 int run_diff(const Arguments& arguments, std::ostream& out) {
     auto format = output_format(arguments.format);
-    Snapshot before = load_snapshot_file(arguments.inputs.at(0));
-    Snapshot after = load_snapshot_file(arguments.inputs.at(1));
+    Snapshot before = load_input(arguments, arguments.inputs.at(0));
+    Snapshot after = load_input(arguments, arguments.inputs.at(1));
     format->write_diff(diff_snapshots(before, after), out);
     return kExitOk;
 }
@@ -121,9 +136,9 @@ int run_gate_command(const Arguments& arguments, std::ostream& out) {
     options.allow_errors = arguments.allow_errors;
     Suppressions suppressions;
     if (!arguments.suppressions.empty()) suppressions = Suppressions::load_file(arguments.suppressions);
-    Snapshot current = load_snapshot_file(arguments.inputs.at(0));
+    Snapshot current = load_input(arguments, arguments.inputs.at(0));
     std::optional<Snapshot> baseline;
-    if (!arguments.baseline.empty()) baseline = load_snapshot_file(arguments.baseline);
+    if (!arguments.baseline.empty()) baseline = load_input(arguments, arguments.baseline);
     GateReport report = run_gate(current, baseline ? &*baseline : nullptr, options, suppressions);
     format->write_gate(report, out);
     return report.passed ? kExitOk : kExitGateFailed;
@@ -131,7 +146,7 @@ int run_gate_command(const Arguments& arguments, std::ostream& out) {
 
 int run_merge(const Arguments& arguments, std::ostream& out) {
     std::vector<Snapshot> inputs;
-    for (const auto& path : arguments.inputs) inputs.push_back(load_snapshot_file(path));
+    for (const auto& path : arguments.inputs) inputs.push_back(load_input(arguments, path));
     Snapshot merged = merge_snapshots(inputs);
     std::string text = snapshot_to_json(merged).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     write_file_atomically(arguments.output, text);
@@ -163,10 +178,12 @@ int main(int argc, char** argv) {
             },
             "COUNT"))
         ->capture_default_str();
+    add_symbolize_option(*summary, arguments);
     add_format_option(*summary, arguments);
 
     auto* diff = app.add_subcommand("diff", "Sites new, grown, shrunk and gone between two snapshots");
     diff->add_option("before", arguments.inputs, "Earlier snapshot, then later snapshot")->required()->expected(2);
+    add_symbolize_option(*diff, arguments);
     add_format_option(*diff, arguments);
 
     auto* gate = app.add_subcommand("gate", "Fail (exit 1) when leaks or errors pass the limits");
@@ -177,11 +194,13 @@ int main(int argc, char** argv) {
     gate->add_option("--kinds", arguments.kinds, "Comma-separated leak kinds that count")->capture_default_str();
     gate->add_option("--suppressions", arguments.suppressions, "File of leak:<pattern> lines");
     gate->add_flag("--allow-errors", arguments.allow_errors, "Do not fail on runtime errors in the snapshot");
+    add_symbolize_option(*gate, arguments);
     add_format_option(*gate, arguments);
 
     auto* merge = app.add_subcommand("merge", "Combine snapshots into one; sites with the same key add up");
     merge->add_option("snapshots", arguments.inputs, "Snapshots to merge")->required()->expected(1, -1);
     merge->add_option("-o,--output", arguments.output, "Merged snapshot file to write")->required();
+    add_symbolize_option(*merge, arguments);
 
     try {
         app.parse(argc, argv);
