@@ -229,6 +229,9 @@ def main():
     scaling = scaling_data(table, allocators)
     images = plots.draw(table, workloads, available, os.path.join(arguments.output_dir, "img"),
                         scaling)
+    if not images:
+        problems.append(f"plots skipped: {sys.executable} cannot import matplotlib "
+                        "(Debian: python3-matplotlib, for the system python3)")
     context = {
         "table": table, "workloads": workloads, "allocators": allocators,
         "targets": target_results, "micro": micro_results, "scaling": scaling,

@@ -15,5 +15,14 @@ jobs=$(nproc 2>/dev/null || echo 2)
 echo "== configure and build the release preset in $build_dir"
 cmake --preset release -B "$build_dir" >/dev/null
 cmake --build "$build_dir" -j "$jobs" --target osp_bench_all
+# The plots need matplotlib: prefer an interpreter that has it (Debian's python3-matplotlib
+# belongs to the system interpreter, which another python3 on PATH may shadow).
+python=python3
+for candidate in python3 /usr/bin/python3; do
+  if command -v "$candidate" >/dev/null && "$candidate" -c 'import matplotlib' 2>/dev/null; then
+    python="$candidate"
+    break
+  fi
+done
 echo "== run the comparison"
-exec python3 bench/run_comparison.py --build-dir "$build_dir" "$@"
+exec "$python" bench/run_comparison.py --build-dir "$build_dir" "$@"
