@@ -1,12 +1,11 @@
 // libosp's backend: blocks straight from the pool; when tracking is on, each block's
 // origin is recorded in the TrackingTable so leaks can be reported by file:line.
-#include <pthread.h>
-
 #include "api/backend.hpp"
 #include "api/tracked_block_report.hpp"
 #include "api/tracking_table.hpp"
 #include "memory_pool.hpp"
 #include "memory_tracker.hpp"
+#include "os/os_memory.hpp"
 #include "pool/fork_hooks.hpp"
 
 namespace osp::api {
@@ -17,7 +16,8 @@ bool tracking_enabled = false;
 bool tracking_on() { return __atomic_load_n(&tracking_enabled, __ATOMIC_RELAXED); }
 
 __attribute__((constructor)) void register_fork_handlers() {
-  pthread_atfork(osp::pool::prepare_fork, osp::pool::after_fork_in_parent, osp::pool::after_fork_in_child);
+  osp::os::register_fork_handlers(osp::pool::prepare_fork, osp::pool::after_fork_in_parent,
+                                  osp::pool::after_fork_in_child);
 }
 
 }  // namespace

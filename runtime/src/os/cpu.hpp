@@ -1,7 +1,9 @@
 // CPU specifics: the 16-byte compare-and-swap behind the lock-free stacks, and a pause
-// hint for spin loops. x86-64 uses CMPXCHG16B, ARM64 uses CASP (LSE) or LDXP/STXP.
-// Where no 16-byte CAS exists the build falls back to a lock and says so in
-// kLockFree128 (checked by a static_assert in the pool and by a test).
+// hint for spin loops. x86-64 uses CMPXCHG16B; ARM64 uses CASPAL when the target has the
+// LSE atomics (-march=armv8.1-a or later: __ARM_FEATURE_ATOMICS), otherwise an
+// LDAXP/STLXP loop, which every ARMv8-A core has. Where no 16-byte CAS exists the build
+// falls back to a lock and says so in kLockFree128 (checked by a static_assert in the
+// pool and by a test); on x86-64 and ARM64 it must be lock-free (static_assert below).
 #pragma once
 
 #include <cstdint>
@@ -52,7 +54,26 @@ inline bool cas128(Pair128* target, Pair128& expected, Pair128 desired) noexcept
                        : "b"(desired.low), "c"(desired.high)
                        : "memory");
   return swapped;
+#elif defined(__aarch64__) && defined(__ARM_FEATURE_ATOMICS)
+  // CASP needs each pair in an even/odd register pair; fixed registers guarantee that.
+  register std::uint64_t compare_low __asm__("x0") = expected.low;
+  register std::uint64_t compare_high __asm__("x1") = expected.high;
+  register std::uint64_t desired_low __asm__("x2") = desired.low;
+  register std::uint64_t desired_high __asm__("x3") = desired.high;
+  const std::uint64_t wanted_low = expected.low;
+  const std::uint64_t wanted_high = expected.high;
+  __asm__ __volatile__("caspal %0, %1, %2, %3, [%4]"
+                       : "+r"(compare_low), "+r"(compare_high)
+                       : "r"(desired_low), "r"(desired_high), "r"(target)
+                       : "memory");
+  // CASP always loads the old value into the compare pair; equal means it stored.
+  const bool swapped = compare_low == wanted_low && compare_high == wanted_high;
+  expected.low = compare_low;
+  expected.high = compare_high;
+  return swapped;
 #elif defined(__aarch64__)
+  // A single LDAXP is not single-copy atomic for 16 bytes; it is once the paired STLXP to
+  // the same address succeeds, so a mismatch also stores the value back before reporting.
   std::uint64_t old_low, old_high;
   std::uint32_t failed;
   do {
@@ -79,6 +100,10 @@ inline bool cas128(Pair128* target, Pair128& expected, Pair128 desired) noexcept
   return true;
 #endif
 }
+
+#if (defined(__x86_64__) || defined(__aarch64__)) && !defined(__SANITIZE_THREAD__)
+static_assert(kLockFree128, "x86-64 and ARM64 have a 16-byte compare-and-swap: keep it lock-free");
+#endif
 
 inline void pause() noexcept {
 #if defined(__x86_64__)

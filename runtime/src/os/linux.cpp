@@ -132,6 +132,10 @@ void at_thread_exit(void (*callback)(void*), void* argument) noexcept {
   pthread_setspecific(thread_exit_key, &list);
 }
 
+void register_fork_handlers(void (*prepare)(), void (*in_parent)(), void (*in_child)()) noexcept {
+  pthread_atfork(prepare, in_parent, in_child);
+}
+
 std::uint64_t current_thread_id() noexcept {
   static __thread std::uint64_t cached __attribute__((tls_model("initial-exec")));
   if (cached == 0) cached = static_cast<std::uint64_t>(syscall(SYS_gettid));

@@ -15,9 +15,12 @@ std::size_t page_size() noexcept;
 void* reserve(std::size_t bytes, std::size_t alignment) noexcept;
 // Makes [address, address+bytes) of a reservation readable and writable.
 bool commit(void* address, std::size_t bytes) noexcept;
-// Gives the physical pages back; the range stays reserved and reads as zero when touched.
+// Gives the physical pages of a page-aligned range back; the range stays reserved. Before
+// it is used again it must be committed (Windows faults on decommitted pages; Linux reads
+// them as zero).
 void decommit(void* address, std::size_t bytes) noexcept;
-// Releases a whole reservation made by reserve()/map().
+// Releases a whole reservation made by reserve()/map(): `address` is exactly what they
+// returned (Windows can only release a reservation whole, from its base).
 void release(void* address, std::size_t bytes) noexcept;
 // Reserve + commit in one call: zeroed, read-write memory, or nullptr. With
 // `huge_pages`, tries explicit huge pages first and falls back to transparent ones.
@@ -26,6 +29,10 @@ void* map(std::size_t bytes, std::size_t alignment, bool huge_pages) noexcept;
 // Runs `callback(argument)` when the calling thread exits (once per registration).
 // Used to give a thread's cache back; safe to call from inside malloc.
 void at_thread_exit(void (*callback)(void*), void* argument) noexcept;
+
+// Runs `prepare` before fork() and `in_parent`/`in_child` after it, in the process that
+// called fork and in the new one. A no-op where processes do not fork (Windows).
+void register_fork_handlers(void (*prepare)(), void (*in_parent)(), void (*in_child)()) noexcept;
 
 std::uint64_t current_thread_id() noexcept;
 std::uint64_t process_id() noexcept;

@@ -1,6 +1,7 @@
 #include "pool/small_manager.hpp"
 
 #include "os/os_memory.hpp"
+#include "os/platform.hpp"
 #include "pool/chain_stack.hpp"
 #include "pool/pool_counters.hpp"
 
@@ -56,7 +57,7 @@ struct GlobalState {
 };
 
 GlobalState global;
-__thread ThreadCache thread_cache __attribute__((tls_model("initial-exec")));
+OSP_THREAD_STORAGE(ThreadCache, thread_cache)
 
 std::uintptr_t region_start(int class_index) {
   return global.base + static_cast<std::uintptr_t>(class_index) * SmallManager::kClassRegionBytes;
@@ -97,7 +98,7 @@ void publish_live_bytes(ThreadCache& cache) {
 }
 
 void on_thread_exit(void*) {
-  ThreadCache& cache = thread_cache;
+  ThreadCache& cache = thread_cache();
   if (cache.state != CacheState::Active) return;
   flush_all_classes(cache);
   publish_live_bytes(cache);
@@ -233,7 +234,7 @@ void* allocate_without_cache(int class_index) noexcept {
 }  // namespace
 
 void* SmallManager::allocate(int class_index) noexcept {
-  ThreadCache& cache = thread_cache;
+  ThreadCache& cache = thread_cache();
   ClassCache& slot = cache.classes[class_index];
   void* block = slot.free_head;
   if (block != nullptr) {
@@ -259,7 +260,7 @@ void* SmallManager::allocate(int class_index) noexcept {
 }
 
 void SmallManager::deallocate(void* block, int class_index) noexcept {
-  ThreadCache& cache = thread_cache;
+  ThreadCache& cache = thread_cache();
   if (!activate_cache(cache)) {
     *static_cast<void**>(block) = nullptr;
     global.stacks[class_index].push(Chain{block, block, 1});
@@ -298,7 +299,7 @@ bool SmallManager::is_block_start(const void* address) noexcept {
 }
 
 void SmallManager::flush_thread_cache() noexcept {
-  ThreadCache& cache = thread_cache;
+  ThreadCache& cache = thread_cache();
   if (cache.state == CacheState::Active) flush_all_classes(cache);
 }
 
@@ -331,13 +332,14 @@ void SmallManager::after_fork_in_parent() noexcept {
 void SmallManager::after_fork_in_child() noexcept {
   // Only the forking thread survives: other threads' caches are dropped from the
   // registry (their counters kept), their cached blocks are lost to the child.
+  ThreadCache& own = thread_cache();
   for (ThreadCache* cache = global.registry_head; cache != nullptr; cache = cache->registry_next) {
-    if (cache != &thread_cache) retire_counters(*cache);
+    if (cache != &own) retire_counters(*cache);
   }
-  global.registry_head = thread_cache.state == CacheState::Active ? &thread_cache : nullptr;
+  global.registry_head = own.state == CacheState::Active ? &own : nullptr;
   if (global.registry_head != nullptr) {
-    thread_cache.registry_previous = nullptr;
-    thread_cache.registry_next = nullptr;
+    own.registry_previous = nullptr;
+    own.registry_next = nullptr;
   }
   global.registry_lock.unlock();
   global.init_lock.unlock();

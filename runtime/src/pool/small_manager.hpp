@@ -4,9 +4,9 @@
 // is (address - base) / kClassRegionBytes and needs no header. Each thread owns a cache
 // per class: a free list plus a bump range carved from the class region. The fast paths
 // (pop/push on the calling thread's cache) use no locks and no atomic read-modify-write;
-// they touch only the thread's own initial-exec TLS. Whole chains move between a cache and
-// the class's global ChainStack when the cache runs empty or holds more than two batches,
-// and at thread exit.
+// they touch only the thread's own storage (initial-exec TLS on Linux; os/platform.hpp).
+// Whole chains move between a cache and the class's global ChainStack when the cache runs
+// empty or holds more than two batches, and at thread exit.
 //
 // Counters are per thread (written only by their owner) and summed over a registry of
 // live caches plus the totals of exited threads, so no counter line is shared on the fast

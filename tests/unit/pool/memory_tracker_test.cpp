@@ -1,7 +1,5 @@
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -18,16 +16,20 @@ struct Seen {
   std::vector<TrackedBlock> blocks;
 };
 
+// The report goes to a file descriptor: give it an anonymous temporary file and read back
+// what it wrote.
 std::string capture_report() {
-  char path[] = "/tmp/osp-tracker-XXXXXX";
-  const int fd = mkstemp(path);
-  MemoryTracker::get().report(fd);
+  std::FILE* file = std::tmpfile();
+  if (file == nullptr) {
+    ADD_FAILURE() << "cannot create a temporary file";
+    return {};
+  }
+  MemoryTracker::get().report(fileno(file));
+  std::rewind(file);
   std::string text;
-  lseek(fd, 0, SEEK_SET);
   char buffer[4096];
-  for (ssize_t n; (n = read(fd, buffer, sizeof(buffer))) > 0;) text.append(buffer, static_cast<std::size_t>(n));
-  close(fd);
-  unlink(path);
+  for (std::size_t n; (n = std::fread(buffer, 1, sizeof(buffer), file)) > 0;) text.append(buffer, n);
+  std::fclose(file);
   return text;
 }
 
