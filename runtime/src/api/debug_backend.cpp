@@ -1,6 +1,8 @@
 // libospdebug's side of the API seam (backend.hpp): ALLOCATE/DEALLOCATE and the C API go
-// through the debug heap, and MemoryTracker describes the debug layer's live-block list
-// (tracking is always on in libospdebug).
+// through the debug heap, and MemoryTracker describes the debug layer's live-block list.
+// Tracking is always on in libospdebug; MemoryTracker shows the blocks of the osp API
+// (ALLOCATE, the C API, STL_Allocator), as in libosp, so its counts do not move with the
+// C and C++ libraries' own malloc/new traffic. The exit leak report covers every block.
 #include "api/backend.hpp"
 
 #include "debug/debug_heap.hpp"
@@ -49,10 +51,12 @@ bool MemoryTracker::enabled() const noexcept { return true; }
 void MemoryTracker::set_enabled(bool) noexcept {}
 
 std::size_t MemoryTracker::live_block_count() const noexcept {
-  return osp::debug::live_blocks::count();
+  return osp::debug::live_blocks::count_of(osp::api::AllocationKind::Api);
 }
 
-std::size_t MemoryTracker::live_bytes() const noexcept { return osp::debug::live_blocks::bytes(); }
+std::size_t MemoryTracker::live_bytes() const noexcept {
+  return osp::debug::live_blocks::bytes_of(osp::api::AllocationKind::Api);
+}
 
 void MemoryTracker::for_each_live_block(Visitor visit, void* context) const noexcept {
   struct Forward {
@@ -62,6 +66,7 @@ void MemoryTracker::for_each_live_block(Visitor visit, void* context) const noex
   osp::debug::for_each_live_block(
       [](const osp::debug::LiveBlockInfo& block, void* raw) {
         auto* target = static_cast<Forward*>(raw);
+        if (block.kind != osp::api::AllocationKind::Api) return;
         TrackedBlock tracked{block.address, block.requested_bytes, block.origin_file,
                              block.origin_line};
         target->visit(tracked, target->context);
@@ -82,6 +87,7 @@ std::size_t MemoryTracker::report(int fd) const noexcept {
   osp::debug::for_each_live_block(
       [](const osp::debug::LiveBlockInfo& block, void* raw) {
         auto* state = static_cast<Context*>(raw);
+        if (block.kind != osp::api::AllocationKind::Api) return;
         state->writer->text("  ").decimal(block.requested_bytes).text(" bytes at ")
             .address(block.address);
         if (block.origin_file != nullptr) {

@@ -22,6 +22,9 @@ Shard g_shards[kShardCount];
 std::atomic<std::size_t> g_live_count{0};
 std::atomic<std::size_t> g_live_bytes{0};
 std::atomic<std::uint64_t> g_sequence{0};
+constexpr std::size_t kAllocationKindCount = 4;
+std::atomic<std::size_t> g_kind_count[kAllocationKindCount];
+std::atomic<std::size_t> g_kind_bytes[kAllocationKindCount];
 
 Shard& shard_of(const BlockHeader* header) noexcept {
   auto bits = reinterpret_cast<std::uintptr_t>(header);
@@ -54,6 +57,9 @@ void insert(BlockHeader* header) noexcept {
   }
   g_live_count.fetch_add(1, std::memory_order_relaxed);
   g_live_bytes.fetch_add(header->requested_bytes, std::memory_order_relaxed);
+  g_kind_count[header->kind % kAllocationKindCount].fetch_add(1, std::memory_order_relaxed);
+  g_kind_bytes[header->kind % kAllocationKindCount].fetch_add(header->requested_bytes,
+                                                              std::memory_order_relaxed);
 }
 
 void remove(BlockHeader* header) noexcept {
@@ -67,6 +73,9 @@ void remove(BlockHeader* header) noexcept {
   }
   g_live_count.fetch_sub(1, std::memory_order_relaxed);
   g_live_bytes.fetch_sub(header->requested_bytes, std::memory_order_relaxed);
+  g_kind_count[header->kind % kAllocationKindCount].fetch_sub(1, std::memory_order_relaxed);
+  g_kind_bytes[header->kind % kAllocationKindCount].fetch_sub(header->requested_bytes,
+                                                              std::memory_order_relaxed);
 }
 
 std::uint64_t next_sequence() noexcept {
@@ -76,6 +85,16 @@ std::uint64_t current_sequence() noexcept { return g_sequence.load(std::memory_o
 
 std::size_t count() noexcept { return g_live_count.load(std::memory_order_relaxed); }
 std::size_t bytes() noexcept { return g_live_bytes.load(std::memory_order_relaxed); }
+
+std::size_t count_of(api::AllocationKind kind) noexcept {
+  return g_kind_count[static_cast<std::size_t>(kind) % kAllocationKindCount].load(
+      std::memory_order_relaxed);
+}
+
+std::size_t bytes_of(api::AllocationKind kind) noexcept {
+  return g_kind_bytes[static_cast<std::size_t>(kind) % kAllocationKindCount].load(
+      std::memory_order_relaxed);
+}
 
 void for_each_header(HeaderVisitor visit, void* context) noexcept {
   for (Shard& shard : g_shards) {

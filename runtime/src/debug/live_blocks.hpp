@@ -35,6 +35,9 @@ namespace live_blocks {
 void insert(BlockHeader* header) noexcept;
 void remove(BlockHeader* header) noexcept;
 std::size_t count() noexcept;
+// Live blocks and bytes of one allocation kind (MemoryTracker counts the osp API's).
+std::size_t count_of(api::AllocationKind kind) noexcept;
+std::size_t bytes_of(api::AllocationKind kind) noexcept;
 // Allocation sequence numbers: next() for a new block, current() to age one in reports.
 std::uint64_t next_sequence() noexcept;
 std::uint64_t current_sequence() noexcept;
