@@ -86,12 +86,18 @@ def _result_tables(table, labels, names):
               "Best peer = the fastest of glibc, jemalloc, tcmalloc and mimalloc on that "
               "workload.", ""]
     rows = []
+    against_best = {"osp": [], "ospdebug": []}
     for label in labels:
         peer = best_peer(table, label, PEERS)
         row = [label, peer or "—"]
         for name in ("osp", "ospdebug"):
-            row.append(_number(ratio(table, label, name, peer), "{:.2f}×") if peer else "—")
+            value = ratio(table, label, name, peer) if peer else None
+            if value is not None:
+                against_best[name].append(value)
+            row.append(_number(value, "{:.2f}×"))
         rows.append(row)
+    rows.append(["**geometric mean**", ""] + [
+        _number(geometric_mean(against_best[name]), "**{:.2f}×**") for name in ("osp", "ospdebug")])
     parts.append(_table(["workload", "best peer", "osp / best", "ospdebug / best"], rows))
 
     parts += ["", "### Peak RSS (median MiB)", ""]
