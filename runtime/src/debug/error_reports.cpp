@@ -2,6 +2,8 @@
 // held (symbolization may allocate; those calls take the internal path) and under one
 // report lock so reports from different threads never interleave. A report raised while
 // the same thread is already reporting is recorded but not printed.
+// Lock order: a live-list shard lock may be held when the report lock is taken (the heap
+// check reports from inside its walk), never the other way round.
 #include "debug/error_reports.hpp"
 
 #include <dlfcn.h>
@@ -303,6 +305,11 @@ void report_double_free(BlockHeader* header, api::AllocationKind freed_with,
 void report_invalid_free(const void* address, const char* function,
                          std::uintptr_t caller) noexcept {
   auto raw = reinterpret_cast<std::uintptr_t>(address);
+  // Described before the report lock is taken: the description walks the live list, and
+  // a heap check holds a shard lock while it waits for the report lock.
+  ReentrancyGuard guard;
+  ReportWriter description(-1);
+  if (!t_reporting) describe_foreign_address(description, address);
   ReportScope scope;
   if (!scope.active()) return record_nested(ErrorKind::InvalidFree, raw);
   CurrentStack stack;
@@ -315,7 +322,7 @@ void report_invalid_free(const void* address, const char* function,
   int fd = report_fd();
   ReportWriter writer(fd);
   open_report(writer, line);
-  describe_foreign_address(writer, address);
+  writer.text(description.data(), description.size());
   close_report(writer, fd, {ErrorKind::InvalidFree, raw, nullptr, true}, line, stack);
 }
 
