@@ -4,12 +4,18 @@
 # osp_add_library() come from there.
 include(${OSP_SRC}/trace/sources.cmake)
 include(${OSP_SRC}/debug/sources.cmake)
+# The report layer (reachability scan, snapshots) lists its sources there once it exists.
+set(OSP_REPORT_SOURCES "")
+if(EXISTS ${OSP_SRC}/report/sources.cmake)
+  include(${OSP_SRC}/report/sources.cmake)
+endif()
 
 set(OSP_DEBUG_RUNTIME_SOURCES
     $<TARGET_OBJECTS:osp_core>
     ${OSP_API_COMMON_SOURCES}
     ${OSP_TRACE_SOURCES}
     ${OSP_DEBUG_SOURCES}
+    ${OSP_REPORT_SOURCES}
     ${OSP_SRC}/api/debug_backend.cpp
     ${OSP_SRC}/api/malloc_override.cpp
     ${OSP_SRC}/api/new_delete_override.cpp

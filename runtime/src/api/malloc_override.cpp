@@ -8,7 +8,6 @@
 // guards of all blocks, then the leak report when asked for).
 #include <errno.h>
 #include <malloc.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -19,6 +18,7 @@
 #include "debug/options.hpp"
 #include "debug/report_writer.hpp"
 #include "debug/runtime_thread.hpp"
+#include "os/os_memory.hpp"
 #include "safe_memory_leak_reporter.hpp"
 
 using osp::api::AllocationKind;
@@ -157,11 +157,6 @@ std::size_t malloc_usable_size(void* block) noexcept { return osp::debug::usable
 
 namespace {
 
-void register_fork_handlers() {
-  pthread_atfork(osp::debug::prepare_fork, osp::debug::parent_after_fork,
-                 osp::debug::child_after_fork);
-}
-
 // Runs after the program's static destructors (the runtime is finalized after the
 // program that links or preloads it): whatever is still live now is a leak.
 void run_exit_checks() {
@@ -175,7 +170,8 @@ void run_exit_checks() {
 }
 
 __attribute__((constructor)) void start_runtime() {
-  register_fork_handlers();
+  osp::os::register_fork_handlers(osp::debug::prepare_fork, osp::debug::parent_after_fork,
+                                  osp::debug::child_after_fork);
   const osp::debug::Options& current = osp::debug::options();
   if (current.verbosity >= 1) {
     osp::debug::ReportWriter(2).process_prefix().text("osp: debug runtime active (stack_depth=")
