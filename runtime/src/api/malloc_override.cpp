@@ -18,6 +18,7 @@
 #include "debug/options.hpp"
 #include "debug/report_writer.hpp"
 #include "debug/runtime_thread.hpp"
+#include "report/leak_report.hpp"
 #include "os/os_memory.hpp"
 #include "safe_memory_leak_reporter.hpp"
 
@@ -157,15 +158,18 @@ std::size_t malloc_usable_size(void* block) noexcept { return osp::debug::usable
 
 namespace {
 
-// Runs after the program's static destructors (the runtime is finalized after the
-// program that links or preloads it): whatever is still live now is a leak.
+// Runs after the program's static destructors and atexit handlers (the runtime is
+// finalized after the program that links or preloads it): whatever is still live now
+// and unreachable is a leak. The text report runs with detect_leaks=1 or Automatic
+// mode; a snapshot is written whenever report_path is set.
 void run_exit_checks() {
   const osp::debug::Options& current = osp::debug::options();
   if (current.check_on_exit) osp::debug::check_heap("at exit", 0);
   SafeMemoryLeakReporter& reporter = SafeMemoryLeakReporter::get();
   bool automatic = reporter.initialized() && reporter.mode() == SafeMemoryLeakReporter::Automatic;
-  if (!current.detect_leaks && !automatic) return;
-  std::size_t leaked = reporter.report_now();
+  bool text = current.detect_leaks || automatic;
+  if (!text && current.report_path[0] == '\0') return;
+  std::uint64_t leaked = osp::report::run_exit_leak_check(text);
   if (leaked != 0 && current.detect_leaks && current.exitcode != 0) _exit(current.exitcode);
 }
 

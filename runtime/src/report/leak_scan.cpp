@@ -1,0 +1,103 @@
+// The scan's phases in order (see leak_scan.hpp).
+#include "report/leak_scan.hpp"
+
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
+
+#include "debug/live_blocks.hpp"
+#include "debug/options.hpp"
+#include "os/os_memory.hpp"
+#include "report/memory_map.hpp"
+#include "report/reachability.hpp"
+#include "report/root_set.hpp"
+#include "report/thread_stopper.hpp"
+
+namespace osp::report {
+namespace {
+
+std::uint64_t monotonic_microseconds() {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return static_cast<std::uint64_t>(now.tv_sec) * 1000000 +
+         static_cast<std::uint64_t>(now.tv_nsec) / 1000;
+}
+
+// An address below every frame of the scanner's callers. The caller has spilled its
+// callee-saved registers (__builtin_unwind_init), so pointers the program held in
+// registers when it asked for the scan are on the stack above this address.
+__attribute__((noinline)) std::uintptr_t stack_pointer_below_callers() {
+  volatile char marker = 0;
+  return reinterpret_cast<std::uintptr_t>(&marker);
+}
+
+int stop_signal() {
+  int configured = debug::options().scan_signal;
+  return configured > 0 && configured < NSIG ? configured : SIGURG;
+}
+
+void mark_everything_reachable(BlockIndex& blocks) {
+  for (std::size_t index = 0; index < blocks.size(); ++index) {
+    blocks[index].state = BlockState::Reachable;
+  }
+}
+
+// Runs with every other thread stopped.
+bool scan_stopped_world(LeakScan& scan, const ThreadStopper& stopper, std::size_t tls_bytes,
+                        std::uintptr_t own_stack_pointer) {
+  MemoryMap map;
+  if (!map.load(scan.arena) || !scan.blocks.build(scan.arena)) return false;
+  RootSet roots(scan.arena, map);
+  bool ok = roots.add_module_data(scan.modules) &&
+            roots.add_thread(own_stack_pointer,
+                             reinterpret_cast<std::uintptr_t>(reinterpret_cast<void*>(pthread_self())),
+                             tls_bytes);
+  for (std::size_t index = 0; ok && index < stopper.stopped_count(); ++index) {
+    const StoppedThread& thread = stopper.stopped(index);
+    ok = roots.add_thread(thread.stack_pointer, thread.thread_pointer, tls_bytes);
+  }
+  if (!ok) {
+    mark_everything_reachable(scan.blocks);
+    return false;
+  }
+  scan.root_bytes = roots.total_bytes();
+  return classify_blocks(scan.blocks, roots, map, scan.modules, scan.arena);
+}
+
+}  // namespace
+
+void run_leak_scan(LeakScan& scan) noexcept {
+  __builtin_unwind_init();
+  // One scan at a time: the thread stopper's slots are shared.
+  static os::SpinLock scan_lock;
+  scan_lock.lock();
+  const std::uint64_t started = monotonic_microseconds();
+  const std::uintptr_t own_stack_pointer = stack_pointer_below_callers();
+  // Before the world stops: these take the loader's lock, which a stopped thread may hold.
+  const std::size_t tls_bytes = static_tls_bytes();
+  const bool modules_loaded = scan.modules.load(scan.arena);
+
+  ThreadStopper stopper;
+  debug::live_blocks::lock_all();
+  const bool stopped = stopper.stop_all(stop_signal(), debug::options().scan_timeout_ms);
+  // Every other thread now waits in the signal handler, and none of them can be inside
+  // a shard's critical section (we held every shard while they stopped), so the list can
+  // be walked with the ordinary per-shard locking.
+  debug::live_blocks::unlock_all();
+  scan.threads = 1 + stopper.stopped_count() + stopper.unanswered();
+  scan.unanswered_threads = stopper.unanswered();
+  scan.complete = stopped && stopper.unanswered() == 0;
+  if (modules_loaded && scan.complete) {
+    scan.succeeded = scan_stopped_world(scan, stopper, tls_bytes, own_stack_pointer);
+  } else {
+    // A thread that did not stop may free blocks at any moment: their contents are not
+    // read. The blocks are still listed (under the shard locks), none of them as a leak.
+    scan.blocks.build(scan.arena);
+    mark_everything_reachable(scan.blocks);
+  }
+  stopper.resume_all();
+  scan.duration_microseconds = monotonic_microseconds() - started;
+  scan_lock.unlock();
+}
+
+}  // namespace osp::report
