@@ -8,7 +8,6 @@
 
 #include <dlfcn.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -23,6 +22,7 @@
 #include "memory_pool.hpp"
 #include "os/os_memory.hpp"
 #include "trace/symbolizer.hpp"
+#include "trace/thread_stack_bounds.hpp"
 
 namespace osp::debug {
 namespace {
@@ -229,18 +229,11 @@ void describe_foreign_address(ReportWriter& writer, const void* address) {
     }
     return;
   }
-  pthread_attr_t attributes;
-  if (pthread_getattr_np(pthread_self(), &attributes) == 0) {
-    void* stack_low = nullptr;
-    std::size_t stack_bytes = 0;
-    pthread_attr_getstack(&attributes, &stack_low, &stack_bytes);
-    pthread_attr_destroy(&attributes);
-    auto low = reinterpret_cast<std::uintptr_t>(stack_low);
-    if (target >= low && target < low + stack_bytes) {
-      writer.text("  the address is on the stack of thread T").decimal(current_thread_ordinal())
-          .text("\n");
-      return;
-    }
+  trace::StackBounds bounds;
+  if (trace::current_thread_stack_bounds(bounds) && target >= bounds.low && target < bounds.high) {
+    writer.text("  the address is on the stack of thread T").decimal(current_thread_ordinal())
+        .text("\n");
+    return;
   }
   Dl_info info;
   if (dladdr(address, &info) != 0 && info.dli_fname != nullptr) {
