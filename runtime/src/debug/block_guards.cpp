@@ -3,6 +3,8 @@
 
 #include <cstring>
 
+#include "memory_pool.hpp"
+
 namespace osp::debug {
 namespace {
 
@@ -73,11 +75,20 @@ const char* deallocation_function_name(api::AllocationKind kind) noexcept {
   return "?";
 }
 
+std::size_t guarded_tail_bytes(BlockHeader* header) noexcept {
+  const std::size_t requested = header->requested_bytes;
+  const std::size_t guaranteed = tail_guard_bytes(requested);
+  const std::size_t used = header->alignment_offset + requested + guaranteed;
+  const std::size_t usable = os_memory::pool::MemoryPool::usable_size(pool_block_of(header));
+  if (usable <= used) return guaranteed;
+  const std::size_t slack = usable - used;
+  return guaranteed + (slack < kMaxSlackGuardBytes ? slack : kMaxSlackGuardBytes);
+}
+
 void write_guards(BlockHeader* header) noexcept {
   char* user = user_of(header);
   std::memset(user - kFrontGuardBytes, kGuardByte, kFrontGuardBytes);
-  std::memset(user + header->requested_bytes, kGuardByte,
-              tail_guard_bytes(header->requested_bytes));
+  std::memset(user + header->requested_bytes, kGuardByte, guarded_tail_bytes(header));
 }
 
 void fill_user_bytes(BlockHeader* header, std::uint8_t byte) noexcept {
@@ -119,8 +130,9 @@ Damage check_tail_guard(BlockHeader* header) noexcept {
   Damage damage;
   std::size_t requested = header->requested_bytes;
   const auto* start = reinterpret_cast<const std::uint8_t*>(user_of(header)) + requested;
-  if (region_holds(start, tail_guard_bytes(requested), kGuardByte)) return damage;
-  scan(start, tail_guard_bytes(requested), kGuardByte, static_cast<std::ptrdiff_t>(requested),
+  const std::size_t length = guarded_tail_bytes(header);
+  if (region_holds(start, length, kGuardByte)) return damage;
+  scan(start, length, kGuardByte, static_cast<std::ptrdiff_t>(requested),
        damage);
   return damage;
 }

@@ -25,6 +25,9 @@ struct Damage {
   bool found() const noexcept { return changed_bytes != 0; }
 };
 
+// The tail guard: tail_guard_bytes() always, plus the pool block's slack after it (the
+// size-class rounding), up to kMaxSlackGuardBytes more.
+std::size_t guarded_tail_bytes(BlockHeader* header) noexcept;
 void write_guards(BlockHeader* header) noexcept;
 // Fills the user bytes with `byte`, bounded for large blocks.
 void fill_user_bytes(BlockHeader* header, std::uint8_t byte) noexcept;

@@ -6,7 +6,8 @@
 //   |  BlockHeader (64 bytes)
 //   |  front guard (kFrontGuardBytes of kGuardByte)
 //   U  user bytes (requested_bytes), aligned as asked, at least 16
-//   |  tail guard (kGuardByte up to the next 16-byte boundary, then 16 more bytes)
+//   |  tail guard (kGuardByte up to the next 16-byte boundary, then 16 more bytes, then
+//   |  the pool block's slack up to kMaxSlackGuardBytes)
 //
 // The header sits at U - kFrontGuardBytes - sizeof(BlockHeader); alignment_offset = U - P
 // leads back to the pool block. `is_free` is flipped 0 -> 1 by exactly one strong CAS:
@@ -29,6 +30,8 @@ inline constexpr std::uint32_t kRetiredMagic = 0x6f737078;  // block given back 
 inline constexpr std::size_t kPoolLinkBytes = 8;
 inline constexpr std::size_t kFrontGuardBytes = 16;
 inline constexpr std::size_t kTailGuardBytes = 16;
+// Beyond the tail guard, the pool block's unused slack is guarded too, up to this much.
+inline constexpr std::size_t kMaxSlackGuardBytes = 256;
 inline constexpr std::size_t kMinimumUserAlignment = 16;
 // Requests above this are refused (null / std::bad_alloc) before any size arithmetic.
 inline constexpr std::size_t kMaxRequestBytes = std::size_t{1} << 40;

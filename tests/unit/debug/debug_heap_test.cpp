@@ -9,10 +9,12 @@
 #include <thread>
 #include <vector>
 
+#include "debug/block_guards.hpp"
 #include "debug/debug_heap.hpp"
 #include "debug/error_log.hpp"
 #include "debug/live_blocks.hpp"
 #include "debug/options.hpp"
+#include "memory_pool.hpp"
 
 namespace osp::debug {
 namespace {
@@ -130,6 +132,31 @@ TEST(DebugHeap, RacingFreesGiveExactlyOneDoubleFree) {
   for (std::size_t index = before; index < log.size(); ++index) {
     EXPECT_EQ(log[index].kind, ErrorKind::DoubleFree);
   }
+}
+
+// The pool block's slack after the tail guard is guarded too, so a write that skips the
+// guard itself is still found.
+TEST(DebugHeap, SlackAfterTheTailGuardIsGuarded) {
+  int blocks_with_slack = 0;
+  for (std::size_t requested : {1u, 24u, 100u, 1000u, 5000u}) {
+    auto* user = static_cast<char*>(allocate_at(requested, "slack", 1, AllocationKind::Malloc));
+    BlockHeader* header = header_of(user);
+    std::size_t used = header->alignment_offset + requested + tail_guard_bytes(requested);
+    std::size_t usable = os_memory::pool::MemoryPool::usable_size(pool_block_of(header));
+    ASSERT_GE(usable, used);
+    std::size_t slack = usable - used < kMaxSlackGuardBytes ? usable - used : kMaxSlackGuardBytes;
+    if (slack != 0) ++blocks_with_slack;
+    std::size_t guarded = guarded_tail_bytes(header);
+    EXPECT_EQ(guarded, tail_guard_bytes(requested) + slack);
+    std::size_t last = requested + guarded - 1;
+    user[last] = 0;
+    Damage damage = check_tail_guard(header);
+    EXPECT_TRUE(damage.found());
+    EXPECT_EQ(damage.first_offset, static_cast<std::ptrdiff_t>(last));
+    user[last] = static_cast<char>(kGuardByte);
+    deallocate(user, AllocationKind::Malloc, 0);
+  }
+  EXPECT_GT(blocks_with_slack, 0) << "size-class rounding should leave slack somewhere";
 }
 
 TEST(DebugHeap, HeapCheckCountsDamagedBlocksOnly) {
