@@ -2,7 +2,10 @@
 # osp::osp, osp::osp_static, osp::ospdebug, osp::ospdebug_static) and pkg-config files.
 include(CMakePackageConfigHelpers)
 
-set(OSP_INSTALL_TARGETS osp osp_static osp_malloc)
+set(OSP_INSTALL_TARGETS osp osp_static)
+if(TARGET osp_malloc)
+  list(APPEND OSP_INSTALL_TARGETS osp_malloc)
+endif()
 if(TARGET ospdebug)
   list(APPEND OSP_INSTALL_TARGETS ospdebug ospdebug_static)
 endif()

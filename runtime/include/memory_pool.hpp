@@ -24,7 +24,7 @@ struct PoolCounters {
   std::uint64_t failed_allocations;
 };
 
-class MemoryPool {
+class OSP_EXPORT MemoryPool {
  public:
   // Returns a block of at least `bytes` aligned to `alignment` (a power of two, any
   // size), or nullptr when the request cannot be met. Zero bytes gives a minimal block.

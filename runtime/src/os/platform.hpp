@@ -1,9 +1,10 @@
 // Per-thread storage for the allocator's hot path, the one place where the platforms need
 // different code outside the OS layer's .cpp files.
 //
-// OSP_THREAD_STORAGE(Type, accessor) defines `Type& accessor()`: the calling thread's own
-// zero-initialised Type (a trivial type), alive until the thread's at_thread_exit
-// callbacks have run, so they can still read it.
+// OSP_THREAD_STORAGE_DECLARE(Type, accessor), in a header, declares `Type& accessor()`:
+// the calling thread's own zero-initialised Type (a trivial type), alive until the thread's
+// at_thread_exit callbacks have run, so they can still read it. Exactly one .cpp file
+// (at namespace scope, same namespace) says OSP_THREAD_STORAGE_DEFINE(Type, accessor).
 //
 // - ELF (Linux): an initial-exec __thread variable, one fs/tpidr-relative access with no
 //   call and no lazy allocation; `accessor()` inlines to exactly that.
@@ -29,19 +30,22 @@ struct ThreadStorageSlot {
 // The calling thread's block of `bytes` (zeroed on first use) for `slot`.
 void* thread_storage(ThreadStorageSlot& slot, std::size_t bytes) noexcept;
 
-#define OSP_THREAD_STORAGE(Type, accessor)                                                \
+#define OSP_THREAD_STORAGE_DECLARE(Type, accessor)                                        \
   static_assert(std::is_trivially_default_constructible_v<Type>, "zeroed storage");       \
-  ::osp::os::ThreadStorageSlot accessor##_slot;                                           \
+  extern ::osp::os::ThreadStorageSlot accessor##_slot;                                    \
   inline Type& accessor() noexcept {                                                      \
     return *static_cast<Type*>(::osp::os::thread_storage(accessor##_slot, sizeof(Type))); \
   }
+#define OSP_THREAD_STORAGE_DEFINE(Type, accessor) ::osp::os::ThreadStorageSlot accessor##_slot;
 
 #else
 
-#define OSP_THREAD_STORAGE(Type, accessor)                                           \
+#define OSP_THREAD_STORAGE_DECLARE(Type, accessor)                                   \
   static_assert(std::is_trivially_default_constructible_v<Type>, "zeroed storage");  \
-  __thread Type accessor##_instance __attribute__((tls_model("initial-exec")));      \
+  extern __thread Type accessor##_instance __attribute__((tls_model("initial-exec"))); \
   inline Type& accessor() noexcept { return accessor##_instance; }
+#define OSP_THREAD_STORAGE_DEFINE(Type, accessor) \
+  __thread Type accessor##_instance __attribute__((tls_model("initial-exec")));
 
 #endif
 

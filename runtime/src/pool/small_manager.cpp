@@ -6,41 +6,13 @@
 #include "pool/pool_counters.hpp"
 
 namespace osp::pool {
+
+OSP_THREAD_STORAGE_DEFINE(ThreadCache, thread_cache)
+std::uintptr_t small_region_base = 0;
+
 namespace {
 
 constexpr std::size_t kRegionAlignmentBytes = std::size_t{64} << 10;  // ≥ MAX_ALLOWED_ALIGNMENT
-
-enum class CacheState : std::uint8_t { Uninitialized = 0, Active = 1, Exited = 2 };
-
-struct ClassCache {
-  void* free_head;  // word 0 of each free block links to the next
-  std::uint32_t free_count;
-  std::uint32_t unused;
-  std::uintptr_t bump_cursor;  // fresh blocks not yet handed out: [cursor, end)
-  std::uintptr_t bump_end;
-};
-
-// Written only by the owning thread (relaxed load + store compiles to a plain add); read by
-// any thread summing the counters.
-struct OwnerCounter {
-  std::uint64_t value;
-  void add(std::uint64_t amount) noexcept {
-    __atomic_store_n(&value, __atomic_load_n(&value, __ATOMIC_RELAXED) + amount, __ATOMIC_RELAXED);
-  }
-  std::uint64_t read() const noexcept { return __atomic_load_n(&value, __ATOMIC_RELAXED); }
-};
-
-struct ThreadCache {
-  ClassCache classes[kSmallClassCount];
-  OwnerCounter allocations;
-  OwnerCounter frees;
-  OwnerCounter bytes_allocated;
-  OwnerCounter bytes_freed;
-  std::uint64_t published_live_bytes;  // this thread's live bytes at its last publish
-  ThreadCache* registry_previous;
-  ThreadCache* registry_next;
-  CacheState state;
-};
 
 struct GlobalState {
   std::uintptr_t base;                         // start of the reservation (0 until ready)
@@ -52,12 +24,10 @@ struct GlobalState {
   // Counters of threads that exited or ran after their cache was given back.
   std::uint64_t retired_allocations;
   std::uint64_t retired_frees;
-  std::uint64_t retired_bytes_allocated;
-  std::uint64_t retired_bytes_freed;
+  std::uint64_t retired_live_bytes;  // wraps below zero when exited threads freed more
 };
 
 GlobalState global;
-OSP_THREAD_STORAGE(ThreadCache, thread_cache)
 
 std::uintptr_t region_start(int class_index) {
   return global.base + static_cast<std::uintptr_t>(class_index) * SmallManager::kClassRegionBytes;
@@ -75,33 +45,53 @@ bool ensure_reserved() noexcept {
         global.bump[index] = base + static_cast<std::uintptr_t>(index) * SmallManager::kClassRegionBytes;
       }
       __atomic_store_n(&global.base, base, __ATOMIC_RELEASE);
+      __atomic_store_n(&small_region_base, base, __ATOMIC_RELEASE);
     }
   }
   global.init_lock.unlock();
   return global.base != 0;
 }
 
+struct CacheTotals {
+  std::uint64_t allocations;
+  std::uint64_t frees;
+  std::uint64_t live_bytes;
+};
+
+CacheTotals sum_counters(const ThreadCache& cache) {
+  CacheTotals totals{0, 0, 0};
+  for (int index = 0; index < kSmallClassCount; ++index) {
+    const std::uint64_t allocations = cache.classes[index].allocations.read();
+    const std::uint64_t frees = cache.classes[index].frees.read();
+    totals.allocations += allocations;
+    totals.frees += frees;
+    totals.live_bytes += (allocations - frees) * class_block_bytes(index);
+  }
+  return totals;
+}
+
 void retire_counters(const ThreadCache& cache) {
-  __atomic_fetch_add(&global.retired_allocations, cache.allocations.read(), __ATOMIC_RELAXED);
-  __atomic_fetch_add(&global.retired_frees, cache.frees.read(), __ATOMIC_RELAXED);
-  __atomic_fetch_add(&global.retired_bytes_allocated, cache.bytes_allocated.read(), __ATOMIC_RELAXED);
-  __atomic_fetch_add(&global.retired_bytes_freed, cache.bytes_freed.read(), __ATOMIC_RELAXED);
+  const CacheTotals totals = sum_counters(cache);
+  __atomic_fetch_add(&global.retired_allocations, totals.allocations, __ATOMIC_RELAXED);
+  __atomic_fetch_add(&global.retired_frees, totals.frees, __ATOMIC_RELAXED);
+  __atomic_fetch_add(&global.retired_live_bytes, totals.live_bytes, __ATOMIC_RELAXED);
 }
 
 void flush_all_classes(ThreadCache& cache);
 
-// Publishes the change of this thread's live bytes since the last call (slow paths only).
-void publish_live_bytes(ThreadCache& cache) {
-  const std::uint64_t live = cache.bytes_allocated.read() - cache.bytes_freed.read();
-  publish_small_live_delta(static_cast<std::int64_t>(live - cache.published_live_bytes));
-  cache.published_live_bytes = live;
+// Publishes the change of one class's live blocks since its last publish (slow paths only).
+void publish_live_bytes(ClassCache& slot, int class_index) {
+  const std::uint64_t live_blocks = slot.allocations.read() - slot.frees.read();
+  const auto delta = static_cast<std::int64_t>(live_blocks - slot.published_live_blocks);
+  publish_small_live_delta(delta * static_cast<std::int64_t>(class_block_bytes(class_index)));
+  slot.published_live_blocks = live_blocks;
 }
 
 void on_thread_exit(void*) {
   ThreadCache& cache = thread_cache();
   if (cache.state != CacheState::Active) return;
   flush_all_classes(cache);
-  publish_live_bytes(cache);
+  for (int index = 0; index < kSmallClassCount; ++index) publish_live_bytes(cache.classes[index], index);
   global.registry_lock.lock();
   if (cache.registry_previous != nullptr) cache.registry_previous->registry_next = cache.registry_next;
   else global.registry_head = cache.registry_next;
@@ -159,8 +149,8 @@ void* take_from_chain(ClassCache& slot, Chain chain) {
 }
 
 void* refill_and_allocate(ThreadCache& cache, int class_index) noexcept {
-  publish_live_bytes(cache);
   ClassCache& slot = cache.classes[class_index];
+  publish_live_bytes(slot, class_index);
   Chain chain = global.stacks[class_index].pop();
   if (chain.first != nullptr) return take_from_chain(slot, chain);
   if (!carve_from_region(class_index, slot.bump_cursor, slot.bump_end)) return nullptr;
@@ -233,61 +223,41 @@ void* allocate_without_cache(int class_index) noexcept {
 
 }  // namespace
 
-void* SmallManager::allocate(int class_index) noexcept {
+void* SmallManager::allocate_slow(int class_index) noexcept {
   ThreadCache& cache = thread_cache();
-  ClassCache& slot = cache.classes[class_index];
-  void* block = slot.free_head;
-  if (block != nullptr) {
-    slot.free_head = *static_cast<void**>(block);
-    --slot.free_count;
-  } else if (slot.bump_cursor < slot.bump_end) {
-    block = reinterpret_cast<void*>(slot.bump_cursor);
-    slot.bump_cursor += class_block_bytes(class_index);
-  } else if (activate_cache(cache)) {
-    block = refill_and_allocate(cache, class_index);
-    if (block == nullptr) return nullptr;
-  } else {
-    block = allocate_without_cache(class_index);
-    if (block == nullptr) return nullptr;
-    __atomic_fetch_add(&global.retired_allocations, 1, __ATOMIC_RELAXED);
-    __atomic_fetch_add(&global.retired_bytes_allocated, class_block_bytes(class_index), __ATOMIC_RELAXED);
-    publish_small_live_delta(static_cast<std::int64_t>(class_block_bytes(class_index)));
+  if (activate_cache(cache)) {
+    void* block = refill_and_allocate(cache, class_index);
+    if (block != nullptr) cache.classes[class_index].allocations.add(1);
     return block;
   }
-  cache.allocations.add(1);
-  cache.bytes_allocated.add(class_block_bytes(class_index));
+  void* block = allocate_without_cache(class_index);
+  if (block == nullptr) return nullptr;
+  __atomic_fetch_add(&global.retired_allocations, 1, __ATOMIC_RELAXED);
+  __atomic_fetch_add(&global.retired_live_bytes, class_block_bytes(class_index), __ATOMIC_RELAXED);
+  publish_small_live_delta(static_cast<std::int64_t>(class_block_bytes(class_index)));
   return block;
 }
 
-void SmallManager::deallocate(void* block, int class_index) noexcept {
+void SmallManager::deallocate_slow(void* block, int class_index) noexcept {
   ThreadCache& cache = thread_cache();
   if (!activate_cache(cache)) {
     *static_cast<void**>(block) = nullptr;
     global.stacks[class_index].push(Chain{block, block, 1});
     __atomic_fetch_add(&global.retired_frees, 1, __ATOMIC_RELAXED);
-    __atomic_fetch_add(&global.retired_bytes_freed, class_block_bytes(class_index), __ATOMIC_RELAXED);
+    __atomic_fetch_sub(&global.retired_live_bytes, class_block_bytes(class_index), __ATOMIC_RELAXED);
     publish_small_live_delta(-static_cast<std::int64_t>(class_block_bytes(class_index)));
     return;
   }
   ClassCache& slot = cache.classes[class_index];
+  const std::uint32_t batch = class_batch_blocks(class_index);
+  if (slot.free_count >= 2 * batch) {
+    flush_blocks(slot, class_index, batch);
+    publish_live_bytes(slot, class_index);
+  }
   *static_cast<void**>(block) = slot.free_head;
   slot.free_head = block;
   ++slot.free_count;
-  cache.frees.add(1);
-  cache.bytes_freed.add(class_block_bytes(class_index));
-  const std::uint32_t batch = static_cast<std::uint32_t>(class_batch_blocks(class_index));
-  if (slot.free_count > 2 * batch) {
-    flush_blocks(slot, class_index, batch);
-    publish_live_bytes(cache);
-  }
-}
-
-int SmallManager::class_of(const void* address) noexcept {
-  const std::uintptr_t base = __atomic_load_n(&global.base, __ATOMIC_ACQUIRE);
-  const auto value = reinterpret_cast<std::uintptr_t>(address);
-  if (base == 0 || value < base) return -1;
-  const std::uintptr_t index = (value - base) / kClassRegionBytes;
-  return index < static_cast<std::uintptr_t>(kSmallClassCount) ? static_cast<int>(index) : -1;
+  slot.frees.add(1);
 }
 
 bool SmallManager::is_block_start(const void* address) noexcept {
@@ -305,18 +275,17 @@ void SmallManager::flush_thread_cache() noexcept {
 
 SmallTotals SmallManager::totals() noexcept {
   global.registry_lock.lock();
-  std::uint64_t allocations = __atomic_load_n(&global.retired_allocations, __ATOMIC_RELAXED);
-  std::uint64_t frees = __atomic_load_n(&global.retired_frees, __ATOMIC_RELAXED);
-  std::uint64_t allocated = __atomic_load_n(&global.retired_bytes_allocated, __ATOMIC_RELAXED);
-  std::uint64_t freed = __atomic_load_n(&global.retired_bytes_freed, __ATOMIC_RELAXED);
+  SmallTotals totals{__atomic_load_n(&global.retired_allocations, __ATOMIC_RELAXED),
+                     __atomic_load_n(&global.retired_frees, __ATOMIC_RELAXED),
+                     __atomic_load_n(&global.retired_live_bytes, __ATOMIC_RELAXED)};
   for (const ThreadCache* cache = global.registry_head; cache != nullptr; cache = cache->registry_next) {
-    allocations += cache->allocations.read();
-    frees += cache->frees.read();
-    allocated += cache->bytes_allocated.read();
-    freed += cache->bytes_freed.read();
+    const CacheTotals own = sum_counters(*cache);
+    totals.allocations += own.allocations;
+    totals.frees += own.frees;
+    totals.live_bytes += own.live_bytes;
   }
   global.registry_lock.unlock();
-  return SmallTotals{allocations, frees, allocated - freed};
+  return totals;
 }
 
 void SmallManager::prepare_fork() noexcept {

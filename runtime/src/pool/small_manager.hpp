@@ -8,17 +8,54 @@
 // Whole chains move between a cache and the class's global ChainStack when the cache runs
 // empty or holds more than two batches, and at thread exit.
 //
-// Counters are per thread (written only by their owner) and summed over a registry of
-// live caches plus the totals of exited threads, so no counter line is shared on the fast
-// path.
+// Counters are per thread and class (written only by their owner) and summed over a
+// registry of live caches plus the totals of exited threads, so no counter line is shared
+// on the fast path. The fast paths are inline here so MemoryPool compiles them straight
+// into malloc and free; refills, flushes and first use are out of line.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 
+#include "os/platform.hpp"
 #include "pool/size_classes.hpp"
 
 namespace osp::pool {
+
+// Written only by the owning thread (relaxed load + store compiles to a plain add); read by
+// any thread summing the counters.
+struct OwnerCounter {
+  std::uint64_t value;
+  void add(std::uint64_t amount) noexcept {
+    __atomic_store_n(&value, __atomic_load_n(&value, __ATOMIC_RELAXED) + amount, __ATOMIC_RELAXED);
+  }
+  std::uint64_t read() const noexcept { return __atomic_load_n(&value, __ATOMIC_RELAXED); }
+};
+
+struct ClassCache {
+  void* free_head;  // word 0 of each free block links to the next
+  std::uint32_t free_count;
+  std::uint32_t unused;
+  std::uintptr_t bump_cursor;  // fresh blocks not yet handed out: [cursor, end)
+  std::uintptr_t bump_end;
+  OwnerCounter allocations;
+  OwnerCounter frees;
+  std::uint64_t published_live_blocks;  // allocations - frees at the last publish
+};
+
+enum class CacheState : std::uint8_t { Uninitialized = 0, Active = 1, Exited = 2 };
+
+struct ThreadCache {
+  ClassCache classes[kSmallClassCount];
+  ThreadCache* registry_previous;
+  ThreadCache* registry_next;
+  CacheState state;
+};
+
+OSP_THREAD_STORAGE_DECLARE(ThreadCache, thread_cache)
+
+// Start of the Small reservation; 0 until the first Small allocation. Written once.
+extern std::uintptr_t small_region_base;
 
 struct SmallTotals {
   std::uint64_t allocations;
@@ -32,14 +69,51 @@ class SmallManager {
   // requests fall through to the Medium tier.
   static constexpr std::size_t kClassRegionBytes = std::size_t{1} << 30;
 
-  static void* allocate(int class_index) noexcept;
-  static void deallocate(void* block, int class_index) noexcept;
+  static void* allocate(int class_index) noexcept {
+    ClassCache& slot = thread_cache().classes[class_index];
+    void* block = slot.free_head;
+    if (__builtin_expect(block != nullptr, 1)) {
+      slot.free_head = *static_cast<void**>(block);
+      --slot.free_count;
+    } else if (slot.bump_cursor < slot.bump_end) {
+      block = reinterpret_cast<void*>(slot.bump_cursor);
+      slot.bump_cursor += class_block_bytes(class_index);
+    } else {
+      return allocate_slow(class_index);
+    }
+    slot.allocations.add(1);
+    return block;
+  }
+
+  static void deallocate(void* block, int class_index) noexcept {
+    ThreadCache& cache = thread_cache();
+    ClassCache& slot = cache.classes[class_index];
+    if (__builtin_expect(cache.state != CacheState::Active, 0) ||
+        slot.free_count >= 2 * class_batch_blocks(class_index)) {
+      deallocate_slow(block, class_index);
+      return;
+    }
+    *static_cast<void**>(block) = slot.free_head;
+    slot.free_head = block;
+    ++slot.free_count;
+    slot.frees.add(1);
+  }
   // The class of a block inside the Small region, or -1 when `address` is not in it.
-  static int class_of(const void* address) noexcept;
+  static int class_of(const void* address) noexcept {
+    const std::uintptr_t base = __atomic_load_n(&small_region_base, __ATOMIC_ACQUIRE);
+    const std::uintptr_t offset = reinterpret_cast<std::uintptr_t>(address) - base;
+    // One unsigned compare covers both "below the region" and "above it".
+    if (base == 0 || offset >= kClassRegionBytes * kSmallClassCount) return -1;
+    return static_cast<int>(offset / kClassRegionBytes);
+  }
   // True when `address` is in the Small region at a block boundary of its class.
   static bool is_block_start(const void* address) noexcept;
   static void flush_thread_cache() noexcept;
   static SmallTotals totals() noexcept;
+
+  // Out of line: refill or first use; flush, or a thread whose cache is gone.
+  static void* allocate_slow(int class_index) noexcept;
+  static void deallocate_slow(void* block, int class_index) noexcept;
 
   static void prepare_fork() noexcept;
   static void after_fork_in_parent() noexcept;

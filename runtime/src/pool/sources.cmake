@@ -1,5 +1,4 @@
 set(OSP_POOL_SOURCES
-    ${OSP_SRC}/pool/size_classes.cpp
     ${OSP_SRC}/pool/small_manager.cpp
     ${OSP_SRC}/pool/buddy_allocator.cpp
     ${OSP_SRC}/pool/os_block_registry.cpp

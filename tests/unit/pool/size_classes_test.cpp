@@ -53,8 +53,8 @@ TEST(SizeClasses, AlignedRequestsGetClassesThatAreMultiplesOfTheAlignment) {
 
 TEST(SizeClasses, BatchesStayBetweenOneAndSixtyFourBlocks) {
   for (int index = 0; index < kSmallClassCount; ++index) {
-    EXPECT_GE(class_batch_blocks(index), 1);
-    EXPECT_LE(class_batch_blocks(index), 64);
+    EXPECT_GE(class_batch_blocks(index), 1u);
+    EXPECT_LE(class_batch_blocks(index), 64u);
   }
 }
 
@@ -81,7 +81,7 @@ TEST(SizeClasses, DocumentedTableMatchesTheCode) {
     }
     ASSERT_LT(index, kSmallClassCount);
     EXPECT_EQ(class_block_bytes(index), block_bytes) << line;
-    EXPECT_EQ(class_batch_blocks(index), batch) << line;
+    EXPECT_EQ(class_batch_blocks(index), static_cast<std::uint32_t>(batch)) << line;
     EXPECT_EQ(smallest, index == 0 ? 1 : class_block_bytes(index - 1) + 1) << line;
     ++rows;
   }
