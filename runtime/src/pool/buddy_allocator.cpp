@@ -16,12 +16,19 @@ struct ArenaMetadata {
   std::int16_t free_heads[BuddyAllocator::kOrderCount];
   std::int8_t block_order[kUnitsPerArena];  // order of the block starting at a unit
   bool block_free[kUnitsPerArena];
+  bool unit_dirty[kUnitsPerArena];  // freed but still backed by pages (the retained budget)
   std::int16_t next_free[kUnitsPerArena];
   std::int16_t previous_free[kUnitsPerArena];
 };
 
+// Freed Medium memory kept backed so the next allocation of that size does not fault
+// every page in again (glibc's raising mmap threshold plays the same role). Beyond the
+// budget, freed blocks are decommitted at once.
+constexpr std::size_t kRetainedBytes = std::size_t{64} << 20;
+
 struct MediumState {
   os::SpinLock lock;
+  std::size_t retained_bytes;  // total of dirty units
   ArenaMetadata* arenas[kMaxArenas];
   int arena_count;
 };
@@ -72,8 +79,31 @@ ArenaMetadata* create_arena() {
   return arena;
 }
 
+// Units of [unit, unit + count) stop being retained (they are handed out or unmapped).
+void forget_dirty_units(ArenaMetadata& arena, int unit, int count) {
+  for (int i = unit; i < unit + count; ++i) {
+    if (arena.unit_dirty[i]) {
+      arena.unit_dirty[i] = false;
+      state.retained_bytes -= BuddyAllocator::kUnitBytes;
+    }
+  }
+}
+
+// A freed block stays backed while the budget allows; otherwise its pages go back now.
+void retain_or_decommit(ArenaMetadata& arena, int unit, int order) {
+  const std::size_t bytes = BuddyAllocator::kUnitBytes << order;
+  if (state.retained_bytes + bytes <= kRetainedBytes) {
+    for (int i = unit; i < unit + (1 << order); ++i) arena.unit_dirty[i] = true;
+    state.retained_bytes += bytes;
+    return;
+  }
+  os::decommit(reinterpret_cast<void*>(arena.base + static_cast<std::uintptr_t>(unit) * BuddyAllocator::kUnitBytes),
+               bytes);
+}
+
 void destroy_arena(int index) {
   ArenaMetadata* arena = state.arenas[index];
+  forget_dirty_units(*arena, 0, kUnitsPerArena);
   os::release(reinterpret_cast<void*>(arena->base), BuddyAllocator::kArenaBytes);
   os::release(arena, sizeof(ArenaMetadata));
   state.arenas[index] = state.arenas[--state.arena_count];
@@ -102,6 +132,7 @@ void* allocate_in(ArenaMetadata& arena, int order) {
     push_free(arena, unit + (1 << found), found);
   }
   arena.block_order[unit] = static_cast<std::int8_t>(order);
+  forget_dirty_units(arena, unit, 1 << order);
   return reinterpret_cast<void*>(arena.base + static_cast<std::uintptr_t>(unit) * BuddyAllocator::kUnitBytes);
 }
 
@@ -141,7 +172,7 @@ std::size_t BuddyAllocator::deallocate(void* block) noexcept {
   }
   const std::size_t freed_bytes = kUnitBytes << order;
   // Pages go back before the block is visible as free, so no one reuses it half-decommitted.
-  os::decommit(block, kUnitBytes << order);
+  retain_or_decommit(arena, unit, order);
   arena.block_order[unit] = kNotBlockStart;
   while (order < kOrderCount - 1) {
     const int buddy = unit ^ (1 << order);

@@ -6,9 +6,9 @@
 // non-empty) and splits; free merges with free buddies right away under the tier lock, so
 // merging is bounded by the 9 orders and cannot livelock. Metadata (order and free flag per
 // 1 MiB unit, free lists as unit indices) lives outside the arena, so freed blocks can be
-// decommitted without losing it. Freed blocks are decommitted at once (RSS drops); an arena
-// that becomes wholly free is released to the OS, except one kept reserved (no RSS) to
-// avoid map/unmap churn.
+// decommitted without losing it. Up to 64 MiB of freed blocks stay backed for reuse;
+// beyond that, freed blocks are decommitted at once (RSS drops). An arena that becomes
+// wholly free is released to the OS, except one kept reserved to avoid map/unmap churn.
 #pragma once
 
 #include <cstddef>
