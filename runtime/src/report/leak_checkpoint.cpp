@@ -53,14 +53,18 @@ extern "C" uint64_t osp_allocation_sequence(void) {
   return osp::debug::live_blocks::current_sequence();
 }
 
-extern "C" long osp_leaks_between(uint64_t after_sequence, uint64_t until_sequence,
-                                  osp_leak_site_visitor visit, void* context) {
-  using namespace osp::report;
+namespace osp::report {
+namespace {
+
+__attribute__((noinline)) long leaks_between_from_entry(std::uint64_t after_sequence,
+                                                        std::uint64_t until_sequence,
+                                                        osp_leak_site_visitor visit, void* context) {
+  const std::uintptr_t caller_stack = OSP_CALLER_STACK;
   osp::debug::ReentrancyGuard guard;
   long sites_found = 0;
   try {
     LeakScan scan;
-    run_leak_scan(scan);
+    run_leak_scan(scan, caller_stack);
     SequenceWindow window{after_sequence, until_sequence};
     SiteTable sites;
     if (!scan.complete || !sites.build(scan, scan.arena, true, in_window, &window)) {
@@ -81,4 +85,17 @@ extern "C" long osp_leaks_between(uint64_t after_sequence, uint64_t until_sequen
     sites_found = -1;
   }
   return sites_found;
+}
+
+}  // namespace
+}  // namespace osp::report
+
+extern "C" __attribute__((noinline)) long osp_leaks_between(uint64_t after_sequence,
+                                                             uint64_t until_sequence,
+                                                             osp_leak_site_visitor visit,
+                                                             void* context) {
+  __builtin_unwind_init();
+  long sites = osp::report::leaks_between_from_entry(after_sequence, until_sequence, visit, context);
+  __asm__ volatile("" : : "r"(&sites) : "memory");  // no tail call: keep this frame
+  return sites;
 }

@@ -59,12 +59,15 @@ unsigned counted_leak_kinds() noexcept {
   return mask != 0 ? mask : 0x3;
 }
 
-ReportOutcome run_leak_report(const ReportRequest& request) noexcept {
+namespace {
+
+__attribute__((noinline)) ReportOutcome report_from_entry(const ReportRequest& request) noexcept {
+  const std::uintptr_t caller_stack = OSP_CALLER_STACK;
   debug::ReentrancyGuard guard;
   ReportLock lock;
   ReportOutcome outcome{0, 0, false};
   LeakScan scan;
-  run_leak_scan(scan);
+  run_leak_scan(scan, caller_stack);
   SiteTable sites;
   if (!sites.build(scan, scan.arena, debug::options().symbolize, nullptr, nullptr)) {
     debug::ReportWriter(2).process_prefix()
@@ -86,6 +89,15 @@ ReportOutcome run_leak_report(const ReportRequest& request) noexcept {
   } else if (!scan.complete) {
     write_incomplete_scan_warning(debug::report_fd(), scan);
   }
+  return outcome;
+}
+
+}  // namespace
+
+__attribute__((noinline)) ReportOutcome run_leak_report(const ReportRequest& request) noexcept {
+  __builtin_unwind_init();
+  ReportOutcome outcome = report_from_entry(request);
+  __asm__ volatile("" : : "r"(&outcome) : "memory");  // no tail call: keep this frame
   return outcome;
 }
 

@@ -23,14 +23,6 @@ std::uint64_t monotonic_microseconds() {
          static_cast<std::uint64_t>(now.tv_nsec) / 1000;
 }
 
-// An address below every frame of the scanner's callers. The caller has spilled its
-// callee-saved registers (__builtin_unwind_init), so pointers the program held in
-// registers when it asked for the scan are on the stack above this address.
-__attribute__((noinline)) std::uintptr_t stack_pointer_below_callers() {
-  volatile char marker = 0;
-  return reinterpret_cast<std::uintptr_t>(&marker);
-}
-
 int stop_signal() {
   int configured = debug::options().scan_signal;
   return configured > 0 && configured < NSIG ? configured : SIGURG;
@@ -44,12 +36,12 @@ void mark_everything_reachable(BlockIndex& blocks) {
 
 // Runs with every other thread stopped.
 bool scan_stopped_world(LeakScan& scan, const ThreadStopper& stopper, std::size_t tls_bytes,
-                        std::uintptr_t own_stack_pointer) {
+                        std::uintptr_t caller_stack) {
   MemoryMap map;
   if (!map.load(scan.arena) || !scan.blocks.build(scan.arena)) return false;
   RootSet roots(scan.arena, map);
   bool ok = roots.add_module_data(scan.modules) &&
-            roots.add_thread(own_stack_pointer,
+            roots.add_thread(caller_stack,
                              reinterpret_cast<std::uintptr_t>(reinterpret_cast<void*>(pthread_self())),
                              tls_bytes);
   for (std::size_t index = 0; ok && index < stopper.stopped_count(); ++index) {
@@ -66,13 +58,11 @@ bool scan_stopped_world(LeakScan& scan, const ThreadStopper& stopper, std::size_
 
 }  // namespace
 
-void run_leak_scan(LeakScan& scan) noexcept {
-  __builtin_unwind_init();
+void run_leak_scan(LeakScan& scan, std::uintptr_t caller_stack) noexcept {
   // One scan at a time: the thread stopper's slots are shared.
   static os::SpinLock scan_lock;
   scan_lock.lock();
   const std::uint64_t started = monotonic_microseconds();
-  const std::uintptr_t own_stack_pointer = stack_pointer_below_callers();
   // Before the world stops: these take the loader's lock, which a stopped thread may hold.
   const std::size_t tls_bytes = static_tls_bytes();
   const bool modules_loaded = scan.modules.load(scan.arena);
@@ -88,7 +78,7 @@ void run_leak_scan(LeakScan& scan) noexcept {
   scan.unanswered_threads = stopper.unanswered();
   scan.complete = stopped && stopper.unanswered() == 0;
   if (modules_loaded && scan.complete) {
-    scan.succeeded = scan_stopped_world(scan, stopper, tls_bytes, own_stack_pointer);
+    scan.succeeded = scan_stopped_world(scan, stopper, tls_bytes, caller_stack);
   } else {
     // A thread that did not stop may free blocks at any moment: their contents are not
     // read. The blocks are still listed (under the shard locks), none of them as a leak.
