@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void* early_leaked_block;
+void* volatile early_block_holder;
 
 __attribute__((noinline)) static void* allocate_early(void) {
   return malloc(77); /* @early-alloc */
@@ -12,5 +12,6 @@ __attribute__((noinline)) static void* allocate_early(void) {
 
 __attribute__((constructor)) static void allocate_before_main(void) {
   for (int i = 0; i < 100; ++i) free(strdup("early allocation"));
-  early_leaked_block = allocate_early();
+  early_block_holder = allocate_early();
+  early_block_holder = NULL; /* dropped: a definite leak */
 }
