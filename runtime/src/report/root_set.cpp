@@ -60,10 +60,12 @@ bool RootSet::add(std::uintptr_t start, std::uintptr_t end) noexcept {
 
 bool RootSet::add_thread(std::uintptr_t stack_pointer, std::uintptr_t thread_pointer,
                          std::size_t static_tls) noexcept {
-  if (const MemoryRegion* stack = map_.find(stack_pointer)) {
+  const MemoryRegion* stack = map_.find(stack_pointer);
+  if (stack != nullptr) {
     std::uintptr_t end = stack->end;
     if (thread_pointer >= stack_pointer && thread_pointer < end) {
-      // A glibc thread: its descriptor is the last thing in the stack mapping.
+      // A glibc thread: its static TLS and descriptor are the last things in the stack
+      // mapping, so this range covers them.
       std::uintptr_t descriptor_end = thread_pointer + kThreadDescriptorBytes;
       if (descriptor_end < end) end = descriptor_end;
     } else if (end - stack_pointer > kMaxStackScanBytes) {
@@ -71,15 +73,17 @@ bool RootSet::add_thread(std::uintptr_t stack_pointer, std::uintptr_t thread_poi
     }
     if (!add(stack_pointer, end)) return false;
   }
-  if (const MemoryRegion* tls = map_.find(thread_pointer)) {
-    // Static TLS sits below the thread pointer on x86-64 and above it on AArch64.
-    std::uintptr_t start = clamp_sub(thread_pointer, static_tls + kThreadDescriptorBytes);
-    std::uintptr_t end = thread_pointer + static_tls + kThreadDescriptorBytes;
-    if (start < tls->start) start = tls->start;
-    if (end > tls->end) end = tls->end;
-    if (!add(start, end)) return false;
-  }
-  return true;
+  const MemoryRegion* tls = map_.find(thread_pointer);
+  // TLS on the thread's own stack mapping is covered above; a window there would also
+  // take in dead stack below the stack pointer (stale pointers).
+  if (tls == nullptr || tls == stack) return true;
+  // Elsewhere (the main thread's TLS): static TLS sits below the thread pointer on
+  // x86-64 and above it on AArch64.
+  std::uintptr_t start = clamp_sub(thread_pointer, static_tls + kThreadDescriptorBytes);
+  std::uintptr_t end = thread_pointer + static_tls + kThreadDescriptorBytes;
+  if (start < tls->start) start = tls->start;
+  if (end > tls->end) end = tls->end;
+  return add(start, end);
 }
 
 bool RootSet::add_module_data(const ModuleTable& modules) noexcept {
