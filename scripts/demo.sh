@@ -15,7 +15,7 @@ rm -f "$out/leaks.json"
 leakview=build/release/tools/leakview/osp-leakview
 
 echo "== 1. the program, under libospdebug (halt_on_error=0: report and go on)"
-OSP_OPTIONS="halt_on_error=0:report_path=$out/leaks.json" build/release/examples/osp_leak_demo || true
+OSP_OPTIONS="halt_on_error=0:detect_leaks=1:report_path=$out/leaks.json" build/release/examples/osp_leak_demo || true
 
 echo
 echo "== 2. osp-leakview summary $out/leaks.json"

@@ -47,6 +47,7 @@ inline constexpr std::size_t kBoundedFillBytes = 4 * 1024;
 
 enum BlockFlags : std::uint8_t {
   kInternalBlock = 1,  // allocated while inside the runtime: untracked, never reported
+  kDamageReported = 2,  // its guard damage was reported once; later checks stay quiet
 };
 
 struct BlockHeader {

@@ -26,6 +26,8 @@
 #define OSP_HAVE_POOL_FORK_HOOKS 1
 #endif
 
+#include <atomic>
+
 namespace osp::debug {
 namespace {
 
@@ -33,8 +35,15 @@ using os_memory::pool::MemoryPool;
 
 constexpr std::size_t kBytesPerMebibyte = std::size_t{1} << 20;
 
+// Reports damaged guards once per block: a block reported at free (halt_on_error=0) is
+// not reported again when it leaves the quarantine or at exit, but still counts as damaged.
 void check_guards(BlockHeader* header, const char* when, std::uintptr_t caller,
                   std::size_t* damaged) {
+  std::atomic_ref<std::uint8_t> flags(header->flags);
+  if ((flags.load(std::memory_order_relaxed) & kDamageReported) != 0) {
+    if (damaged != nullptr) ++*damaged;
+    return;
+  }
   bool found = false;
   if (Damage front = check_front_guard(header); front.found()) {
     report_guard_damage(header, front, true, when, caller);
@@ -44,7 +53,10 @@ void check_guards(BlockHeader* header, const char* when, std::uintptr_t caller,
     report_guard_damage(header, tail, false, when, caller);
     found = true;
   }
-  if (found && damaged != nullptr) ++*damaged;
+  if (found) {
+    flags.fetch_or(kDamageReported, std::memory_order_relaxed);
+    if (damaged != nullptr) ++*damaged;
+  }
 }
 
 // Gives blocks leaving the quarantine back to the pool after a last check.
