@@ -46,7 +46,7 @@ def mutations(base):
         ("no-format", delete_path(["format"]), "$: not an osp leak snapshot"),
         ("blocks-string", set_path(["leaks", 0, "blocks"], "2"), "$.leaks[0].blocks: expected a count"),
         ("bytes-negative", set_path(["leaks", 1, "bytes"], -5), "$.leaks[1].bytes: expected a count (integer >= 0), found a negative"),
-        ("bytes-fraction", set_path(["leaks", 1, "bytes"], 1.5), "$.leaks[1].bytes: expected a count (integer >= 0), found a number with a fraction"),
+        ("bytes-fraction", set_path(["leaks", 1, "bytes"], 1.5), "$.leaks[1].bytes: expected a count (integer >= 0), found a non-integer number"),
         ("blocks-zero", set_path(["leaks", 0, "blocks"], 0), "$.leaks[0].blocks: a leak site has at least one block"),
         ("address-number", set_path(["leaks", 0, "frames", 2, "address"], 12345), "$.leaks[0].frames[2].address: expected an address"),
         ("address-not-hex", set_path(["leaks", 0, "samples", 0, "address"], "0xZZ"), "$.leaks[0].samples[0].address: \"0xZZ\" is not a hex address"),

@@ -13,7 +13,7 @@ void CheckedJson::fail(const std::string& problem) const { throw InputError(*fil
 
 const char* CheckedJson::type_name() const {
     if (value_->is_number_integer()) return "an integer";
-    if (value_->is_number_float()) return "a number with a fraction";
+    if (value_->is_number_float()) return "a non-integer number";
     return value_->type_name();
 }
 

@@ -3,11 +3,10 @@
 
 #include "frames.hpp"
 #include "output_format.hpp"
+#include "signed_text.hpp"
 
 namespace leakview {
 namespace {
-
-std::string signed_text(std::int64_t value) { return (value > 0 ? "+" : "") + std::to_string(value); }
 
 // Table cells: pipes and backticks would break the table or the code span.
 std::string cell(const std::string& text) {
@@ -22,9 +21,16 @@ std::string cell(const std::string& text) {
 }
 
 std::string site_cell(const LeakSite& site) {
-    std::string text = "`" + cell(site_title(site)) + "`";
+    std::string text = "`";
+    text += cell(site_title(site));
+    text += '`';
     SourceLocation location = site_source_location(site);
-    if (!location.file.empty()) text += " " + cell(location.file) + ":" + std::to_string(location.line);
+    if (!location.file.empty()) {
+        text += ' ';
+        text += cell(location.file);
+        text += ':';
+        text += std::to_string(location.line);
+    }
     return text;
 }
 

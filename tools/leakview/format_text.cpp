@@ -4,6 +4,7 @@
 
 #include "frames.hpp"
 #include "output_format.hpp"
+#include "signed_text.hpp"
 #include "text_table.hpp"
 
 namespace leakview {
@@ -11,15 +12,17 @@ namespace {
 
 constexpr std::size_t kFramesShownPerSite = 6;
 
-std::string signed_text(std::int64_t value) { return (value > 0 ? "+" : "") + std::to_string(value); }
-
 std::vector<std::string> frame_lines(const Stack& stack) {
     std::vector<std::string> lines;
     auto frames = user_frames(stack);
     for (std::size_t index = 0; index < frames.size() && index < kFramesShownPerSite; ++index) {
         std::string location = frame_location(*frames[index]);
-        lines.push_back("#" + std::to_string(index) + " " + frame_label(*frames[index]) +
-                        (location.empty() ? "" : "  " + location));
+        std::string line = "#";
+        line += std::to_string(index);
+        line += ' ';
+        line += frame_label(*frames[index]);
+        if (!location.empty()) line += "  " + location;
+        lines.push_back(std::move(line));
     }
     if (frames.size() > kFramesShownPerSite)
         lines.push_back("... " + std::to_string(frames.size() - kFramesShownPerSite) + " more frames");
