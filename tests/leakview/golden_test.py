@@ -126,6 +126,38 @@ def merge_cases(leakview, snapshots, golden_dir, update, failures):
             assert json.load(stream)["process"]["merged_from"] == 4, again.stderr
 
 
+def terminal_output(leakview, arguments, cwd, environment):
+    """Runs with stdout on a pseudo-terminal and returns what it printed."""
+    import pty
+    primary, secondary = pty.openpty()
+    process = subprocess.Popen([leakview] + arguments, cwd=cwd, stdout=secondary, stderr=subprocess.DEVNULL,
+                               env=environment)
+    os.close(secondary)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(primary, 65536)
+        except OSError:  # the terminal closes when the process exits
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(primary)
+    process.wait(timeout=60)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def colour_cases(leakview, snapshots, failures):
+    """Colour on a terminal only, and never when NO_COLOR is set or the format is not text."""
+    environment = {key: value for key, value in os.environ.items() if key != "NO_COLOR"}
+    if "\033[" not in terminal_output(leakview, ["summary", "next.json"], snapshots, environment):
+        failures.append("text on a terminal should be coloured")
+    if "\033[" in terminal_output(leakview, ["summary", "next.json"], snapshots, dict(environment, NO_COLOR="1")):
+        failures.append("NO_COLOR must turn colour off")
+    if "\033[" in terminal_output(leakview, ["summary", "next.json", "--format", "markdown"], snapshots, environment):
+        failures.append("only the text format uses colour")
+
+
 def main():
     leakview, data = sys.argv[1], os.path.abspath(sys.argv[2])
     snapshots = os.path.join(data, "snapshots")
@@ -145,6 +177,7 @@ def main():
             failures.append(f"{name}: malformed output: {problem}")
         compare(name, result.stdout, golden_dir, update, failures)
     merge_cases(leakview, snapshots, golden_dir, update, failures)
+    colour_cases(leakview, snapshots, failures)
     for failure in failures:
         print("FAIL", failure)
     print(f"{len(cases()) + 3} golden outputs checked, {len(failures)} failures" + (" (updated)" if update else ""))
