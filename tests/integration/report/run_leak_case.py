@@ -6,7 +6,7 @@ expectations written in the case's source:
   // expect-total kind=<kind> blocks=<n> bytes=<n>                       totals.by_kind
   // expect-exit <status>        // expect-stdout <text>                 // options <extra>
 
-  run_leak_case.py --source CASE.c --program PROGRAM [--preload LIB] [--gdb]
+  run_leak_case.py --source CASE.c --program PROGRAM [--preload LIB] [--gdb | --strace]
 """
 import argparse
 import os
@@ -25,6 +25,7 @@ def main():
     parser.add_argument("--program", required=True)
     parser.add_argument("--preload")
     parser.add_argument("--gdb", action="store_true", help="run under gdb -batch -ex run")
+    parser.add_argument("--strace", action="store_true", help="run under strace -f")
     args = parser.parse_args()
     source = open(args.source, encoding="utf-8").read()
     expectations = re.findall(r"//\s*expect\s+kind=(\w+)\s+blocks=(\d+)\s+bytes=(\d+)\s+where=(\S+)", source)
@@ -51,6 +52,11 @@ def main():
             command += ["-ex", "run", "--args", args.program]
         elif args.preload:
             environment["LD_PRELOAD"] = args.preload
+        if args.strace:
+            if shutil.which("strace") is None:
+                print("strace not installed: skipped")
+                return 0
+            command = ["strace", "-f", "-o", os.devnull] + command
         result = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=300)
         expected_exit = int(exit_match.group(1)) if exit_match else 23
         if args.gdb:
