@@ -77,6 +77,91 @@ TEST(SnapshotLoader, SortsLeaksByBytesThenKey) {
     EXPECT_EQ(leaks[2].key, "000000000000000b");
 }
 
+// The text as writers lay it out: format and version first, so the loader reads each leak
+// while parsing. (nlohmann::json::dump sorts members, which puts "version" after "leaks"
+// and makes the loader keep the arrays until the end: the other path.)
+std::string header_first_text(const nlohmann::json& document) {
+    nlohmann::ordered_json ordered;
+    for (const char* name : {"format", "version", "process", "options", "totals", "counters", "leaks", "errors",
+                             "modules"})
+        ordered[name] = document.at(name);
+    return ordered.dump();
+}
+
+std::string message_for_text(const std::string& text) {
+    try {
+        parse_snapshot_text(text, "input.json");
+    } catch (const InputError& error) {
+        return error.what();
+    }
+    return "";
+}
+
+nlohmann::json leak_json(const std::string& key, std::uint64_t bytes, const std::string& module) {
+    return {{"key", key}, {"kind", "definite"}, {"blocks", 1}, {"bytes", bytes}, {"samples", nlohmann::json::array()},
+            {"origin", nullptr},
+            {"frames", {{{"address", "0x1000"}, {"module", module}, {"module_offset", "0x10"}, {"function", "f()"}}}},
+            {"tiers", nlohmann::json::object()}, {"size_classes", nlohmann::json::array()}};
+}
+
+TEST(SnapshotLoader, ReadsTheSameWhetherLeaksComeBeforeOrAfterTheVersion) {
+    auto document = minimal_snapshot_json();
+    document["leaks"] = {leak_json("00000000000000a1", 10, "/bin/app"), leak_json("00000000000000a2", 30, "/bin/app")};
+    Snapshot streamed = parse_snapshot_text(header_first_text(document), "input.json");
+    Snapshot kept = parse_snapshot_text(document.dump(), "input.json");
+    EXPECT_EQ(snapshot_to_json(streamed), snapshot_to_json(kept));
+    ASSERT_EQ(streamed.leaks.size(), 2u);
+    EXPECT_EQ(streamed.leaks[0].key, "00000000000000a2");  // sorted by bytes
+}
+
+TEST(SnapshotLoader, StoresEachRepeatedNameOnce) {
+    auto document = minimal_snapshot_json();
+    document["leaks"] = {leak_json("00000000000000a1", 10, "/bin/app"), leak_json("00000000000000a2", 30, "/bin/app")};
+    Snapshot snapshot = parse_snapshot_text(header_first_text(document), "input.json");
+    const Frame& first = snapshot.leaks[0].frames[0];
+    const Frame& second = snapshot.leaks[1].frames[0];
+    EXPECT_EQ(&first.module.str(), &second.module.str());
+    EXPECT_EQ(&*first.function, &*second.function);
+}
+
+TEST(SnapshotLoader, AnEarlierSectionsProblemWinsOverAStreamedLeaksProblem) {
+    auto document = minimal_snapshot_json();
+    document["leaks"] = {leak_json("00000000000000a1", 10, "/bin/app")};
+    document["leaks"][0]["blocks"] = "two";
+    EXPECT_EQ(message_for_text(header_first_text(document)),
+              "input.json: $.leaks[0].blocks: expected a count (integer >= 0), found string");
+    document["process"]["pid"] = "many";
+    EXPECT_EQ(message_for_text(header_first_text(document)),
+              "input.json: $.process.pid: expected an integer, found string");
+}
+
+TEST(SnapshotLoader, ASyntaxErrorAfterABadLeakIsReportedAsSyntax) {
+    auto document = minimal_snapshot_json();
+    document["leaks"] = {leak_json("00000000000000a1", 10, "/bin/app")};
+    document["leaks"][0]["kind"] = "lost";
+    std::string text = header_first_text(document);
+    text.pop_back();  // the closing brace
+    EXPECT_EQ(message_for_text(text).find("input.json: line 1, column "), 0u);
+    EXPECT_NE(message_for_text(text).find("JSON ends early (truncated file?)"), std::string::npos);
+}
+
+TEST(SnapshotLoader, NamesTheDuplicateKeyInAStreamedArray) {
+    auto document = minimal_snapshot_json();
+    document["leaks"] = {leak_json("00000000000000a1", 10, "/bin/app"), leak_json("00000000000000a1", 30, "/bin/app")};
+    EXPECT_EQ(message_for_text(header_first_text(document)),
+              "input.json: $.leaks[1].key: duplicate site key 00000000000000a1");
+    EXPECT_EQ(message_for(document), "input.json: $.leaks[1].key: duplicate site key 00000000000000a1");
+}
+
+TEST(SnapshotLoader, AStreamedArrayOfTheWrongTypeIsNamed) {
+    auto document = minimal_snapshot_json();
+    document["errors"] = "none";
+    EXPECT_EQ(message_for_text(header_first_text(document)), "input.json: $.errors: expected an array, found string");
+    document.erase("modules");
+    document["errors"] = nlohmann::json::array();
+    EXPECT_EQ(message_for(document), "input.json: $: missing member \"modules\"");
+}
+
 TEST(SnapshotLoader, MissingFileIsAnInputError) {
     EXPECT_THROW(load_snapshot_file("/nonexistent/osp/snapshot.json"), InputError);
 }

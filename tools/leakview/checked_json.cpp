@@ -61,6 +61,11 @@ std::string CheckedJson::as_string() const {
     return value_->get<std::string>();
 }
 
+std::string_view CheckedJson::as_string_view() const {
+    if (!value_->is_string()) fail(std::string("expected a string, found ") + type_name());
+    return value_->get_ref<const std::string&>();
+}
+
 std::uint64_t CheckedJson::as_unsigned() const {
     if (value_->is_number_unsigned()) return value_->get<std::uint64_t>();
     if (value_->is_number_integer()) fail("expected a count (integer >= 0), found a negative number");

@@ -33,6 +33,7 @@ public:
                              visit) const;  // object members
 
     std::string as_string() const;
+    std::string_view as_string_view() const;  // valid while the JSON value lives
     std::uint64_t as_unsigned() const;
     std::int64_t as_integer() const;
     bool as_bool() const;

@@ -11,6 +11,8 @@
 #include <variant>
 #include <vector>
 
+#include "interned_string.hpp"
+
 namespace leakview {
 
 inline constexpr int kNewestSnapshotVersion = 1;
@@ -40,12 +42,13 @@ struct BlockCount {
     std::uint64_t bytes = 0;
 };
 
+// Names are interned: a large snapshot repeats the same few thousand in millions of frames.
 struct Frame {
     std::uint64_t address = 0;
-    std::string module;
+    InternedString module;
     std::uint64_t module_offset = 0;
-    std::optional<std::string> function;
-    std::optional<std::string> file;
+    OptionalInternedString function;
+    OptionalInternedString file;
     std::optional<std::uint64_t> line;
 };
 using Stack = std::vector<Frame>;  // innermost first

@@ -1,6 +1,7 @@
-// Version-1 reader: builds a Snapshot from a checked JSON tree, member by member, so that
-// every problem is reported with its JSON path. Unknown members are ignored (the format
-// allows additions within a version); known ones must have the documented type.
+// Version-1 reader: builds a Snapshot from checked JSON, member by member, so that every
+// problem is reported with its JSON path. Unknown members are ignored (the format allows
+// additions within a version); known ones must have the documented type. Names in frames
+// go through the interner: they repeat across stacks and are stored once.
 #include "snapshot_reader_v1.hpp"
 
 #include <set>
@@ -103,13 +104,13 @@ Counters read_counters(const CheckedJson& value) {
     return counters;
 }
 
-Frame read_frame(const CheckedJson& value) {
+Frame read_frame(const CheckedJson& value, StringInterner& names) {
     Frame frame;
     frame.address = value.member("address").as_address();
-    frame.module = value.member("module").as_string();
+    frame.module = names.intern(value.member("module").as_string_view());
     frame.module_offset = value.member("module_offset").as_address();
-    if (auto function = value.optional_member("function")) frame.function = function->as_string();
-    if (auto file = value.optional_member("file")) frame.file = file->as_string();
+    if (auto function = value.optional_member("function")) frame.function = names.intern(function->as_string_view());
+    if (auto file = value.optional_member("file")) frame.file = names.intern(file->as_string_view());
     if (auto line = value.optional_member("line")) frame.line = line->as_unsigned();
     return frame;
 }
@@ -121,7 +122,9 @@ std::string read_site_key(const CheckedJson& value) {
     return key;
 }
 
-LeakSite read_leak_site(const CheckedJson& value) {
+}  // namespace
+
+LeakSite read_leak_site_v1(const CheckedJson& value, StringInterner& names) {
     LeakSite site;
     site.key = read_site_key(value.member("key"));
     site.kind = *leak_kind_from_string(value.member("kind").as_one_of(kLeakKindNames));
@@ -136,7 +139,7 @@ LeakSite read_leak_site(const CheckedJson& value) {
         samples.fail("at most " + std::to_string(kMaxSamplesPerSite) + " samples per site");
     if (auto origin = value.member("origin"); !origin.is_null())
         site.origin = Origin{origin.member("file").as_string(), origin.member("line").as_unsigned()};
-    site.frames = read_stack_v1(value.member("frames"));
+    site.frames = read_stack_v1(value.member("frames"), names);
     value.member("tiers").for_each_member([&](const std::string& tier, const CheckedJson& count) {
         bool known = false;
         for (auto name : kTierNames) known = known || tier == name;
@@ -150,7 +153,7 @@ LeakSite read_leak_site(const CheckedJson& value) {
     return site;
 }
 
-ErrorReport read_error(const CheckedJson& value) {
+ErrorReport read_error_v1(const CheckedJson& value, StringInterner& names) {
     ErrorReport error;
     error.kind = value.member("kind").as_one_of(kErrorKindNames);
     error.address = value.member("address").as_address();
@@ -159,11 +162,11 @@ ErrorReport read_error(const CheckedJson& value) {
     error.message = value.member("message").as_string();
     auto stacks = value.member("stacks");
     for (auto name : kStackNames)
-        if (auto stack = stacks.optional_member(name)) error.stacks[std::string(name)] = read_stack_v1(*stack);
+        if (auto stack = stacks.optional_member(name)) error.stacks[std::string(name)] = read_stack_v1(*stack, names);
     return error;
 }
 
-Module read_module(const CheckedJson& value) {
+Module read_module_v1(const CheckedJson& value) {
     Module module;
     module.path = value.member("path").as_string();
     auto build_id = value.member("build_id");
@@ -174,30 +177,18 @@ Module read_module(const CheckedJson& value) {
     return module;
 }
 
-}  // namespace
-
-Stack read_stack_v1(const CheckedJson& value) {
+Stack read_stack_v1(const CheckedJson& value, StringInterner& names) {
     Stack stack;
-    for (const auto& frame : value.elements()) stack.push_back(read_frame(frame));
+    for (const auto& frame : value.elements()) stack.push_back(read_frame(frame, names));
     return stack;
 }
 
-Snapshot read_snapshot_v1(const CheckedJson& root) {
+Snapshot read_snapshot_header_v1(const CheckedJson& root) {
     Snapshot snapshot;
     snapshot.process = read_process(root.member("process"));
     snapshot.options = read_options(root.member("options"));
     snapshot.totals = read_totals(root.member("totals"));
     snapshot.counters = read_counters(root.member("counters"));
-    std::set<std::string> keys;
-    for (const auto& leak : root.member("leaks").elements()) {
-        snapshot.leaks.push_back(read_leak_site(leak));
-        if (!keys.insert(snapshot.leaks.back().key).second)
-            leak.member("key").fail("duplicate site key " + snapshot.leaks.back().key);
-    }
-    // Writers sort; sorting again keeps the tools correct for hand-edited files.
-    sort_leaks(snapshot.leaks);
-    for (const auto& error : root.member("errors").elements()) snapshot.errors.push_back(read_error(error));
-    for (const auto& module : root.member("modules").elements()) snapshot.modules.push_back(read_module(module));
     return snapshot;
 }
 
