@@ -147,15 +147,17 @@ def check_snapshots(work_dir):
 
 
 def profile_worst(arguments, target_results, table, workloads, allocators, work_dir):
-    """Profiles the worst workload of the first osp library that missed a target."""
+    """Profiles the worst workload (against glibc) of each osp library that missed a
+    target. Returns a list of (tool, library, workload, lines)."""
     by_name = {allocator.name: allocator for allocator in allocators}
     labels = [workload.label for workload in workloads]
-    for library, baseline in (("osp", "glibc"), ("ospdebug", "glibc")):
-        missed = any(result.status == "missed" and result.name.startswith(
-            "libosp:" if library == "osp" else "libospdebug") for result in target_results)
+    profiles = []
+    for library, prefix in (("osp", "libosp:"), ("ospdebug", "libospdebug")):
+        missed = any(result.status == "missed" and result.name.startswith(prefix)
+                     for result in target_results)
         if not missed or not by_name[library].available:
             continue
-        found = ratios(table, labels, library, baseline)
+        found = ratios(table, labels, library, "glibc")
         if not found:
             continue
         label = max(found, key=found.get)
@@ -164,9 +166,10 @@ def profile_worst(arguments, target_results, table, workloads, allocators, work_
                             workload.quick_scale, work_dir)
         print(f"profiling {label} under {library} ...", flush=True)
         tool, lines = profile.profile(launch)
-        return (tool or "no profiler", f"lib{library}", f"{label} (at the --quick input size)",
-                lines)
-    return None
+        profiles.append((tool or "no profiler", f"lib{library}",
+                         f"{label} ({found[label]:.2f}× glibc; profiled at the --quick input size)",
+                         lines))
+    return profiles
 
 
 def command_line(arguments):
@@ -220,7 +223,7 @@ def main():
         live_scale = live_blocks.quick_scale if arguments.quick else live_blocks.full_scale
         target_results = targets.evaluate(table, workloads, micro_results,
                                           int(100000 * live_scale))
-        profile_result = None
+        profile_result = []
         if not arguments.quick and not arguments.no_profile:
             profile_result = profile_worst(arguments, target_results, table, workloads,
                                            allocators, work_dir)

@@ -57,7 +57,12 @@ def run(argv, extra_env, stdin_path="", timeout_seconds=900):
     with tempfile.TemporaryFile() as stdout, tempfile.NamedTemporaryFile() as stderr, \
             tempfile.NamedTemporaryFile() as peak_file:
         if os.access(TIME_COMMAND, os.X_OK):
-            argv = [TIME_COMMAND, "-f", "%M", "-o", peak_file.name] + list(argv)
+            # The allocator's settings (LD_PRELOAD, OSP_OPTIONS, ...) reach only the measured
+            # program, through env(1): /usr/bin/time itself must run on the plain libc, or
+            # a preloaded runtime's exit work in it would be timed too.
+            argv = ([TIME_COMMAND, "-f", "%M", "-o", peak_file.name, "env"] +
+                    [f"{name}={value}" for name, value in extra_env.items()] + list(argv))
+            env = dict(os.environ)
         stdin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
         try:
             start = time.monotonic_ns()

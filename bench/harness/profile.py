@@ -16,8 +16,10 @@ def perf_usable():
 
 
 def _top_lines(text, count):
+    """The first `count` lines, with object paths cut to their file names: the report
+    must not carry this machine's directories."""
     lines = [line.rstrip() for line in text.splitlines() if line.strip()]
-    return lines[:count]
+    return [re.sub(r"\[/[^\]]*/([^/\]]+)\]", r"[\1]", line) for line in lines[:count]]
 
 
 def profile(launch, count=15):

@@ -207,7 +207,9 @@ def write(path, context):
               "workload under every allocator in turn (round-robin), so drifts in machine load "
               "touch all allocators alike. Cells show the median.",
               "- Wall time from spawn to reap (this includes a few milliseconds of `/usr/bin/time`, "
-              "which reports the peak RSS: its `%M`, the program's `ru_maxrss`).",
+              "which reports the peak RSS: its `%M`, the program's `ru_maxrss`). The allocator's "
+              "environment (LD_PRELOAD, OSP_OPTIONS, ASAN_OPTIONS) is set by `env` for the "
+              "program alone, not for `/usr/bin/time`.",
               "- Self-written workloads (`bench/workloads/`) are built with frame pointers; the ASan "
               "column runs their `-fsanitize=address` builds. python3 and sqlite3 are the system "
               "binaries; ASan runs them with gcc's libasan preloaded (detect_leaks=1).",
@@ -250,10 +252,10 @@ def write(path, context):
               "CPU time per operation of the timed thread (wall time where the work spans "
               "threads), from Google Benchmark.", ""] + _micro_tables(context["micro"])
     if context.get("profile"):
-        tool, target_name, label, lines = context["profile"]
-        parts += ["", "## Where the time goes", "",
-                  f"`{target_name}` missed a target; its worst workload is **{label}**. Top "
-                  f"functions by {tool}:", "", "```"] + lines + ["```"]
+        parts += ["", "## Where the time goes", ""]
+        for tool, target_name, label, lines in context["profile"]:
+            parts += [f"`{target_name}` missed a target; its worst workload is **{label}**. "
+                      f"Top functions by {tool}:", "", "```"] + lines + ["```", ""]
     problems = context["problems"]
     parts += ["", "## Skipped and failed runs", ""]
     parts += [f"- {problem}" for problem in problems] if problems else ["None."]
