@@ -35,28 +35,19 @@ using os_memory::pool::MemoryPool;
 
 constexpr std::size_t kBytesPerMebibyte = std::size_t{1} << 20;
 
-// Reports damaged guards once per block: a block reported at free (halt_on_error=0) is
-// not reported again when it leaves the quarantine or at exit, but still counts as damaged.
+// Counts a block whose guards are damaged, and reports it only the first time: a block
+// reported at free (halt_on_error=0) is not reported again when it leaves the quarantine or
+// at exit. A block whose guards were repaired counts as intact again.
 void check_guards(BlockHeader* header, const char* when, std::uintptr_t caller,
                   std::size_t* damaged) {
+  const Damage front = check_front_guard(header);
+  const Damage tail = check_tail_guard(header);
+  if (!front.found() && !tail.found()) return;
+  if (damaged != nullptr) ++*damaged;
   std::atomic_ref<std::uint8_t> flags(header->flags);
-  if ((flags.load(std::memory_order_relaxed) & kDamageReported) != 0) {
-    if (damaged != nullptr) ++*damaged;
-    return;
-  }
-  bool found = false;
-  if (Damage front = check_front_guard(header); front.found()) {
-    report_guard_damage(header, front, true, when, caller);
-    found = true;
-  }
-  if (Damage tail = check_tail_guard(header); tail.found()) {
-    report_guard_damage(header, tail, false, when, caller);
-    found = true;
-  }
-  if (found) {
-    flags.fetch_or(kDamageReported, std::memory_order_relaxed);
-    if (damaged != nullptr) ++*damaged;
-  }
+  if ((flags.fetch_or(kDamageReported, std::memory_order_relaxed) & kDamageReported) != 0) return;
+  if (front.found()) report_guard_damage(header, front, true, when, caller);
+  if (tail.found()) report_guard_damage(header, tail, false, when, caller);
 }
 
 // Gives blocks leaving the quarantine back to the pool after a last check.
