@@ -29,6 +29,15 @@ def cases():
         result.append((f"gate-next-baseline.{fmt}",
                        ["gate", "next.json", "--baseline", "base.json", "--max-bytes", "1000",
                         "--format", fmt], 1))
+    # Snapshots of real runs (tests/leakview/programs, regenerate_real_snapshots.sh). Not
+    # symbolized here: offline symbolization would use this machine's system libraries.
+    for fmt in FORMATS:
+        real = ["--no-symbolize", "--format", fmt]
+        result.append((f"summary-real-v1.{fmt}", ["summary", "real/shop_v1.json"] + real, 0))
+        result.append((f"summary-real-v2.{fmt}", ["summary", "real/shop_v2.json"] + real, 0))
+        result.append((f"diff-real-v1-v2.{fmt}", ["diff", "real/shop_v1.json", "real/shop_v2.json"] + real, 0))
+        result.append((f"gate-real-v2-baseline.{fmt}",
+                       ["gate", "real/shop_v2.json", "--baseline", "real/shop_v1.json"] + real, 1))
     result += [
         ("summary-base-by-count-top3.text", ["summary", "base.json", "--sort", "count", "--top", "3"], 0),
         ("summary-clean.text", ["summary", "clean.json"], 0),

@@ -19,7 +19,8 @@ from site_key import site_key  # noqa: E402
 
 
 def documents(root):
-    for path in sorted(glob.glob(os.path.join(root, "tests/data/snapshots/*.json"))):
+    for path in sorted(glob.glob(os.path.join(root, "tests/data/snapshots/*.json")) +
+                       glob.glob(os.path.join(root, "tests/data/snapshots/real/*.json"))):
         with open(path, encoding="utf-8") as stream:
             yield path, json.load(stream)
     merged = os.path.join(root, "tests/data/golden/merge-next-shard2-base.json")
