@@ -45,6 +45,8 @@ std::int64_t process_start_time() noexcept {
   return start != 0 ? start : current_time();
 }
 
+void note_main_starting() noexcept { on_exit(note_exit_status, nullptr); }
+
 bool exit_status_known(int& status) noexcept {
   if (!g_exiting.load(std::memory_order_acquire)) return false;
   status = g_exit_status.load(std::memory_order_relaxed);
