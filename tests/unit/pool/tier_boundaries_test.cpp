@@ -56,3 +56,25 @@ TEST(TierBoundaries, ZeroBytesGivesADistinctFreeableBlock) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(TierBoundaries, HugeBlocksWithHugePagesRequestedStillWorkAndGoBack) {
+  constexpr std::size_t kBytes = (std::size_t{1} << 30) + 4096;
+  const int huge = static_cast<int>(Tier::Huge);
+  const auto before = MemoryPool::counters().tiers[huge].live_bytes;
+  MemoryPool::set_huge_pages(true);  // MAP_HUGETLB when reserved, else THP advice
+  auto* block = static_cast<unsigned char*>(MemoryPool::allocate(kBytes));
+  MemoryPool::set_huge_pages(false);
+  ASSERT_NE(block, nullptr);
+  EXPECT_EQ(MemoryPool::tier_of(block), Tier::Huge);
+  EXPECT_EQ(reinterpret_cast<std::uintptr_t>(block) % (std::size_t{2} << 20), 0u) << "huge-page aligned";
+  block[0] = 1;
+  block[kBytes - 1] = 2;
+  EXPECT_GE(MemoryPool::counters().tiers[huge].live_bytes, before + kBytes);
+  MemoryPool::deallocate(block);
+  EXPECT_EQ(MemoryPool::counters().tiers[huge].live_bytes, before);
+  EXPECT_FALSE(MemoryPool::owns(block)) << "freed Huge blocks go back to the OS";
+}
+
+}  // namespace
