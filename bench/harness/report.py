@@ -8,6 +8,7 @@ from . import micro
 from .summary import best_peer, geometric_mean, ratio, ratios
 
 PEERS = ["glibc", "jemalloc", "tcmalloc", "mimalloc"]
+QUIET_LOAD_AVERAGE = 1.5
 POOL_PAIR_SIZES = [16, 64, 256, 1024, 4096, 65536, 1 << 20, 4 << 20, 64 << 20]
 
 
@@ -53,6 +54,13 @@ def machine_description():
             f"Memory: {memory}" if memory else "Memory: unknown",
             f"Kernel: {' '.join(platform.uname())}",
             f"Compiler: {compiler[0] if compiler else 'unknown'}"]
+
+
+def _busy(load_average_text):
+    try:
+        return float(load_average_text.split()[0]) > QUIET_LOAD_AVERAGE
+    except (ValueError, IndexError):
+        return False
 
 
 def _cell_text(cell, field, pattern):
@@ -200,7 +208,13 @@ def write(path, context):
     parts += [f"- {line}" for line in machine_description()]
     parts += [f"- Load average before / after the run: {context['load_before']} / "
               f"{context['load_after']}",
-              f"- Date: {context['date']}", "", "## Command", "", "```",
+              f"- Date: {context['date']}"]
+    if _busy(context["load_before"]) or _busy(context["load_after"]):
+        parts += [f"- **The machine was busy during this run** (1-minute load average above "
+                  f"{QUIET_LOAD_AVERAGE} on {cores} cores, from other processes): absolute "
+                  "times are inflated and ratios are noisier than on a quiet machine; the "
+                  "round-robin order spreads the disturbance over all allocators."]
+    parts += ["", "## Command", "", "```",
               context["command"], "```", "",
               "## Method", "",
               f"- Repetitions: {context['repetitions']}, interleaved: each repetition runs every "
