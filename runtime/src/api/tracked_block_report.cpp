@@ -68,7 +68,7 @@ std::size_t write_tracked_block_report(int fd, const os_memory::tracker::MemoryT
     write_origin(out, blocks[begin]);
     out.text("\n");
     for (std::size_t i = begin; verbose && i < end; ++i) {
-      out.text("    ").pointer(blocks[i].address).text(" (").decimal(blocks[i].size).text(" bytes)\n");
+      out.text("    ").address(blocks[i].address).text(" (").decimal(blocks[i].size).text(" bytes)\n");
     }
     begin = end;
   }

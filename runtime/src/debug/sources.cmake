@@ -2,7 +2,6 @@
 # options and error reports.
 set(OSP_DEBUG_SOURCES
     ${OSP_SRC}/debug/options.cpp
-    ${OSP_SRC}/debug/report_writer.cpp
     ${OSP_SRC}/debug/runtime_thread.cpp
     ${OSP_SRC}/debug/block_guards.cpp
     ${OSP_SRC}/debug/live_blocks.cpp

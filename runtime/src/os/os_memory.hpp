@@ -42,6 +42,9 @@ std::size_t resident_bytes() noexcept;
 // Writes all of `bytes` to `fd` (stderr = 2), retrying short writes. No buffering.
 void write_all(int fd, const char* bytes, std::size_t length) noexcept;
 
+// Gives the rest of this thread's time slice to another thread.
+void yield_thread() noexcept;
+
 // A minimal lock for slow paths (never held across a call that may allocate).
 class SpinLock {
  public:

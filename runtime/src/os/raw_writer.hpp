@@ -1,5 +1,8 @@
-// RawWriter: formats text into a fixed stack buffer and writes it with raw system calls.
-// For reports made where malloc must not be called (inside the allocator, at exit).
+// RawWriter: builds text in a fixed stack buffer and writes it with raw system calls
+// (os::write_all). Usable inside malloc, during a crash, in signal handlers and at exit: it
+// never allocates. Text longer than the buffer is flushed in pieces; a writer made with
+// fd -1 never flushes (up to its buffer size): it builds a line to copy elsewhere.
+// Numbers are formatted by RawFormatBuffer.
 #pragma once
 
 #include <cstddef>
@@ -7,6 +10,7 @@
 #include <cstring>
 
 #include "os/os_memory.hpp"
+#include "os/raw_format.hpp"
 
 namespace osp::os {
 
@@ -18,61 +22,64 @@ class RawWriter {
   RawWriter& operator=(const RawWriter&) = delete;
 
   RawWriter& text(const char* value) noexcept {
-    if (value == nullptr) value = "(null)";
-    return bytes(value, std::strlen(value));
+    return value == nullptr ? text("(null)", 6) : text(value, std::strlen(value));
   }
-  RawWriter& bytes(const char* value, std::size_t length) noexcept {
-    for (std::size_t i = 0; i < length; ++i) put(value[i]);
+  RawWriter& text(const char* value, std::size_t length) noexcept {
+    while (length > 0) {
+      if (length_ == kBufferBytes) {
+        if (fd_ < 0) return *this;
+        flush();
+      }
+      std::size_t chunk = kBufferBytes - length_;
+      if (chunk > length) chunk = length;
+      std::memcpy(buffer_ + length_, value, chunk);
+      length_ += chunk;
+      value += chunk;
+      length -= chunk;
+    }
     return *this;
   }
   RawWriter& decimal(std::uint64_t value) noexcept {
-    char digits[20];
-    int count = 0;
-    do {
-      digits[count++] = static_cast<char>('0' + value % 10);
-      value /= 10;
-    } while (value != 0);
-    while (count > 0) put(digits[--count]);
-    return *this;
+    return formatted([&](RawFormatBuffer& digits) { digits.append_decimal(value); });
   }
   RawWriter& signed_decimal(std::int64_t value) noexcept {
-    if (value < 0) {
-      put('-');
-      return decimal(static_cast<std::uint64_t>(-(value + 1)) + 1);
-    }
-    return decimal(static_cast<std::uint64_t>(value));
+    return formatted([&](RawFormatBuffer& digits) { digits.append_signed_decimal(value); });
   }
-  // "0x" followed by lowercase hex digits, at least `min_digits`.
-  RawWriter& hex(std::uint64_t value, int min_digits = 1) noexcept {
-    char digits[16];
-    int count = 0;
-    do {
-      digits[count++] = "0123456789abcdef"[value & 0xf];
-      value >>= 4;
-    } while (value != 0);
-    while (count < min_digits && count < 16) digits[count++] = '0';
-    put('0');
-    put('x');
-    while (count > 0) put(digits[--count]);
-    return *this;
+  // "0x" followed by lower-case hex digits, at least `minimum_digits` of them.
+  RawWriter& hex(std::uint64_t value, int minimum_digits = 1) noexcept {
+    return formatted([&](RawFormatBuffer& digits) { digits.append("0x").append_hex(value, minimum_digits); });
   }
-  RawWriter& pointer(const void* value) noexcept {
-    return hex(reinterpret_cast<std::uintptr_t>(value));
+  RawWriter& address(const void* pointer) noexcept { return hex(reinterpret_cast<std::uintptr_t>(pointer)); }
+  // Two hex digits, no prefix.
+  RawWriter& hex_byte(std::uint8_t value) noexcept {
+    return formatted([&](RawFormatBuffer& digits) { digits.append_hex(value, 2); });
   }
+  // "==<pid>==", the prefix of every report line that opens a report.
+  RawWriter& process_prefix() noexcept { return text("==").decimal(process_id()).text("=="); }
+
   void flush() noexcept {
-    if (used_ > 0) write_all(fd_, buffer_, used_);
-    used_ = 0;
+    if (length_ == 0 || fd_ < 0) return;
+    write_all(fd_, buffer_, length_);
+    length_ = 0;
   }
+  // The text not yet flushed.
+  const char* data() const noexcept { return buffer_; }
+  std::size_t size() const noexcept { return length_; }
 
  private:
-  void put(char value) noexcept {
-    if (used_ == sizeof(buffer_)) flush();
-    buffer_[used_++] = value;
+  static constexpr std::size_t kBufferBytes = 2048;
+
+  template <typename Format>
+  RawWriter& formatted(Format format) noexcept {
+    char storage[24];  // "0x" + 16 hex digits, or 20 decimal digits and a sign
+    RawFormatBuffer digits(storage, sizeof(storage));
+    format(digits);
+    return text(storage, digits.size());
   }
 
   int fd_;
-  std::size_t used_ = 0;
-  char buffer_[1024];
+  std::size_t length_ = 0;
+  char buffer_[kBufferBytes];
 };
 
 }  // namespace osp::os

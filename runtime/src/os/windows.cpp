@@ -28,7 +28,6 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "os/cpu.hpp"
 #include "os/os_memory.hpp"
 #include "os/platform.hpp"
 
@@ -268,21 +267,6 @@ void write_all(int fd, const char* bytes, std::size_t length) noexcept {
   }
 }
 
-void SpinLock::lock() noexcept {
-  for (int spins = 0; !try_lock(); ++spins) {
-    if (spins < 64) {
-      cpu::pause();
-    } else {
-      SwitchToThread();
-    }
-  }
-}
-
-bool SpinLock::try_lock() noexcept {
-  return __atomic_load_n(&state_, __ATOMIC_RELAXED) == 0 &&
-         __atomic_exchange_n(&state_, 1, __ATOMIC_ACQUIRE) == 0;
-}
-
-void SpinLock::unlock() noexcept { __atomic_store_n(&state_, 0, __ATOMIC_RELEASE); }
+void yield_thread() noexcept { SwitchToThread(); }
 
 }  // namespace osp::os

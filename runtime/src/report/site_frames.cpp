@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "os/raw_format.hpp"
 #include "trace/symbolizer.hpp"
 
 namespace osp::report {
@@ -34,14 +35,9 @@ struct Fnv {
     value *= kFnvPrime;
   }
   void add_hex(std::uint64_t number) {
-    char digits[16];
-    int count = 0;
-    do {
-      digits[count++] = "0123456789abcdef"[number & 0xf];
-      number >>= 4;
-    } while (number != 0);
-    add("0x");
-    while (count > 0) add_byte(static_cast<unsigned char>(digits[--count]));
+    char storage[24];
+    os::RawFormatBuffer text(storage, sizeof(storage));
+    add(text.append("0x").append_hex(number).c_str());
   }
 };
 

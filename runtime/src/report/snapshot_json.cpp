@@ -12,6 +12,7 @@
 #include "debug/error_log.hpp"
 #include "debug/options.hpp"
 #include "memory_pool.hpp"
+#include "os/raw_format.hpp"
 #include "pool/size_classes.hpp"
 #include "report/process_info.hpp"
 
@@ -24,15 +25,9 @@ constexpr const char* kTierNames[os_memory::kTierCount] = {"small", "medium", "l
                                                            "direct"};
 
 std::string hex_address(std::uint64_t value) {
-  char digits[19];
-  int count = 0;
-  do {
-    digits[count++] = "0123456789abcdef"[value & 0xf];
-    value >>= 4;
-  } while (value != 0);
-  std::string text = "0x";
-  while (count > 0) text += digits[--count];
-  return text;
+  char storage[24];
+  os::RawFormatBuffer text(storage, sizeof(storage));
+  return text.append("0x").append_hex(value).c_str();
 }
 
 std::string utc_time(std::int64_t seconds) {

@@ -14,10 +14,12 @@
 #include <cstring>
 
 #include "trace/permanent_strings.hpp"
-#include "trace/raw_format.hpp"
+#include "os/raw_format.hpp"
 
 namespace osp::trace {
 namespace {
+
+using os::RawFormatBuffer;
 
 constexpr int kMaxCachedModules = 256;
 constexpr std::size_t kMaxBuildIdBytes = 64;

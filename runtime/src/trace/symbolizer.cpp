@@ -18,10 +18,12 @@
 #include "os/os_memory.hpp"
 #include "trace/module_lookup.hpp"
 #include "trace/permanent_strings.hpp"
-#include "trace/raw_format.hpp"
+#include "os/raw_format.hpp"
 
 namespace osp::trace {
 namespace {
+
+using os::RawFormatBuffer;
 
 constexpr std::size_t kCacheSlots = std::size_t{1} << 14;
 constexpr std::size_t kMaxProbes = 64;

@@ -5,12 +5,12 @@
 #include <limits>
 #include <string>
 
-#include "trace/raw_format.hpp"
+#include "os/raw_format.hpp"
 
 namespace osp_trace_test {
 namespace {
 
-using osp::trace::RawFormatBuffer;
+using osp::os::RawFormatBuffer;
 
 std::string text_of(const RawFormatBuffer& buffer) {
   return std::string(buffer.data(), buffer.size());

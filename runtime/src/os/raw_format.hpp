@@ -7,7 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 
-namespace osp::trace {
+namespace osp::os {
 
 class RawFormatBuffer {
  public:
@@ -93,4 +93,4 @@ class RawFormatBuffer {
   bool truncated_ = false;
 };
 
-}  // namespace osp::trace
+}  // namespace osp::os
