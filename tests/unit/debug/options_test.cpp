@@ -20,7 +20,7 @@ TEST(Options, DefaultsComeFromTheTable) {
   EXPECT_TRUE(options.halt_on_error);
   EXPECT_EQ(options.stack_depth, 16);
   EXPECT_STREQ(options.unwind, "fp");
-  EXPECT_EQ(options.quarantine_mb, 64);
+  EXPECT_EQ(options.quarantine_mb, 16);
   EXPECT_FALSE(options.detect_leaks);
   EXPECT_STREQ(options.log_path, "");
 }
@@ -55,7 +55,7 @@ TEST(Options, BadInputKeepsDefaultsAndLosesNothingElse) {
                           storage);
   std::string warnings = testing::internal::GetCapturedStderr();
   EXPECT_EQ(options.stack_depth, 16);
-  EXPECT_EQ(options.quarantine_mb, 64);
+  EXPECT_EQ(options.quarantine_mb, 16);
   EXPECT_STREQ(options.unwind, "fp");
   EXPECT_EQ(options.verbosity, 2);  // the good key among bad ones still applies
   EXPECT_NE(warnings.find("osp: warning: unknown option 'foo' in OSP_OPTIONS (ignored)"),
