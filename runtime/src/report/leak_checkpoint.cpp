@@ -33,8 +33,12 @@ std::string describe_location(const LeakSite& site, const ModuleTable& modules) 
     const SiteFrame& frame = frames[index];
     if (is_runtime_frame(frame)) continue;
     std::string text = frame.function != nullptr ? frame.function : "??";
-    if (frame.file != nullptr) text += " " + std::string(frame.file) + ":" + std::to_string(frame.line);
-    else text += " (" + std::string(frame.module) + ")";
+    // Appended piece by piece: GCC 12 warns (-Wrestrict, falsely) on "literal" + string.
+    if (frame.file != nullptr) {
+      text.append(" ").append(frame.file).append(":").append(std::to_string(frame.line));
+    } else {
+      text.append(" (").append(frame.module).append(")");
+    }
     return text;
   }
   return "<no stack captured>";
