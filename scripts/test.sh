@@ -1,19 +1,27 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs every test: the release build's full suite, the concurrency
-# tests under ThreadSanitizer and the pool and CLI tests under ASan+UBSan.
-#   scripts/test.sh [release|tsan|asan ...]   (default: all three)
+# tests under ThreadSanitizer, the pool and CLI tests under ASan+UBSan, and the pool's
+# tests built for Windows (run under wine64) and ARM64 (run under qemu-aarch64).
+#   scripts/test.sh [release|tsan|asan|windows|arm64 ...]   (default: all five)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh core
 
 jobs=$(nproc 2>/dev/null || echo 2)
-presets=("$@")
-[ ${#presets[@]} -gt 0 ] || presets=(release tsan asan)
-for preset in "${presets[@]}"; do
-  echo "== $preset: configure and build"
-  cmake --preset "$preset" >/dev/null
-  cmake --build --preset "$preset" -j "$jobs"
-  echo "== $preset: test"
-  ctest --preset "$preset" -j "$jobs"
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(release tsan asan windows arm64)
+cross=()
+for target in "${targets[@]}"; do
+  case "$target" in
+    windows|arm64|arm64-lse) cross+=("$target"); continue ;;
+  esac
+  echo "== $target: configure and build"
+  cmake --preset "$target" >/dev/null
+  cmake --build --preset "$target" -j "$jobs"
+  echo "== $target: test"
+  ctest --preset "$target" -j "$jobs"
 done
-echo "== all tests passed (${presets[*]})"
+if [ ${#cross[@]} -gt 0 ]; then
+  scripts/test-cross.sh "${cross[@]}"
+fi
+echo "== all tests passed (${targets[*]})"
