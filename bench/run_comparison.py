@@ -194,7 +194,7 @@ def command_line(arguments):
         parts.append(shlex.quote(part))
     parts += ["--build-dir", build_dir]
     return "scripts/bench.sh" + (" --quick" if arguments.quick else "") + \
-        "\n# which runs, after building the release preset:\n" + " ".join(parts)
+        "\n# which runs, after building the bench preset:\n" + " ".join(parts)
 
 
 def main():
