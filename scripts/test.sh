@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs every test: the release build's full suite, the concurrency
-# tests under ThreadSanitizer, the pool and CLI tests under ASan+UBSan, and the pool's
+# tests under ThreadSanitizer, the pool and CLI tests under ASan+UBSan, the snapshot
+# loader under libFuzzer (clang), and the pool's
 # tests built for Windows (run under wine64) and ARM64 (run under qemu-aarch64).
-#   scripts/test.sh [release|tsan|asan|windows|arm64 ...]   (default: all five)
+#   scripts/test.sh [release|tsan|asan|fuzz|windows|arm64 ...]   (default: all six)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh core
 
 jobs=$(nproc 2>/dev/null || echo 2)
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(release tsan asan windows arm64)
+[ ${#targets[@]} -gt 0 ] || targets=(release tsan asan fuzz windows arm64)
 cross=()
 for target in "${targets[@]}"; do
   case "$target" in
