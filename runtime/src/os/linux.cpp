@@ -8,8 +8,10 @@
 
 #include <cerrno>
 #include <cstdint>
+#include <cstring>
 
 #include "os/os_memory.hpp"
+#include "os/platform.hpp"
 
 namespace osp::os {
 namespace {
@@ -118,6 +120,32 @@ void* map(std::size_t bytes, std::size_t alignment, bool huge_pages) noexcept {
     return address;
   }
   return map_aligned(bytes, alignment, PROT_READ | PROT_WRITE, flags);
+}
+
+// Blocks of retired threads, reused by new threads (all blocks of one size in practice:
+// the pool's thread cache). Linked through their first word.
+namespace {
+SpinLock recycled_blocks_lock;
+void* recycled_blocks = nullptr;
+}  // namespace
+
+void* take_thread_block(std::size_t bytes) noexcept {
+  recycled_blocks_lock.lock();
+  void* block = recycled_blocks;
+  if (block != nullptr) recycled_blocks = *static_cast<void**>(block);
+  recycled_blocks_lock.unlock();
+  if (block != nullptr) {
+    std::memset(block, 0, bytes);
+    return block;
+  }
+  return map(bytes, 0, false);  // zeroed by the kernel
+}
+
+void recycle_thread_block(void* block, std::size_t) noexcept {
+  recycled_blocks_lock.lock();
+  *static_cast<void**>(block) = recycled_blocks;
+  recycled_blocks = block;
+  recycled_blocks_lock.unlock();
 }
 
 void at_thread_exit(void (*callback)(void*), void* argument) noexcept {

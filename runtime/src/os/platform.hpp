@@ -6,8 +6,9 @@
 // at_thread_exit callbacks have run, so they can still read it. Exactly one .cpp file
 // (at namespace scope, same namespace) says OSP_THREAD_STORAGE_DEFINE(Type, accessor).
 //
-// - ELF (Linux): an initial-exec __thread variable, one fs/tpidr-relative access with no
-//   call and no lazy allocation; `accessor()` inlines to exactly that.
+// - ELF (Linux): an initial-exec __thread pointer to a block from the OS layer, taken on
+//   the thread's first use; `accessor()` inlines to one fs/tpidr-relative load and a
+//   predictable branch.
 // - Windows (mingw-w64): GCC emulates __thread there (emutls), and winpthreads frees the
 //   emulated variables before thread_local destructors and FLS callbacks run, so a thread's
 //   cache would be gone when its exit callback wants to flush it. The storage is a block
@@ -37,15 +38,40 @@ void* thread_storage(ThreadStorageSlot& slot, std::size_t bytes) noexcept;
     return *static_cast<Type*>(::osp::os::thread_storage(accessor##_slot, sizeof(Type))); \
   }
 #define OSP_THREAD_STORAGE_DEFINE(Type, accessor) ::osp::os::ThreadStorageSlot accessor##_slot;
+#define OSP_THREAD_STORAGE_RETIRE(Type, accessor, stand_in) ((void)0)
 
 #else
 
-#define OSP_THREAD_STORAGE_DECLARE(Type, accessor)                                   \
-  static_assert(std::is_trivially_default_constructible_v<Type>, "zeroed storage");  \
-  extern __thread Type accessor##_instance __attribute__((tls_model("initial-exec"))); \
-  inline Type& accessor() noexcept { return accessor##_instance; }
-#define OSP_THREAD_STORAGE_DEFINE(Type, accessor) \
-  __thread Type accessor##_instance __attribute__((tls_model("initial-exec")));
+// Only a pointer lives in initial-exec TLS (a few kilobytes there would cost every process
+// start and could exhaust the static TLS a dlopen'ed library may use). The block itself
+// comes from the OS layer on the thread's first use and is recycled after the thread's
+// exit callbacks: OSP_THREAD_STORAGE_RETIRE points the thread at a read-only stand-in.
+void* take_thread_block(std::size_t bytes) noexcept;
+void recycle_thread_block(void* block, std::size_t bytes) noexcept;
+
+#define OSP_THREAD_STORAGE_DECLARE(Type, accessor)                                              \
+  static_assert(std::is_trivially_default_constructible_v<Type>, "zeroed storage");             \
+  extern __thread Type* accessor##_pointer __attribute__((tls_model("initial-exec")));          \
+  Type& accessor##_first_use() noexcept;                                                        \
+  inline Type& accessor() noexcept {                                                            \
+    Type* block = accessor##_pointer;                                                           \
+    return __builtin_expect(block != nullptr, 1) ? *block : accessor##_first_use();             \
+  }
+#define OSP_THREAD_STORAGE_DEFINE(Type, accessor)                                               \
+  __thread Type* accessor##_pointer __attribute__((tls_model("initial-exec")));                 \
+  Type& accessor##_first_use() noexcept {                                                       \
+    static Type fallback;  /* only if the OS refuses a few kilobytes */                         \
+    auto* block = static_cast<Type*>(::osp::os::take_thread_block(sizeof(Type)));               \
+    accessor##_pointer = block != nullptr ? block : &fallback;                                  \
+    return *accessor##_pointer;                                                                 \
+  }
+// After the thread's exit callbacks: the thread now sees `stand_in`; its block is reused.
+#define OSP_THREAD_STORAGE_RETIRE(Type, accessor, stand_in)                                     \
+  do {                                                                                          \
+    Type* retired = accessor##_pointer;                                                         \
+    accessor##_pointer = (stand_in);                                                            \
+    if (retired != nullptr && retired != (stand_in)) ::osp::os::recycle_thread_block(retired, sizeof(Type)); \
+  } while (0)
 
 #endif
 

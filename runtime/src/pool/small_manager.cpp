@@ -11,6 +11,16 @@ OSP_THREAD_STORAGE_DEFINE(ThreadCache, thread_cache)
 std::uintptr_t small_region_base = 0;
 
 namespace {
+// What a thread sees after its exit callbacks: no cached blocks and the Exited state, so
+// its remaining allocations and frees take the shared slow paths. Never written.
+constinit ThreadCache exited_cache = [] {
+  ThreadCache cache{};
+  cache.state = CacheState::Exited;
+  return cache;
+}();
+}  // namespace
+
+namespace {
 
 constexpr std::size_t kRegionAlignmentBytes = std::size_t{64} << 10;  // ≥ MAX_ALLOWED_ALIGNMENT
 
@@ -100,6 +110,7 @@ void on_thread_exit(void*) {
   global.registry_lock.unlock();
   cache = ThreadCache{};
   cache.state = CacheState::Exited;
+  OSP_THREAD_STORAGE_RETIRE(ThreadCache, thread_cache, &exited_cache);
 }
 
 // Registers the calling thread's cache; false when the thread already exited (its TLS
