@@ -141,6 +141,9 @@ void* take_thread_block(std::size_t bytes) noexcept {
   return map(bytes, 0, false);  // zeroed by the kernel
 }
 
+void lock_thread_blocks() noexcept { recycled_blocks_lock.lock(); }
+void unlock_thread_blocks() noexcept { recycled_blocks_lock.unlock(); }
+
 void recycle_thread_block(void* block, std::size_t) noexcept {
   recycled_blocks_lock.lock();
   *static_cast<void**>(block) = recycled_blocks;

@@ -42,6 +42,11 @@ std::size_t resident_bytes() noexcept;
 // Writes all of `bytes` to `fd` (stderr = 2), retrying short writes. No buffering.
 void write_all(int fd, const char* bytes, std::size_t length) noexcept;
 
+// Fork safety for the per-thread storage blocks (platform.hpp): taken before fork and
+// released after it in parent and child, with the pool's own locks.
+void lock_thread_blocks() noexcept;
+void unlock_thread_blocks() noexcept;
+
 // Gives the rest of this thread's time slice to another thread.
 void yield_thread() noexcept;
 

@@ -267,6 +267,10 @@ void write_all(int fd, const char* bytes, std::size_t length) noexcept {
   }
 }
 
+// Windows has no fork: nothing to hold across one.
+void lock_thread_blocks() noexcept {}
+void unlock_thread_blocks() noexcept {}
+
 void yield_thread() noexcept { SwitchToThread(); }
 
 }  // namespace osp::os

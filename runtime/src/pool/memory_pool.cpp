@@ -2,6 +2,7 @@
 // free to the tier that owns the address.
 #include "memory_pool.hpp"
 
+#include "os/os_memory.hpp"
 #include "pool/buddy_allocator.hpp"
 #include "pool/fork_hooks.hpp"
 #include "pool/os_block_registry.hpp"
@@ -144,6 +145,7 @@ void MemoryPool::set_huge_pages(bool enabled) noexcept {
 namespace osp::pool {
 
 void prepare_fork() noexcept {
+  osp::os::lock_thread_blocks();
   SmallManager::prepare_fork();
   BuddyAllocator::prepare_fork();
   OsBlockRegistry::prepare_fork();
@@ -153,12 +155,14 @@ void after_fork_in_parent() noexcept {
   OsBlockRegistry::after_fork();
   BuddyAllocator::after_fork();
   SmallManager::after_fork_in_parent();
+  osp::os::unlock_thread_blocks();
 }
 
 void after_fork_in_child() noexcept {
   OsBlockRegistry::after_fork();
   BuddyAllocator::after_fork();
   SmallManager::after_fork_in_child();
+  osp::os::unlock_thread_blocks();
 }
 
 }  // namespace osp::pool
