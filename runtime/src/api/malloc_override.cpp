@@ -13,6 +13,7 @@
 
 #include <cstdint>
 
+#include "api/malloc_arguments.hpp"
 #include "debug/debug_heap.hpp"
 #include "debug/error_reports.hpp"
 #include "debug/options.hpp"
@@ -26,13 +27,11 @@ using osp::api::AllocationKind;
 
 namespace {
 
-constexpr std::size_t kMallocAlignmentBytes = 16;
+using osp::api::kMallocAlignmentBytes;
 
 std::uintptr_t as_address(void* return_address) {
   return reinterpret_cast<std::uintptr_t>(return_address);
 }
-
-bool is_power_of_two(std::size_t value) { return value != 0 && (value & (value - 1)) == 0; }
 
 void* allocate_malloc(std::size_t bytes, std::size_t alignment, std::uintptr_t caller,
                       bool zero) {
@@ -103,7 +102,7 @@ void* reallocarray(void* block, std::size_t count, std::size_t size) noexcept {
 
 int posix_memalign(void** result, std::size_t alignment, std::size_t bytes) noexcept {
   auto caller = as_address(__builtin_return_address(0));
-  if (!is_power_of_two(alignment) || alignment % sizeof(void*) != 0) {
+  if (!osp::api::valid_posix_memalign_alignment(alignment)) {
     report_bad_alignment("posix_memalign", alignment, caller);
     return EINVAL;
   }
@@ -116,7 +115,7 @@ int posix_memalign(void** result, std::size_t alignment, std::size_t bytes) noex
 
 void* aligned_alloc(std::size_t alignment, std::size_t bytes) noexcept {
   auto caller = as_address(__builtin_return_address(0));
-  if (!is_power_of_two(alignment)) {
+  if (!osp::api::is_power_of_two(alignment)) {
     report_bad_alignment("aligned_alloc", alignment, caller);
     errno = EINVAL;
     return nullptr;
@@ -127,8 +126,7 @@ void* aligned_alloc(std::size_t alignment, std::size_t bytes) noexcept {
 // Like glibc: an alignment that is not a power of two is rounded up to one.
 void* memalign(std::size_t alignment, std::size_t bytes) noexcept {
   auto caller = as_address(__builtin_return_address(0));
-  std::size_t rounded = kMallocAlignmentBytes;
-  while (rounded < alignment && rounded != 0) rounded <<= 1;
+  const std::size_t rounded = osp::api::memalign_alignment(alignment);
   if (rounded == 0) {
     errno = EINVAL;
     return nullptr;
@@ -137,19 +135,17 @@ void* memalign(std::size_t alignment, std::size_t bytes) noexcept {
 }
 
 void* valloc(std::size_t bytes) noexcept {
-  return allocate_malloc(bytes, static_cast<std::size_t>(sysconf(_SC_PAGESIZE)),
+  return allocate_malloc(bytes, osp::os::page_size(),
                          as_address(__builtin_return_address(0)), false);
 }
 
 void* pvalloc(std::size_t bytes) noexcept {
-  auto page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
-  if (bytes > SIZE_MAX - page) {
+  const std::size_t rounded = osp::api::pvalloc_bytes(bytes);
+  if (rounded == 0) {
     errno = ENOMEM;
     return nullptr;
   }
-  std::size_t rounded = (bytes + page - 1) & ~(page - 1);
-  if (rounded == 0) rounded = page;
-  return allocate_malloc(rounded, page, as_address(__builtin_return_address(0)), false);
+  return allocate_malloc(rounded, osp::os::page_size(), as_address(__builtin_return_address(0)), false);
 }
 
 std::size_t malloc_usable_size(void* block) noexcept { return osp::debug::usable_size(block); }

@@ -2,21 +2,18 @@
 // debug layer. Preload it (LD_PRELOAD=libosp_malloc.so) or link it to run any program on
 // osp's pool; it is what the benchmarks compare with glibc, jemalloc, tcmalloc and mimalloc.
 #include <errno.h>
-#include <unistd.h>
 
 #include <cstdint>
 #include <cstring>
 #include <new>
 
+#include "api/malloc_arguments.hpp"
 #include "memory_pool.hpp"
 
 using os_memory::pool::MemoryPool;
+using osp::api::kMallocAlignmentBytes;
 
 namespace {
-
-constexpr std::size_t kMallocAlignmentBytes = 16;
-
-bool is_power_of_two(std::size_t value) { return value != 0 && (value & (value - 1)) == 0; }
 
 void* allocate_or_errno(std::size_t bytes, std::size_t alignment) {
   void* block = MemoryPool::allocate(bytes, alignment);
@@ -26,6 +23,10 @@ void* allocate_or_errno(std::size_t bytes, std::size_t alignment) {
 
 void* reallocate(void* block, std::size_t bytes) {
   if (block == nullptr) return allocate_or_errno(bytes, kMallocAlignmentBytes);
+  if (bytes == 0) {  // like glibc: frees the block and returns null
+    MemoryPool::deallocate(block);
+    return nullptr;
+  }
   const std::size_t usable = MemoryPool::usable_size(block);
   // Shrinking by less than half, or growing within the block, keeps it in place.
   if (bytes <= usable && bytes >= usable / 2) return block;
@@ -84,7 +85,7 @@ void* reallocarray(void* block, std::size_t count, std::size_t size) noexcept {
 }
 
 int posix_memalign(void** result, std::size_t alignment, std::size_t bytes) noexcept {
-  if (!is_power_of_two(alignment) || alignment % sizeof(void*) != 0) return EINVAL;
+  if (!osp::api::valid_posix_memalign_alignment(alignment)) return EINVAL;
   void* block = MemoryPool::allocate(bytes, alignment);
   if (block == nullptr) return ENOMEM;
   *result = block;
@@ -92,7 +93,7 @@ int posix_memalign(void** result, std::size_t alignment, std::size_t bytes) noex
 }
 
 void* aligned_alloc(std::size_t alignment, std::size_t bytes) noexcept {
-  if (!is_power_of_two(alignment)) {
+  if (!osp::api::is_power_of_two(alignment)) {
     errno = EINVAL;
     return nullptr;
   }
@@ -100,8 +101,7 @@ void* aligned_alloc(std::size_t alignment, std::size_t bytes) noexcept {
 }
 
 void* memalign(std::size_t alignment, std::size_t bytes) noexcept {
-  std::size_t rounded = kMallocAlignmentBytes;
-  while (rounded < alignment && rounded != 0) rounded <<= 1;
+  const std::size_t rounded = osp::api::memalign_alignment(alignment);
   if (rounded == 0) {
     errno = EINVAL;
     return nullptr;
@@ -110,17 +110,16 @@ void* memalign(std::size_t alignment, std::size_t bytes) noexcept {
 }
 
 void* valloc(std::size_t bytes) noexcept {
-  return allocate_or_errno(bytes, static_cast<std::size_t>(sysconf(_SC_PAGESIZE)));
+  return allocate_or_errno(bytes, osp::os::page_size());
 }
 
 void* pvalloc(std::size_t bytes) noexcept {
-  const auto page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
-  if (bytes > SIZE_MAX - page) {
+  const std::size_t rounded = osp::api::pvalloc_bytes(bytes);
+  if (rounded == 0) {
     errno = ENOMEM;
     return nullptr;
   }
-  const std::size_t rounded = bytes == 0 ? page : (bytes + page - 1) & ~(page - 1);
-  return allocate_or_errno(rounded, page);
+  return allocate_or_errno(rounded, osp::os::page_size());
 }
 
 std::size_t malloc_usable_size(void* block) noexcept { return MemoryPool::usable_size(block); }
