@@ -34,7 +34,14 @@ foreach(kind SHARED STATIC)
   # Frame pointers make the fast stack walk work through the runtime's own frames;
   # initial-exec TLS keeps thread-local access free of __tls_get_addr (which may call
   # malloc) inside malloc itself.
-  target_compile_options(${target} PRIVATE -fno-omit-frame-pointer -ftls-model=initial-exec)
+  # The runtime's own calls bind inside the library (no PLT, and inlining across its
+  # functions): nobody interposes the internals of an allocator, and malloc/new stay
+  # exported for the process to use.
+  target_compile_options(${target} PRIVATE -fno-omit-frame-pointer -ftls-model=initial-exec
+                                           -fno-semantic-interposition)
+  if(kind STREQUAL SHARED)
+    target_link_options(${target} PRIVATE -Wl,-Bsymbolic-functions)
+  endif()
   target_link_libraries(${target} PUBLIC ${OSP_TRACE_LINK_LIBRARIES} ${CMAKE_DL_LIBS})
 endforeach()
 add_library(osp::ospdebug ALIAS ospdebug)

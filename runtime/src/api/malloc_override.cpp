@@ -34,9 +34,9 @@ std::uintptr_t as_address(void* return_address) {
 }
 
 void* allocate_malloc(std::size_t bytes, std::size_t alignment, std::uintptr_t caller,
-                      bool zero) {
+                      bool zero, std::uintptr_t caller_frame = 0) {
   void* block = osp::debug::allocate({bytes, alignment, AllocationKind::Malloc, nullptr, 0,
-                                      caller, zero});
+                                      caller, zero, caller_frame});
   if (block == nullptr) errno = ENOMEM;
   return block;
 }
@@ -61,13 +61,15 @@ extern "C" {
 // Referenced from new_delete_override.cpp so a static link always pulls this file in.
 int osp_debug_malloc_override_linked = 1;
 
+// malloc and free also pass their frame record, where the stack walk starts.
 void* malloc(std::size_t bytes) noexcept {
   return allocate_malloc(bytes, kMallocAlignmentBytes, as_address(__builtin_return_address(0)),
-                         false);
+                         false, as_address(__builtin_frame_address(0)));
 }
 
 void free(void* block) noexcept {
-  osp::debug::deallocate(block, AllocationKind::Malloc, as_address(__builtin_return_address(0)));
+  osp::debug::deallocate(block, AllocationKind::Malloc, as_address(__builtin_return_address(0)),
+                         as_address(__builtin_frame_address(0)));
 }
 
 void* calloc(std::size_t count, std::size_t size) noexcept {

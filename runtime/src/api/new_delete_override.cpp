@@ -18,15 +18,17 @@ namespace {
 constexpr std::size_t kNewAlignmentBytes = __STDCPP_DEFAULT_NEW_ALIGNMENT__;
 
 void* allocate_or_null(std::size_t bytes, std::size_t alignment, AllocationKind kind,
-                       std::uintptr_t caller) noexcept {
+                       std::uintptr_t caller, std::uintptr_t caller_frame) noexcept {
   if (alignment == 0 || (alignment & (alignment - 1)) != 0) return nullptr;
-  return osp::debug::allocate({bytes, alignment, kind, nullptr, 0, caller, false});
+  return osp::debug::allocate({bytes, alignment, kind, nullptr, 0, caller, false, caller_frame});
 }
 
 void* allocate_or_throw(std::size_t bytes, std::size_t alignment, AllocationKind kind,
-                        std::uintptr_t caller) {
+                        std::uintptr_t caller, std::uintptr_t caller_frame) {
   for (;;) {
-    if (void* block = allocate_or_null(bytes, alignment, kind, caller)) return block;
+    if (void* block = allocate_or_null(bytes, alignment, kind, caller, caller_frame)) {
+      return block;
+    }
     std::new_handler handler = std::get_new_handler();
     if (handler == nullptr) throw std::bad_alloc();
     handler();
@@ -34,9 +36,9 @@ void* allocate_or_throw(std::size_t bytes, std::size_t alignment, AllocationKind
 }
 
 void* allocate_nothrow(std::size_t bytes, std::size_t alignment, AllocationKind kind,
-                       std::uintptr_t caller) noexcept {
+                       std::uintptr_t caller, std::uintptr_t caller_frame) noexcept {
   try {
-    return allocate_or_throw(bytes, alignment, kind, caller);
+    return allocate_or_throw(bytes, alignment, kind, caller, caller_frame);
   } catch (...) {
     return nullptr;
   }
@@ -48,69 +50,71 @@ std::uintptr_t as_address(void* return_address) {
 
 }  // namespace
 
+// The entry point's return address and frame record: stacks are walked from that record.
 #define OSP_CALLER as_address(__builtin_return_address(0))
+#define OSP_CALLER_FRAME as_address(__builtin_frame_address(0))
 #define OSP_ALIGNMENT(value) static_cast<std::size_t>(value)
 
 void* operator new(std::size_t bytes) {
-  return allocate_or_throw(bytes, kNewAlignmentBytes, AllocationKind::New, OSP_CALLER);
+  return allocate_or_throw(bytes, kNewAlignmentBytes, AllocationKind::New, OSP_CALLER, OSP_CALLER_FRAME);
 }
 void* operator new[](std::size_t bytes) {
-  return allocate_or_throw(bytes, kNewAlignmentBytes, AllocationKind::NewArray, OSP_CALLER);
+  return allocate_or_throw(bytes, kNewAlignmentBytes, AllocationKind::NewArray, OSP_CALLER, OSP_CALLER_FRAME);
 }
 void* operator new(std::size_t bytes, const std::nothrow_t&) noexcept {
-  return allocate_nothrow(bytes, kNewAlignmentBytes, AllocationKind::New, OSP_CALLER);
+  return allocate_nothrow(bytes, kNewAlignmentBytes, AllocationKind::New, OSP_CALLER, OSP_CALLER_FRAME);
 }
 void* operator new[](std::size_t bytes, const std::nothrow_t&) noexcept {
-  return allocate_nothrow(bytes, kNewAlignmentBytes, AllocationKind::NewArray, OSP_CALLER);
+  return allocate_nothrow(bytes, kNewAlignmentBytes, AllocationKind::NewArray, OSP_CALLER, OSP_CALLER_FRAME);
 }
 void* operator new(std::size_t bytes, std::align_val_t alignment) {
-  return allocate_or_throw(bytes, OSP_ALIGNMENT(alignment), AllocationKind::New, OSP_CALLER);
+  return allocate_or_throw(bytes, OSP_ALIGNMENT(alignment), AllocationKind::New, OSP_CALLER, OSP_CALLER_FRAME);
 }
 void* operator new[](std::size_t bytes, std::align_val_t alignment) {
-  return allocate_or_throw(bytes, OSP_ALIGNMENT(alignment), AllocationKind::NewArray, OSP_CALLER);
+  return allocate_or_throw(bytes, OSP_ALIGNMENT(alignment), AllocationKind::NewArray, OSP_CALLER, OSP_CALLER_FRAME);
 }
 void* operator new(std::size_t bytes, std::align_val_t alignment,
                    const std::nothrow_t&) noexcept {
-  return allocate_nothrow(bytes, OSP_ALIGNMENT(alignment), AllocationKind::New, OSP_CALLER);
+  return allocate_nothrow(bytes, OSP_ALIGNMENT(alignment), AllocationKind::New, OSP_CALLER, OSP_CALLER_FRAME);
 }
 void* operator new[](std::size_t bytes, std::align_val_t alignment,
                      const std::nothrow_t&) noexcept {
-  return allocate_nothrow(bytes, OSP_ALIGNMENT(alignment), AllocationKind::NewArray, OSP_CALLER);
+  return allocate_nothrow(bytes, OSP_ALIGNMENT(alignment), AllocationKind::NewArray, OSP_CALLER, OSP_CALLER_FRAME);
 }
 
 void operator delete(void* block) noexcept {
-  osp::debug::deallocate(block, AllocationKind::New, OSP_CALLER);
+  osp::debug::deallocate(block, AllocationKind::New, OSP_CALLER, OSP_CALLER_FRAME);
 }
 void operator delete[](void* block) noexcept {
-  osp::debug::deallocate(block, AllocationKind::NewArray, OSP_CALLER);
+  osp::debug::deallocate(block, AllocationKind::NewArray, OSP_CALLER, OSP_CALLER_FRAME);
 }
 void operator delete(void* block, const std::nothrow_t&) noexcept {
-  osp::debug::deallocate(block, AllocationKind::New, OSP_CALLER);
+  osp::debug::deallocate(block, AllocationKind::New, OSP_CALLER, OSP_CALLER_FRAME);
 }
 void operator delete[](void* block, const std::nothrow_t&) noexcept {
-  osp::debug::deallocate(block, AllocationKind::NewArray, OSP_CALLER);
+  osp::debug::deallocate(block, AllocationKind::NewArray, OSP_CALLER, OSP_CALLER_FRAME);
 }
 void operator delete(void* block, std::size_t) noexcept {
-  osp::debug::deallocate(block, AllocationKind::New, OSP_CALLER);
+  osp::debug::deallocate(block, AllocationKind::New, OSP_CALLER, OSP_CALLER_FRAME);
 }
 void operator delete[](void* block, std::size_t) noexcept {
-  osp::debug::deallocate(block, AllocationKind::NewArray, OSP_CALLER);
+  osp::debug::deallocate(block, AllocationKind::NewArray, OSP_CALLER, OSP_CALLER_FRAME);
 }
 void operator delete(void* block, std::align_val_t) noexcept {
-  osp::debug::deallocate(block, AllocationKind::New, OSP_CALLER);
+  osp::debug::deallocate(block, AllocationKind::New, OSP_CALLER, OSP_CALLER_FRAME);
 }
 void operator delete[](void* block, std::align_val_t) noexcept {
-  osp::debug::deallocate(block, AllocationKind::NewArray, OSP_CALLER);
+  osp::debug::deallocate(block, AllocationKind::NewArray, OSP_CALLER, OSP_CALLER_FRAME);
 }
 void operator delete(void* block, std::size_t, std::align_val_t) noexcept {
-  osp::debug::deallocate(block, AllocationKind::New, OSP_CALLER);
+  osp::debug::deallocate(block, AllocationKind::New, OSP_CALLER, OSP_CALLER_FRAME);
 }
 void operator delete[](void* block, std::size_t, std::align_val_t) noexcept {
-  osp::debug::deallocate(block, AllocationKind::NewArray, OSP_CALLER);
+  osp::debug::deallocate(block, AllocationKind::NewArray, OSP_CALLER, OSP_CALLER_FRAME);
 }
 void operator delete(void* block, std::align_val_t, const std::nothrow_t&) noexcept {
-  osp::debug::deallocate(block, AllocationKind::New, OSP_CALLER);
+  osp::debug::deallocate(block, AllocationKind::New, OSP_CALLER, OSP_CALLER_FRAME);
 }
 void operator delete[](void* block, std::align_val_t, const std::nothrow_t&) noexcept {
-  osp::debug::deallocate(block, AllocationKind::NewArray, OSP_CALLER);
+  osp::debug::deallocate(block, AllocationKind::NewArray, OSP_CALLER, OSP_CALLER_FRAME);
 }

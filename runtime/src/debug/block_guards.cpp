@@ -76,33 +76,36 @@ const char* deallocation_function_name(api::AllocationKind kind) noexcept {
 }
 
 std::size_t guarded_tail_bytes(BlockHeader* header) noexcept {
-  const std::size_t requested = header->requested_bytes;
-  const std::size_t guaranteed = tail_guard_bytes(requested);
-  const std::size_t used = header->alignment_offset + requested + guaranteed;
-  const std::size_t usable = os_memory::pool::MemoryPool::usable_size(pool_block_of(header));
-  if (usable <= used) return guaranteed;
-  const std::size_t slack = usable - used;
-  return guaranteed + (slack < kMaxSlackGuardBytes ? slack : kMaxSlackGuardBytes);
-}
-
-void write_guards(BlockHeader* header) noexcept {
-  char* user = user_of(header);
-  std::memset(user - kFrontGuardBytes, kGuardByte, kFrontGuardBytes);
-  std::memset(user + header->requested_bytes, kGuardByte, guarded_tail_bytes(header));
-}
-
-void fill_user_bytes(BlockHeader* header, std::uint8_t byte) noexcept {
-  char* user = user_of(header);
-  FillRanges ranges = fill_ranges(header->requested_bytes);
-  std::memset(user, byte, ranges.head_bytes);
-  if (ranges.tail_bytes != 0) std::memset(user + ranges.tail_offset, byte, ranges.tail_bytes);
+  // Bounded, so a header damaged by a wild write cannot send a check far past the block.
+  const std::size_t stored = header->tail_guard_bytes;
+  return stored < kMaxTailGuardBytes ? stored : kMaxTailGuardBytes;
 }
 
 namespace {
 
-// The fast path of the guard checks: whole words, no bookkeeping.
-// A run of `byte`, to compare memory against with memcmp (vectorised in the C library):
-// freed blocks are checked for their fill on every quarantine eviction.
+// Short ranges (guards, small blocks) are written and compared a word at a time inline:
+// a call into the C library costs more than the work. Longer ones use memset/memcmp,
+// which are vectorised.
+constexpr std::size_t kInlineRangeBytes = 64;
+
+std::uint64_t repeated(std::uint8_t byte) noexcept {
+  return 0x0101010101010101ULL * byte;
+}
+
+void set_range(char* start, std::uint8_t byte, std::size_t length) noexcept {
+  if (length > kInlineRangeBytes) {
+    std::memset(start, byte, length);
+    return;
+  }
+  const std::uint64_t word = repeated(byte);
+  std::size_t index = 0;
+  for (; index + sizeof word <= length; index += sizeof word) {
+    std::memcpy(start + index, &word, sizeof word);
+  }
+  for (; index < length; ++index) start[index] = static_cast<char>(byte);
+}
+
+// A run of `byte`, to compare long ranges against with memcmp.
 struct PatternRun {
   std::uint8_t bytes[512];
 };
@@ -116,13 +119,20 @@ constexpr PatternRun make_run(std::uint8_t byte) {
 constexpr PatternRun kGuardRun = make_run(kGuardByte);
 constexpr PatternRun kFreedFillRun = make_run(kFreedFillByte);
 
-bool region_holds(const std::uint8_t* start, std::size_t length, std::uint8_t byte) noexcept {
-  const PatternRun* run = byte == kGuardByte ? &kGuardRun : byte == kFreedFillByte ? &kFreedFillRun : nullptr;
-  if (run == nullptr) {
-    for (std::size_t index = 0; index < length; ++index) {
-      if (start[index] != byte) return false;
+bool range_holds(const std::uint8_t* start, std::size_t length, std::uint8_t byte) noexcept {
+  const PatternRun* run =
+      byte == kGuardByte ? &kGuardRun : byte == kFreedFillByte ? &kFreedFillRun : nullptr;
+  if (length <= kInlineRangeBytes || run == nullptr) {
+    const std::uint64_t expected = repeated(byte);
+    std::uint64_t differences = 0;
+    std::size_t index = 0;
+    for (; index + sizeof expected <= length; index += sizeof expected) {
+      std::uint64_t word;
+      std::memcpy(&word, start + index, sizeof word);
+      differences |= word ^ expected;
     }
-    return true;
+    for (; index < length; ++index) differences |= start[index] ^ byte;
+    return differences == 0;
   }
   while (length > 0) {
     const std::size_t chunk = length < sizeof(run->bytes) ? length : sizeof(run->bytes);
@@ -133,12 +143,57 @@ bool region_holds(const std::uint8_t* start, std::size_t length, std::uint8_t by
   return true;
 }
 
+std::size_t measure_tail_guard(BlockHeader* header) noexcept {
+  const std::size_t requested = header->requested_bytes;
+  const std::size_t guaranteed = tail_guard_bytes(requested);
+  const std::size_t used = header->alignment_offset + requested + guaranteed;
+  const std::size_t usable = os_memory::pool::MemoryPool::usable_size(pool_block_of(header));
+  if (usable <= used) return guaranteed;
+  const std::size_t slack = usable - used;
+  return guaranteed + (slack < kMaxSlackGuardBytes ? slack : kMaxSlackGuardBytes);
+}
+
+const std::uint8_t* front_guard_of(BlockHeader* header) noexcept {
+  return reinterpret_cast<const std::uint8_t*>(user_of(header)) - kFrontGuardBytes;
+}
+
+const std::uint8_t* tail_guard_of(BlockHeader* header) noexcept {
+  return reinterpret_cast<const std::uint8_t*>(user_of(header)) + header->requested_bytes;
+}
+
 }  // namespace
+
+void write_guards(BlockHeader* header) noexcept {
+  char* user = user_of(header);
+  header->tail_guard_bytes = measure_tail_guard(header);
+  set_range(user - kFrontGuardBytes, kGuardByte, kFrontGuardBytes);
+  set_range(user + header->requested_bytes, kGuardByte, guarded_tail_bytes(header));
+}
+
+void fill_user_bytes(BlockHeader* header, std::uint8_t byte) noexcept {
+  char* user = user_of(header);
+  FillRanges ranges = fill_ranges(header->requested_bytes);
+  set_range(user, byte, ranges.head_bytes);
+  if (ranges.tail_bytes != 0) set_range(user + ranges.tail_offset, byte, ranges.tail_bytes);
+}
+
+bool guards_intact(BlockHeader* header) noexcept {
+  return range_holds(front_guard_of(header), kFrontGuardBytes, kGuardByte) &&
+         range_holds(tail_guard_of(header), guarded_tail_bytes(header), kGuardByte);
+}
+
+bool freed_fill_intact(BlockHeader* header) noexcept {
+  const auto* user = reinterpret_cast<const std::uint8_t*>(user_of(header));
+  FillRanges ranges = fill_ranges(header->requested_bytes);
+  return range_holds(user, ranges.head_bytes, kFreedFillByte) &&
+         (ranges.tail_bytes == 0 ||
+          range_holds(user + ranges.tail_offset, ranges.tail_bytes, kFreedFillByte));
+}
 
 Damage check_front_guard(BlockHeader* header) noexcept {
   Damage damage;
-  const auto* front = reinterpret_cast<const std::uint8_t*>(user_of(header)) - kFrontGuardBytes;
-  if (region_holds(front, kFrontGuardBytes, kGuardByte)) return damage;
+  const std::uint8_t* front = front_guard_of(header);
+  if (range_holds(front, kFrontGuardBytes, kGuardByte)) return damage;
   scan(front, kFrontGuardBytes, kGuardByte, -static_cast<std::ptrdiff_t>(kFrontGuardBytes),
        damage);
   return damage;
@@ -146,24 +201,18 @@ Damage check_front_guard(BlockHeader* header) noexcept {
 
 Damage check_tail_guard(BlockHeader* header) noexcept {
   Damage damage;
-  std::size_t requested = header->requested_bytes;
-  const auto* start = reinterpret_cast<const std::uint8_t*>(user_of(header)) + requested;
+  const std::uint8_t* start = tail_guard_of(header);
   const std::size_t length = guarded_tail_bytes(header);
-  if (region_holds(start, length, kGuardByte)) return damage;
-  scan(start, length, kGuardByte, static_cast<std::ptrdiff_t>(requested),
-       damage);
+  if (range_holds(start, length, kGuardByte)) return damage;
+  scan(start, length, kGuardByte, static_cast<std::ptrdiff_t>(header->requested_bytes), damage);
   return damage;
 }
 
 Damage check_freed_fill(BlockHeader* header) noexcept {
   Damage damage;
+  if (freed_fill_intact(header)) return damage;
   const auto* user = reinterpret_cast<const std::uint8_t*>(user_of(header));
   FillRanges ranges = fill_ranges(header->requested_bytes);
-  // The common case, an intact fill, is one vectorised compare per range.
-  if (region_holds(user, ranges.head_bytes, kFreedFillByte) &&
-      (ranges.tail_bytes == 0 || region_holds(user + ranges.tail_offset, ranges.tail_bytes, kFreedFillByte))) {
-    return damage;
-  }
   scan(user, ranges.head_bytes, kFreedFillByte, 0, damage);
   if (ranges.tail_bytes != 0) {
     scan(user + ranges.tail_offset, ranges.tail_bytes, kFreedFillByte,

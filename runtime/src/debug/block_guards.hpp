@@ -26,11 +26,17 @@ struct Damage {
 };
 
 // The tail guard: tail_guard_bytes() always, plus the pool block's slack after it (the
-// size-class rounding), up to kMaxSlackGuardBytes more.
+// size-class rounding), up to kMaxSlackGuardBytes more. write_guards measures it once and
+// keeps the length in the header.
 std::size_t guarded_tail_bytes(BlockHeader* header) noexcept;
 void write_guards(BlockHeader* header) noexcept;
 // Fills the user bytes with `byte`, bounded for large blocks.
 void fill_user_bytes(BlockHeader* header, std::uint8_t byte) noexcept;
+
+// The common case first: true when both guards, or the whole checked freed fill, are
+// intact. The Damage checks below say what changed.
+bool guards_intact(BlockHeader* header) noexcept;
+bool freed_fill_intact(BlockHeader* header) noexcept;
 
 // Checks the front guard (underflow) and the tail guard (overflow).
 Damage check_front_guard(BlockHeader* header) noexcept;

@@ -32,7 +32,11 @@ inline constexpr std::size_t kFrontGuardBytes = 16;
 inline constexpr std::size_t kTailGuardBytes = 16;
 // Beyond the tail guard, the pool block's unused slack is guarded too, up to this much.
 inline constexpr std::size_t kMaxSlackGuardBytes = 256;
+
 inline constexpr std::size_t kMinimumUserAlignment = 16;
+// The most a tail guard spans: padding to 16 bytes, kTailGuardBytes, and the slack.
+inline constexpr std::size_t kMaxTailGuardBytes =
+    kMinimumUserAlignment - 1 + kTailGuardBytes + kMaxSlackGuardBytes;
 // Requests above this are refused (null / std::bad_alloc) before any size arithmetic.
 inline constexpr std::size_t kMaxRequestBytes = std::size_t{1} << 40;
 inline constexpr std::size_t kMaxAlignmentBytes = std::size_t{1} << 30;
@@ -54,7 +58,8 @@ struct BlockHeader {
   BlockHeader* next;           // live list while live, quarantine FIFO while freed
   BlockHeader* previous;       // live list only
   const char* origin_file;     // ALLOCATE's __FILE__; null when the origin is a stack
-  std::uint64_t sequence;      // allocation number, process-wide
+  std::uint64_t sequence : 48;          // allocation number, process-wide
+  std::uint64_t tail_guard_bytes : 16;  // guarded bytes after the user bytes (write_guards)
   std::uint64_t requested_bytes;
   std::uint32_t alignment_offset;  // user pointer - pool block start
   std::uint32_t origin;            // line in origin_file, or the allocation stack id

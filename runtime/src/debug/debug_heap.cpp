@@ -40,6 +40,7 @@ constexpr std::size_t kBytesPerMebibyte = std::size_t{1} << 20;
 // at exit. A block whose guards were repaired counts as intact again.
 void check_guards(BlockHeader* header, const char* when, std::uintptr_t caller,
                   std::size_t* damaged) {
+  if (guards_intact(header)) return;
   const Damage front = check_front_guard(header);
   const Damage tail = check_tail_guard(header);
   if (!front.found() && !tail.found()) return;
@@ -56,10 +57,8 @@ void release_to_pool(BlockHeader* chain, std::uintptr_t caller) {
   while (chain != nullptr) {
     BlockHeader* header = chain;
     chain = chain->next;
-    if (filled) {
-      if (Damage damage = check_freed_fill(header); damage.found()) {
-        report_write_after_free(header, damage, caller);
-      }
+    if (filled && !freed_fill_intact(header)) {
+      report_write_after_free(header, check_freed_fill(header), caller);
     }
     check_guards(header, "when it left the quarantine", caller, nullptr);
     header->magic = kRetiredMagic;
@@ -117,7 +116,7 @@ void* allocate(const AllocationRequest& request) noexcept {
   }
   header->origin_file = request.file;
   header->origin = request.file != nullptr ? static_cast<std::uint32_t>(request.line)
-                                           : capture_origin_stack(request.caller);
+                                           : capture_origin_stack(request.caller, request.caller_frame);
   header->allocation_thread = current_thread_ordinal();
   header->sequence = live_blocks::next_sequence();
   header->magic = kLiveMagic;
@@ -125,7 +124,8 @@ void* allocate(const AllocationRequest& request) noexcept {
   return user;
 }
 
-void deallocate(void* user, api::AllocationKind kind, std::uintptr_t caller) noexcept {
+void deallocate(void* user, api::AllocationKind kind, std::uintptr_t caller,
+                std::uintptr_t caller_frame) noexcept {
   if (user == nullptr) return;
   ReentrancyGuard guard;
   BlockHeader* header = find_header(user);
@@ -147,7 +147,7 @@ void deallocate(void* user, api::AllocationKind kind, std::uintptr_t caller) noe
     return;
   }
   header->free_thread = current_thread_ordinal();
-  header->free_stack = capture_origin_stack(caller);
+  header->free_stack = capture_origin_stack(caller, caller_frame);
   live_blocks::remove(header);
   if (!kinds_match(header->allocation_kind(), kind)) {
     report_mismatched_deallocation(header, kind, caller);

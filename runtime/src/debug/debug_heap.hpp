@@ -21,12 +21,16 @@ struct AllocationRequest {
   int line;
   std::uintptr_t caller;
   bool zero;              // calloc: zeroed instead of the fresh-fill pattern
+  // The entry point's frame record (its __builtin_frame_address(0)), where the stack
+  // walk starts; 0 when unknown (the walk then searches for `caller`).
+  std::uintptr_t caller_frame = 0;
 };
 
 // Null on failure (out of memory, impossible size, alignment above 1 GiB).
 void* allocate(const AllocationRequest& request) noexcept;
 // Checks and frees `user`; reports double/invalid frees, mismatches and damaged guards.
-void deallocate(void* user, api::AllocationKind kind, std::uintptr_t caller) noexcept;
+void deallocate(void* user, api::AllocationKind kind, std::uintptr_t caller,
+                std::uintptr_t caller_frame = 0) noexcept;
 // realloc semantics (malloc family); null on failure with the old block intact.
 void* reallocate(void* user, std::size_t bytes, std::uintptr_t caller) noexcept;
 // Bytes the program may use in a live block (what it asked for); 0 for anything else.

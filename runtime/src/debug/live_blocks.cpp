@@ -1,6 +1,9 @@
 // Sharded intrusive live-block list (see live_blocks.hpp). A block is in exactly one
-// shard, chosen from its header address, between insert() at allocation and remove() at
-// free; the shard's lock protects its next/previous links.
+// shard, chosen by the thread that allocated it (so one thread's allocations and frees
+// keep taking the same uncontended lock), between insert() at allocation and remove() at
+// free; the shard's lock protects its links and its counters. The counters are atomics
+// written only under the lock (a load and a store, no read-modify-write), so readers
+// sum them without taking any lock.
 #include "debug/live_blocks.hpp"
 
 #include <atomic>
@@ -12,23 +15,25 @@ namespace osp::debug {
 namespace {
 
 constexpr std::size_t kShardCount = 64;
+constexpr std::size_t kAllocationKindCount = 4;
 
 struct alignas(64) Shard {
   os::SpinLock lock;
   BlockHeader* head = nullptr;
+  std::atomic<std::size_t> kind_count[kAllocationKindCount] = {};
+  std::atomic<std::size_t> kind_bytes[kAllocationKindCount] = {};
 };
 
 Shard g_shards[kShardCount];
-std::atomic<std::size_t> g_live_count{0};
-std::atomic<std::size_t> g_live_bytes{0};
 std::atomic<std::uint64_t> g_sequence{0};
-constexpr std::size_t kAllocationKindCount = 4;
-std::atomic<std::size_t> g_kind_count[kAllocationKindCount];
-std::atomic<std::size_t> g_kind_bytes[kAllocationKindCount];
 
 Shard& shard_of(const BlockHeader* header) noexcept {
-  auto bits = reinterpret_cast<std::uintptr_t>(header);
-  return g_shards[((bits >> 6) ^ (bits >> 16)) % kShardCount];
+  return g_shards[header->allocation_thread % kShardCount];
+}
+
+// Only ever called with the shard's lock held.
+void add_to(std::atomic<std::size_t>& counter, std::size_t amount) noexcept {
+  counter.store(counter.load(std::memory_order_relaxed) + amount, std::memory_order_relaxed);
 }
 
 class ShardLock {
@@ -42,40 +47,40 @@ class ShardLock {
   Shard& shard_;
 };
 
+using Counters = std::atomic<std::size_t>[kAllocationKindCount];
+
+std::size_t sum_over_shards(Counters Shard::*counters, std::size_t kind) noexcept {
+  std::size_t total = 0;
+  for (Shard& shard : g_shards) total += (shard.*counters)[kind].load(std::memory_order_relaxed);
+  return total;
+}
+
 }  // namespace
 
 namespace live_blocks {
 
 void insert(BlockHeader* header) noexcept {
   Shard& shard = shard_of(header);
-  {
-    ShardLock guard(shard);
-    header->previous = nullptr;
-    header->next = shard.head;
-    if (shard.head != nullptr) shard.head->previous = header;
-    shard.head = header;
-  }
-  g_live_count.fetch_add(1, std::memory_order_relaxed);
-  g_live_bytes.fetch_add(header->requested_bytes, std::memory_order_relaxed);
-  g_kind_count[header->kind % kAllocationKindCount].fetch_add(1, std::memory_order_relaxed);
-  g_kind_bytes[header->kind % kAllocationKindCount].fetch_add(header->requested_bytes,
-                                                              std::memory_order_relaxed);
+  const std::size_t kind = header->kind % kAllocationKindCount;
+  ShardLock guard(shard);
+  header->previous = nullptr;
+  header->next = shard.head;
+  if (shard.head != nullptr) shard.head->previous = header;
+  shard.head = header;
+  add_to(shard.kind_count[kind], 1);
+  add_to(shard.kind_bytes[kind], header->requested_bytes);
 }
 
 void remove(BlockHeader* header) noexcept {
   Shard& shard = shard_of(header);
-  {
-    ShardLock guard(shard);
-    if (header->previous != nullptr) header->previous->next = header->next;
-    else shard.head = header->next;
-    if (header->next != nullptr) header->next->previous = header->previous;
-    header->next = header->previous = nullptr;
-  }
-  g_live_count.fetch_sub(1, std::memory_order_relaxed);
-  g_live_bytes.fetch_sub(header->requested_bytes, std::memory_order_relaxed);
-  g_kind_count[header->kind % kAllocationKindCount].fetch_sub(1, std::memory_order_relaxed);
-  g_kind_bytes[header->kind % kAllocationKindCount].fetch_sub(header->requested_bytes,
-                                                              std::memory_order_relaxed);
+  const std::size_t kind = header->kind % kAllocationKindCount;
+  ShardLock guard(shard);
+  if (header->previous != nullptr) header->previous->next = header->next;
+  else shard.head = header->next;
+  if (header->next != nullptr) header->next->previous = header->previous;
+  header->next = header->previous = nullptr;
+  add_to(shard.kind_count[kind], static_cast<std::size_t>(-1));
+  add_to(shard.kind_bytes[kind], -header->requested_bytes);
 }
 
 std::uint64_t next_sequence() noexcept {
@@ -83,17 +88,28 @@ std::uint64_t next_sequence() noexcept {
 }
 std::uint64_t current_sequence() noexcept { return g_sequence.load(std::memory_order_relaxed); }
 
-std::size_t count() noexcept { return g_live_count.load(std::memory_order_relaxed); }
-std::size_t bytes() noexcept { return g_live_bytes.load(std::memory_order_relaxed); }
+std::size_t count() noexcept {
+  std::size_t total = 0;
+  for (std::size_t kind = 0; kind < kAllocationKindCount; ++kind) {
+    total += sum_over_shards(&Shard::kind_count, kind);
+  }
+  return total;
+}
+
+std::size_t bytes() noexcept {
+  std::size_t total = 0;
+  for (std::size_t kind = 0; kind < kAllocationKindCount; ++kind) {
+    total += sum_over_shards(&Shard::kind_bytes, kind);
+  }
+  return total;
+}
 
 std::size_t count_of(api::AllocationKind kind) noexcept {
-  return g_kind_count[static_cast<std::size_t>(kind) % kAllocationKindCount].load(
-      std::memory_order_relaxed);
+  return sum_over_shards(&Shard::kind_count, static_cast<std::size_t>(kind) % kAllocationKindCount);
 }
 
 std::size_t bytes_of(api::AllocationKind kind) noexcept {
-  return g_kind_bytes[static_cast<std::size_t>(kind) % kAllocationKindCount].load(
-      std::memory_order_relaxed);
+  return sum_over_shards(&Shard::kind_bytes, static_cast<std::size_t>(kind) % kAllocationKindCount);
 }
 
 void for_each_header(HeaderVisitor visit, void* context) noexcept {

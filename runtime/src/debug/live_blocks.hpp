@@ -1,5 +1,5 @@
 // The table of live (tracked) blocks: an intrusive doubly linked list through the block
-// headers, split into shards by header address, one SpinLock per shard. Internal blocks
+// headers, split into shards by allocating thread, one SpinLock per shard. Internal blocks
 // (made while inside the runtime) are never in it. The leak reporter, the heap check and
 // MemoryTracker enumerate it with for_each_live_block.
 #pragma once

@@ -3,18 +3,29 @@
 // - the reentrancy guard: while a thread is inside the runtime (reporting, symbolizing,
 //   capturing a stack), its malloc/new calls take the internal, untracked path;
 // - the thread's ordinal for reports (T0 is the main thread, others count up from 1).
+// Both are read on every allocation and free, so their common cases are inline.
 #pragma once
 
 #include <cstdint>
 
 namespace osp::debug {
 
-bool inside_runtime() noexcept;
+namespace detail {
+extern __thread bool t_inside_runtime __attribute__((tls_model("initial-exec")));
+extern __thread std::uint32_t t_thread_ordinal_plus_one __attribute__((tls_model("initial-exec")));
+std::uint16_t assign_thread_ordinal() noexcept;
+}  // namespace detail
+
+inline bool inside_runtime() noexcept { return detail::t_inside_runtime; }
 
 class ReentrancyGuard {
  public:
-  ReentrancyGuard() noexcept;
-  ~ReentrancyGuard();
+  ReentrancyGuard() noexcept : outermost_(!detail::t_inside_runtime) {
+    detail::t_inside_runtime = true;
+  }
+  ~ReentrancyGuard() {
+    if (outermost_) detail::t_inside_runtime = false;
+  }
   ReentrancyGuard(const ReentrancyGuard&) = delete;
   ReentrancyGuard& operator=(const ReentrancyGuard&) = delete;
   // False when the thread was already inside the runtime before this guard.
@@ -24,6 +35,10 @@ class ReentrancyGuard {
   bool outermost_;
 };
 
-std::uint16_t current_thread_ordinal() noexcept;
+inline std::uint16_t current_thread_ordinal() noexcept {
+  const std::uint32_t stored = detail::t_thread_ordinal_plus_one;
+  if (stored != 0) [[likely]] return static_cast<std::uint16_t>(stored - 1);
+  return detail::assign_thread_ordinal();
+}
 
 }  // namespace osp::debug

@@ -31,28 +31,27 @@ trace::UnwindMethod unwind_method() noexcept {
 
 int capture_stack_from(std::uintptr_t caller, std::uintptr_t* frames, int max_depth) noexcept {
   if (max_depth <= 0) return 0;
-  std::uintptr_t captured[trace::kMaxStackDepth + kRuntimeFrameAllowance];
-  int wanted = max_depth + kRuntimeFrameAllowance;
-  int capacity = static_cast<int>(sizeof captured / sizeof captured[0]);
-  if (wanted > capacity) wanted = capacity;
-  int depth = trace::capture_stack(captured, wanted, 0, unwind_method());
-  int first = 0;
-  for (int index = 0; index < depth; ++index) {
-    if (captured[index] == caller) {
-      first = index;
-      break;
-    }
-  }
-  int kept = depth - first;
-  if (kept > max_depth) kept = max_depth;
-  if (kept > 0) std::memcpy(frames, captured + first, sizeof(std::uintptr_t) * kept);
-  return kept;
+  if (max_depth > trace::kMaxStackDepth) max_depth = trace::kMaxStackDepth;
+  const trace::UnwindMethod method = unwind_method();
+  int depth = trace::capture_stack_starting_at(caller, frames, max_depth,
+                                               kRuntimeFrameAllowance, method);
+  // The caller's frame was not on the walked chain (a frame without a frame record):
+  // keep the whole stack rather than none.
+  if (depth < 0) depth = trace::capture_stack(frames, max_depth, 0, method);
+  return depth;
 }
 
-trace::StackId capture_origin_stack(std::uintptr_t caller) noexcept {
+trace::StackId capture_origin_stack(std::uintptr_t caller, std::uintptr_t caller_frame) noexcept {
   int depth_option = options().stack_depth;
   if (depth_option <= 0) return trace::kNoStack;
+  if (depth_option > trace::kMaxStackDepth) depth_option = trace::kMaxStackDepth;
   std::uintptr_t frames[trace::kMaxStackDepth];
+  if (caller_frame != 0 && unwind_method() == trace::UnwindMethod::FramePointer) {
+    std::uint64_t hash = 0;
+    const int depth =
+        trace::capture_stack_from_entry_frame(caller_frame, caller, frames, depth_option, &hash);
+    if (depth > 0) return trace::StackDepot::instance().intern(frames, depth, hash);
+  }
   int depth = capture_stack_from(caller, frames, depth_option);
   return trace::StackDepot::instance().intern(frames, depth);
 }

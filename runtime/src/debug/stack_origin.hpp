@@ -12,6 +12,7 @@ namespace osp::debug {
 // Captures up to `max_depth` frames from `caller` outwards. Returns the frame count.
 int capture_stack_from(std::uintptr_t caller, std::uintptr_t* frames, int max_depth) noexcept;
 // Captures and interns up to the stack_depth option's frames; kNoStack when it is 0.
-trace::StackId capture_origin_stack(std::uintptr_t caller) noexcept;
+// `caller_frame`, when not 0, is the entry point's frame record: the walk starts there.
+trace::StackId capture_origin_stack(std::uintptr_t caller, std::uintptr_t caller_frame) noexcept;
 
 }  // namespace osp::debug

@@ -50,14 +50,18 @@ void unlock_thread_blocks() noexcept;
 // Gives the rest of this thread's time slice to another thread.
 void yield_thread() noexcept;
 
-// A minimal lock for slow paths (never held across a call that may allocate).
+// A minimal lock (never held across a call that may allocate). The uncontended path is
+// inline: one exchange to take it, one store to release it.
 class SpinLock {
  public:
-  void lock() noexcept;
-  void unlock() noexcept;
+  void lock() noexcept {
+    if (__atomic_exchange_n(&state_, 1, __ATOMIC_ACQUIRE) != 0) lock_contended();
+  }
+  void unlock() noexcept { __atomic_store_n(&state_, 0, __ATOMIC_RELEASE); }
   bool try_lock() noexcept;
 
  private:
+  void lock_contended() noexcept;
   volatile int state_ = 0;
 };
 

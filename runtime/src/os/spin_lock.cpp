@@ -1,10 +1,11 @@
-// SpinLock (os_memory.hpp): test-and-test-and-set, pausing, then yielding the CPU.
+// SpinLock's contended path (os_memory.hpp): test-and-test-and-set, pausing, then
+// yielding the CPU.
 #include "os/cpu.hpp"
 #include "os/os_memory.hpp"
 
 namespace osp::os {
 
-void SpinLock::lock() noexcept {
+void SpinLock::lock_contended() noexcept {
   for (int spins = 0; !try_lock(); ++spins) {
     if (spins < 64) {
       cpu::pause();
@@ -18,7 +19,5 @@ bool SpinLock::try_lock() noexcept {
   return __atomic_load_n(&state_, __ATOMIC_RELAXED) == 0 &&
          __atomic_exchange_n(&state_, 1, __ATOMIC_ACQUIRE) == 0;
 }
-
-void SpinLock::unlock() noexcept { __atomic_store_n(&state_, 0, __ATOMIC_RELEASE); }
 
 }  // namespace osp::os

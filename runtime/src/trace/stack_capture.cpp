@@ -8,6 +8,7 @@
 
 #include <libunwind.h>
 
+#include "trace/stack_depot.hpp"
 #include "trace/thread_stack_bounds.hpp"
 
 namespace osp::trace {
@@ -33,14 +34,24 @@ std::uintptr_t strip_pointer_authentication(std::uintptr_t return_address) noexc
 #endif
 }
 
+// Where a walk starts storing: after `skip_frames` frames, or (when `start_at` is not 0)
+// at the frame whose return address is `start_at`, searched for among the first
+// `search_limit` frames.
+struct WalkStart {
+  int skip_frames;
+  std::uintptr_t start_at;
+  int search_limit;
+};
+
+// Returns the frame count, or -1 when `start.start_at` was not found.
 int walk_frame_pointers(std::uintptr_t frame_pointer, std::uintptr_t* frames, int max_depth,
-                        int skip_frames) noexcept {
-  StackBounds bounds;
-  if (!current_thread_stack_bounds(bounds)) return 0;
-  // Our own frame is the lowest legal record; anything below it is not a caller.
+                        WalkStart start, const StackBounds& bounds) noexcept {
+  // The first record is the lowest legal one; anything below it is not a caller.
   if (frame_pointer < bounds.low || frame_pointer >= bounds.high) return 0;
   std::uintptr_t lowest_allowed = frame_pointer;
 
+  bool searching = start.start_at != 0;
+  int passed = 0;  // frames walked before storing began
   int count = 0;
   while (count < max_depth) {
     if (frame_pointer % kWordBytes != 0 || frame_pointer < lowest_allowed ||
@@ -50,8 +61,15 @@ int walk_frame_pointers(std::uintptr_t frame_pointer, std::uintptr_t* frames, in
     const auto* record = reinterpret_cast<const std::uintptr_t*>(frame_pointer);
     const std::uintptr_t return_address = strip_pointer_authentication(record[1]);
     if (return_address < kLowestPlausibleCodeAddress) break;
-    if (skip_frames > 0) {
-      --skip_frames;
+    if (searching) {
+      if (return_address == start.start_at) {
+        searching = false;
+        frames[count++] = return_address;
+      } else if (++passed > start.search_limit) {
+        return -1;
+      }
+    } else if (passed < start.skip_frames) {
+      ++passed;
     } else {
       frames[count++] = return_address;
     }
@@ -59,7 +77,7 @@ int walk_frame_pointers(std::uintptr_t frame_pointer, std::uintptr_t* frames, in
     lowest_allowed = frame_pointer + kFrameRecordBytes;
     frame_pointer = record[0];
   }
-  return count;
+  return searching ? -1 : count;
 }
 
 // libunwind's fast path (unw_backtrace) keeps a per-thread cache whose destructor locks
@@ -82,13 +100,14 @@ int unwind_into(void** buffer, int capacity) noexcept {
 int unwind_into(void** buffer, int capacity) noexcept { return unw_backtrace(buffer, capacity); }
 #endif
 
-// `caller_return_address` is capture_stack's return address: libunwind's result starts
-// with its own and our frames, and frame 0 is the entry equal to it.
+// `caller_return_address` is the capturing function's return address: libunwind's
+// result starts with its own and our frames, and frame 0 is the entry equal to it.
+// Returns -1 when `start.start_at` was not found.
 __attribute__((noinline)) int walk_with_libunwind(std::uintptr_t caller_return_address,
                                                   std::uintptr_t* frames, int max_depth,
-                                                  int skip_frames) noexcept {
+                                                  WalkStart start) noexcept {
   void* buffer[kLibunwindBufferFrames];
-  int wanted = kMaxInternalFrames + skip_frames + max_depth;
+  int wanted = kMaxInternalFrames + start.skip_frames + start.search_limit + max_depth;
   if (wanted > kLibunwindBufferFrames || wanted < 0) wanted = kLibunwindBufferFrames;
   const int captured = unwind_into(buffer, wanted);
   if (captured <= 0) return 0;
@@ -101,8 +120,21 @@ __attribute__((noinline)) int walk_with_libunwind(std::uintptr_t caller_return_a
     }
   }
   if (first < 0) return 0;  // our own frames were not recognisable: report nothing
+  if (start.start_at != 0) {
+    int found = -1;
+    for (int i = first; i < captured && i <= first + start.search_limit; ++i) {
+      if (reinterpret_cast<std::uintptr_t>(buffer[i]) == start.start_at) {
+        found = i;
+        break;
+      }
+    }
+    if (found < 0) return -1;
+    first = found;
+  } else {
+    first += start.skip_frames;
+  }
   int count = 0;
-  for (int i = first + skip_frames; i < captured && count < max_depth; ++i) {
+  for (int i = first; i < captured && count < max_depth; ++i) {
     const auto address = reinterpret_cast<std::uintptr_t>(buffer[i]);
     if (address < kLowestPlausibleCodeAddress) break;
     frames[count++] = address;
@@ -110,25 +142,87 @@ __attribute__((noinline)) int walk_with_libunwind(std::uintptr_t caller_return_a
   return count;
 }
 
+// Both captures below must be noinline with a frame record of their own: the walk starts
+// at that record, whose return address is the capturing function's frame 0.
+__attribute__((always_inline)) inline int capture_here(std::uintptr_t return_address,
+                                                       std::uintptr_t frame_pointer,
+                                                       std::uintptr_t* frames, int max_depth,
+                                                       WalkStart start,
+                                                       UnwindMethod method) noexcept {
+  if (method == UnwindMethod::Libunwind) {
+    return walk_with_libunwind(return_address, frames, max_depth, start);
+  }
+  StackBounds bounds;
+  if (!current_thread_stack_bounds(bounds)) return 0;
+  return walk_frame_pointers(frame_pointer, frames, max_depth, start, bounds);
+}
+
 }  // namespace
 
-// noinline: the walk relies on this function having its own frame record whose return
-// address is the caller's frame 0.
 __attribute__((noinline)) int capture_stack(std::uintptr_t* frames, int max_depth,
                                             int skip_frames, UnwindMethod method) noexcept {
   if (frames == nullptr || max_depth <= 0) return 0;
   if (skip_frames < 0) skip_frames = 0;
-  int count;
-  if (method == UnwindMethod::Libunwind) {
-    const auto return_address = reinterpret_cast<std::uintptr_t>(__builtin_return_address(0));
-    count = walk_with_libunwind(return_address, frames, max_depth, skip_frames);
-  } else {
-    const auto frame_pointer = reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
-    count = walk_frame_pointers(frame_pointer, frames, max_depth, skip_frames);
-  }
+  const int count = capture_here(reinterpret_cast<std::uintptr_t>(__builtin_return_address(0)),
+                                 reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0)),
+                                 frames, max_depth, WalkStart{skip_frames, 0, 0}, method);
   // Keeps the calls above from becoming tail calls, which would pop this frame record
   // while the walk still reads it.
   __asm__ __volatile__("" : : : "memory");
+  return count;
+}
+
+__attribute__((noinline)) int capture_stack_starting_at(std::uintptr_t first_return_address,
+                                                        std::uintptr_t* frames, int max_depth,
+                                                        int search_limit,
+                                                        UnwindMethod method) noexcept {
+  if (frames == nullptr || max_depth <= 0) return 0;
+  if (first_return_address == 0) return -1;
+  if (search_limit < 0) search_limit = 0;
+  const int count = capture_here(reinterpret_cast<std::uintptr_t>(__builtin_return_address(0)),
+                                 reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0)),
+                                 frames, max_depth, WalkStart{0, first_return_address, search_limit},
+                                 method);
+  __asm__ __volatile__("" : : : "memory");
+  return count;
+}
+
+__attribute__((noinline)) int capture_stack_from_entry_frame(
+    std::uintptr_t entry_frame, std::uintptr_t expected_return_address, std::uintptr_t* frames,
+    int max_depth, std::uint64_t* hash) noexcept {
+  if (frames == nullptr || max_depth <= 0) return 0;
+  StackBounds bounds;
+  if (!current_thread_stack_bounds(bounds)) return 0;
+  // The entry frame is an active frame above ours: anything else is not a frame record.
+  const auto own_frame = reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
+  const std::uintptr_t highest_record = bounds.high - kFrameRecordBytes;
+  if (entry_frame % kWordBytes != 0 || entry_frame <= own_frame || entry_frame > highest_record) {
+    return -1;
+  }
+  if (strip_pointer_authentication(reinterpret_cast<const std::uintptr_t*>(entry_frame)[1]) !=
+      expected_return_address) {
+    return -1;
+  }
+  // The same validation as walk_frame_pointers, in the tightest loop: one unsigned compare
+  // checks "above the previous record and inside the stack".
+  StackHash stack_hash;
+  std::uintptr_t frame_pointer = entry_frame;
+  std::uintptr_t lowest_allowed = entry_frame;
+  int count = 0;
+  while (count < max_depth) {
+    if (frame_pointer - lowest_allowed > highest_record - lowest_allowed ||
+        frame_pointer % kWordBytes != 0) {
+      break;
+    }
+    const auto* record = reinterpret_cast<const std::uintptr_t*>(frame_pointer);
+    const std::uintptr_t return_address = strip_pointer_authentication(record[1]);
+    if (return_address < kLowestPlausibleCodeAddress) break;
+    stack_hash.add(count, return_address);
+    frames[count++] = return_address;
+    lowest_allowed = frame_pointer + kFrameRecordBytes;
+    frame_pointer = record[0];
+  }
+  if (hash != nullptr) *hash = stack_hash.finish(count);
   return count;
 }
 

@@ -32,4 +32,23 @@ enum class UnwindMethod : int { FramePointer = 0, Libunwind = 1 };
 int capture_stack(std::uintptr_t* frames, int max_depth, int skip_frames,
                   UnwindMethod method) noexcept;
 
+// Like capture_stack, but the stack starts at the frame whose return address is
+// `first_return_address` (an interposed function's __builtin_return_address(0)), so the
+// frames of the code between it and the capture are never stored or walked twice. That
+// frame must be among the innermost `search_limit` frames; returns -1 when it is not
+// (the caller then decides what to keep), 0 in the cases listed above.
+int capture_stack_starting_at(std::uintptr_t first_return_address, std::uintptr_t* frames,
+                              int max_depth, int search_limit, UnwindMethod method) noexcept;
+
+// The cheapest capture, frame pointers only: the walk starts at the frame record
+// `entry_frame` of an interposed entry point (its __builtin_frame_address(0), still live
+// below the caller), whose return address must be `expected_return_address`; frames[0]
+// is that address. Returns -1 when the record does not match (the entry point had no
+// frame record of its own), 0 when the stack bounds are unknown.
+// `hash`, when not null, receives the StackDepot hash (StackHash) of the captured frames.
+int capture_stack_from_entry_frame(std::uintptr_t entry_frame,
+                                   std::uintptr_t expected_return_address,
+                                   std::uintptr_t* frames, int max_depth,
+                                   std::uint64_t* hash) noexcept;
+
 }  // namespace osp::trace

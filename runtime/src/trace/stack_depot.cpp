@@ -53,15 +53,17 @@ constinit DepotState depot_state{};
 constinit StackDepot depot_instance{};
 
 std::uint64_t hash_frames(const std::uintptr_t* frames, int depth) noexcept {
-  std::uint64_t hash = 0x9e3779b97f4a7c15ULL ^ static_cast<std::uint64_t>(depth);
+  StackHash hash;
+  for (int i = 0; i < depth; ++i) hash.add(i, frames[i]);
+  return hash.finish(depth);
+}
+
+// Inline word compare: stacks are short, a call into the C library's memcmp costs more.
+bool same_frames(const std::uintptr_t* left, const std::uintptr_t* right, int depth) noexcept {
   for (int i = 0; i < depth; ++i) {
-    hash = (hash ^ frames[i]) * 0xff51afd7ed558ccdULL;
-    hash ^= hash >> 32;
+    if (left[i] != right[i]) return false;
   }
-  hash ^= hash >> 33;
-  hash *= 0xc4ceb9fe1a85ec53ULL;
-  hash ^= hash >> 33;
-  return hash;
+  return true;
 }
 
 // Maps `bytes` of zeroed memory and counts it; nullptr when the OS refuses.
@@ -123,8 +125,7 @@ const Node* find_in_chain(const Node* node, const Node* stop, std::uint64_t hash
                           const std::uintptr_t* frames, int depth) noexcept {
   for (; node != stop; node = node->next) {
     if (node->hash == hash && node->depth == depth &&
-        std::memcmp(const_cast<Node*>(node)->frames(), frames,
-                    static_cast<std::size_t>(depth) * sizeof(std::uintptr_t)) == 0) {
+        same_frames(const_cast<Node*>(node)->frames(), frames, depth)) {
       return node;
     }
   }
@@ -152,7 +153,11 @@ StackDepot& StackDepot::instance() noexcept { return depot_instance; }
 StackId StackDepot::intern(const std::uintptr_t* frames, int depth) noexcept {
   if (frames == nullptr || depth <= 0) return kNoStack;
   if (depth > kMaxStackDepth) depth = kMaxStackDepth;
-  const std::uint64_t hash = hash_frames(frames, depth);
+  return intern(frames, depth, hash_frames(frames, depth));
+}
+
+StackId StackDepot::intern(const std::uintptr_t* frames, int depth, std::uint64_t hash) noexcept {
+  if (frames == nullptr || depth <= 0 || depth > kMaxStackDepth) return kNoStack;
   std::atomic<Node*>* buckets =
       get_or_map(depot_state.buckets, kBucketCount * sizeof(std::atomic<Node*>));
   if (buckets == nullptr) return kNoStack;

@@ -10,19 +10,17 @@
 #include <atomic>
 
 namespace osp::trace {
+namespace detail {
+
+__thread ThreadStackCache thread_stack_cache
+    __attribute__((tls_model("initial-exec"))) = {};
+
+}  // namespace detail
+
 namespace {
 
-enum class FetchState : unsigned char { Unknown = 0, Fetching, Known, Unavailable };
-
-struct ThreadStackCache {
-  std::uintptr_t low;
-  std::uintptr_t high;
-  FetchState state;
-};
-
-// Zero-initialized POD: reading it never runs a constructor or allocates TLS.
-__attribute__((tls_model("initial-exec"))) constinit thread_local ThreadStackCache
-    thread_stack_cache{};
+using detail::FetchState;
+using detail::ThreadStackCache;
 
 bool fetch_bounds(ThreadStackCache& cache) noexcept {
   pthread_attr_t attributes;
@@ -39,7 +37,7 @@ bool fetch_bounds(ThreadStackCache& cache) noexcept {
 
 }  // namespace
 
-bool current_thread_stack_bounds(StackBounds& bounds) noexcept {
+bool detail::fetch_current_thread_stack_bounds(StackBounds& bounds) noexcept {
   ThreadStackCache& cache = thread_stack_cache;
   if (cache.state == FetchState::Unknown) {
     cache.state = FetchState::Fetching;

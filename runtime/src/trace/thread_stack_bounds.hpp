@@ -12,9 +12,36 @@ struct StackBounds {
   std::uintptr_t high;  // one past the highest address (the stack grows down from here)
 };
 
+namespace detail {
+
+enum class FetchState : unsigned char { Unknown = 0, Fetching, Known, Unavailable };
+
+struct ThreadStackCache {
+  std::uintptr_t low;
+  std::uintptr_t high;
+  FetchState state;
+};
+
+// Zero-initialized POD (__thread: no TLS wrapper call, no constructor, no allocation).
+extern __thread ThreadStackCache thread_stack_cache
+    __attribute__((tls_model("initial-exec")));
+
+bool fetch_current_thread_stack_bounds(StackBounds& bounds) noexcept;
+
+}  // namespace detail
+
 // False when the bounds cannot be known: pthread_getattr_np failed, or this thread is
 // inside its own first fetch (pthread_getattr_np may call malloc, which may capture a
 // stack, which lands here again; that nested call must give up instead of recursing).
-bool current_thread_stack_bounds(StackBounds& bounds) noexcept;
+// Every stack capture asks, so the cached case is inline.
+inline bool current_thread_stack_bounds(StackBounds& bounds) noexcept {
+  const detail::ThreadStackCache& cache = detail::thread_stack_cache;
+  if (cache.state == detail::FetchState::Known) [[likely]] {
+    bounds.low = cache.low;
+    bounds.high = cache.high;
+    return true;
+  }
+  return detail::fetch_current_thread_stack_bounds(bounds);
+}
 
 }  // namespace osp::trace
