@@ -7,6 +7,7 @@ set(OSP_DEBUG_SOURCES
     ${OSP_SRC}/debug/live_blocks.cpp
     ${OSP_SRC}/debug/quarantine.cpp
     ${OSP_SRC}/debug/error_log.cpp
+    ${OSP_SRC}/debug/stack_memo.cpp
     ${OSP_SRC}/debug/stack_origin.cpp
     ${OSP_SRC}/debug/error_reports.cpp
     ${OSP_SRC}/debug/pointer_validation.cpp

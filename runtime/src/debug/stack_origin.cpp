@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "debug/options.hpp"
+#include "debug/stack_memo.hpp"
 #include "trace/stack_capture.hpp"
 
 namespace osp::debug {
@@ -47,10 +48,8 @@ trace::StackId capture_origin_stack(std::uintptr_t caller, std::uintptr_t caller
   if (depth_option > trace::kMaxStackDepth) depth_option = trace::kMaxStackDepth;
   std::uintptr_t frames[trace::kMaxStackDepth];
   if (caller_frame != 0 && unwind_method() == trace::UnwindMethod::FramePointer) {
-    std::uint64_t hash = 0;
-    const int depth =
-        trace::capture_stack_from_entry_frame(caller_frame, caller, frames, depth_option, &hash);
-    if (depth > 0) return trace::StackDepot::instance().intern(frames, depth, hash);
+    trace::StackId id = trace::kNoStack;
+    if (intern_stack_from_entry_frame(caller_frame, caller, depth_option, id)) return id;
   }
   int depth = capture_stack_from(caller, frames, depth_option);
   return trace::StackDepot::instance().intern(frames, depth);

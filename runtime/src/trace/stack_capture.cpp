@@ -189,8 +189,9 @@ __attribute__((noinline)) int capture_stack_starting_at(std::uintptr_t first_ret
 
 __attribute__((noinline)) int capture_stack_from_entry_frame(
     std::uintptr_t entry_frame, std::uintptr_t expected_return_address, std::uintptr_t* frames,
-    int max_depth, std::uint64_t* hash) noexcept {
+    int max_depth, std::uint64_t* hash, WalkRecords* records) noexcept {
   if (frames == nullptr || max_depth <= 0) return 0;
+  if (records != nullptr) records->count = 0;
   StackBounds bounds;
   if (!current_thread_stack_bounds(bounds)) return 0;
   // The entry frame is an active frame above ours: anything else is not a frame record.
@@ -215,6 +216,15 @@ __attribute__((noinline)) int capture_stack_from_entry_frame(
       break;
     }
     const auto* record = reinterpret_cast<const std::uintptr_t*>(frame_pointer);
+    if (records != nullptr) [[unlikely]] {
+      if (records->count >= 0 && records->count < records->capacity) {
+        records->saved_frame_pointers[records->count] = record[0];
+        records->return_addresses[records->count] = record[1];
+        ++records->count;
+      } else {
+        records->count = -1;
+      }
+    }
     const std::uintptr_t return_address = strip_pointer_authentication(record[1]);
     if (return_address < kLowestPlausibleCodeAddress) break;
     stack_hash.add(count, return_address);

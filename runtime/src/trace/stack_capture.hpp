@@ -46,9 +46,19 @@ int capture_stack_starting_at(std::uintptr_t first_return_address, std::uintptr_
 // is that address. Returns -1 when the record does not match (the entry point had no
 // frame record of its own), 0 when the stack bounds are unknown.
 // `hash`, when not null, receives the StackDepot hash (StackHash) of the captured frames.
+// `records`, when not null, receives both words of every frame record the walk read, in
+// order (count -1 when there were more than its capacity): the walk's whole input, so a
+// later walk from the same entry frame over records that still hold these values is
+// known to give the same frames (see debug/stack_memo.hpp).
+struct WalkRecords {
+  std::uintptr_t* saved_frame_pointers;
+  std::uintptr_t* return_addresses;
+  int capacity;
+  int count;
+};
 int capture_stack_from_entry_frame(std::uintptr_t entry_frame,
                                    std::uintptr_t expected_return_address,
-                                   std::uintptr_t* frames, int max_depth,
-                                   std::uint64_t* hash) noexcept;
+                                   std::uintptr_t* frames, int max_depth, std::uint64_t* hash,
+                                   WalkRecords* records = nullptr) noexcept;
 
 }  // namespace osp::trace

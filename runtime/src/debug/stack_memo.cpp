@@ -1,0 +1,134 @@
+// Per-thread memo of stack walks (see stack_memo.hpp). The memo is a page from the OS
+// layer, reached through an initial-exec TLS pointer and given back at thread exit; a
+// thread whose memo is gone (or could not be mapped) just walks every time.
+#include "debug/stack_memo.hpp"
+
+#include "os/os_memory.hpp"
+#include "trace/stack_capture.hpp"
+#include "trace/thread_stack_bounds.hpp"
+
+namespace osp::debug {
+namespace {
+
+constexpr int kSets = 4;
+constexpr int kWays = 2;
+// Walks that read more frame records than this are not remembered (the default depth of
+// 16 frames reads 17), so the memo fits in one page.
+constexpr int kMaxRecords = 28;
+
+struct Walk {
+  std::uintptr_t entry_frame;
+  std::uintptr_t caller;
+  std::int32_t max_depth;
+  std::int32_t records;  // 0: empty
+  trace::StackId id;
+  std::uintptr_t saved_frame_pointers[kMaxRecords];
+  std::uintptr_t return_addresses[kMaxRecords];
+};
+
+struct StackMemo {
+  // The walks were validated against these bounds; other bounds (a recycled thread
+  // stack) invalidate them all.
+  trace::StackBounds bounds;
+  unsigned char next_victim[kSets];
+  Walk walks[kSets][kWays];
+};
+
+static_assert(sizeof(StackMemo) <= 4096, "one page per thread");
+
+// Not mapped yet; kGone after thread exit or when the OS refused.
+StackMemo* const kGone = reinterpret_cast<StackMemo*>(1);
+__thread StackMemo* t_memo __attribute__((tls_model("initial-exec"))) = nullptr;
+
+void release_memo(void* memo) {
+  os::release(memo, os::page_size());
+  t_memo = kGone;
+}
+
+StackMemo* memo_of_this_thread() noexcept {
+  StackMemo* memo = t_memo;
+  if (memo != nullptr) [[likely]] return memo == kGone ? nullptr : memo;
+  t_memo = kGone;  // a nested call while mapping walks without the memo
+  void* page = os::map(os::page_size(), os::page_size(), false);
+  if (page == nullptr) return nullptr;
+  t_memo = static_cast<StackMemo*>(page);
+  os::at_thread_exit(release_memo, page);
+  return t_memo;
+}
+
+// True when every word the remembered walk read is still where it read it.
+bool still_valid(const Walk& walk) noexcept {
+  std::uintptr_t frame_pointer = walk.entry_frame;
+  std::uintptr_t differences = 0;
+  for (int index = 0; index < walk.records; ++index) {
+    const auto* record = reinterpret_cast<const std::uintptr_t*>(frame_pointer);
+    differences |= (record[0] ^ walk.saved_frame_pointers[index]) |
+                   (record[1] ^ walk.return_addresses[index]);
+    frame_pointer = walk.saved_frame_pointers[index];  // from the memo: no load chain
+  }
+  return differences == 0;
+}
+
+int set_of(std::uintptr_t entry_frame, std::uintptr_t caller) noexcept {
+  const std::uint64_t mixed = (caller ^ (entry_frame << 7)) * 0x9e3779b97f4a7c15ULL;
+  return static_cast<int>(mixed >> 62) & (kSets - 1);
+}
+
+}  // namespace
+
+bool intern_stack_from_entry_frame(std::uintptr_t entry_frame, std::uintptr_t caller,
+                                   int max_depth, trace::StackId& id) noexcept {
+  if (max_depth > trace::kMaxStackDepth) max_depth = trace::kMaxStackDepth;
+  StackMemo* memo = memo_of_this_thread();
+  trace::StackBounds bounds;
+  if (memo != nullptr && trace::current_thread_stack_bounds(bounds)) {
+    if (memo->bounds.low != bounds.low || memo->bounds.high != bounds.high) {
+      for (auto& ways : memo->walks) {
+        for (Walk& walk : ways) walk.records = 0;
+      }
+      memo->bounds = bounds;
+    }
+    // The entry frame must lie inside this thread's stack before it is read; the walks
+    // remembered for it were validated against the same bounds.
+    const bool readable = entry_frame % sizeof(std::uintptr_t) == 0 && entry_frame >= bounds.low &&
+                          entry_frame <= bounds.high - 2 * sizeof(std::uintptr_t);
+    const int set = set_of(entry_frame, caller);
+    if (readable) {
+      for (Walk& walk : memo->walks[set]) {
+        if (walk.records > 0 && walk.entry_frame == entry_frame && walk.caller == caller &&
+            walk.max_depth == max_depth && still_valid(walk)) {
+          id = walk.id;
+          return true;
+        }
+      }
+    }
+    Walk& victim = memo->walks[set][memo->next_victim[set]];
+    std::uintptr_t frames[trace::kMaxStackDepth];
+    std::uint64_t hash = 0;
+    trace::WalkRecords records{victim.saved_frame_pointers, victim.return_addresses, kMaxRecords,
+                               0};
+    victim.records = 0;  // overwritten below: not valid until complete
+    const int depth = trace::capture_stack_from_entry_frame(entry_frame, caller, frames,
+                                                            max_depth, &hash, &records);
+    if (depth <= 0) return false;
+    id = trace::StackDepot::instance().intern(frames, depth, hash);
+    if (records.count > 0 && id != trace::kNoStack) {
+      victim.entry_frame = entry_frame;
+      victim.caller = caller;
+      victim.max_depth = max_depth;
+      victim.id = id;
+      victim.records = records.count;
+      memo->next_victim[set] = static_cast<unsigned char>((memo->next_victim[set] + 1) % kWays);
+    }
+    return true;
+  }
+  std::uintptr_t frames[trace::kMaxStackDepth];
+  std::uint64_t hash = 0;
+  const int depth =
+      trace::capture_stack_from_entry_frame(entry_frame, caller, frames, max_depth, &hash);
+  if (depth <= 0) return false;
+  id = trace::StackDepot::instance().intern(frames, depth, hash);
+  return true;
+}
+
+}  // namespace osp::debug
