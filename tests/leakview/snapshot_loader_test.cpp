@@ -145,6 +145,19 @@ TEST(SnapshotLoader, ASyntaxErrorAfterABadLeakIsReportedAsSyntax) {
     EXPECT_NE(message_for_text(text).find("JSON ends early (truncated file?)"), std::string::npos);
 }
 
+// A number too big for a double is a syntax problem with a position, not a crash (found
+// by the fuzzer: nlohmann reports it as out_of_range, not parse_error).
+TEST(SnapshotLoader, ANumberTooBigForADoubleIsReportedAsSyntax) {
+    std::string text = header_first_text(minimal_snapshot_json());
+    auto pid = text.find("\"pid\":");
+    ASSERT_NE(pid, std::string::npos);
+    text.insert(pid + 6, "72779556e5000, \"unused\": ");
+    std::string message = message_for_text(text);
+    EXPECT_EQ(message.find("input.json: line 1, column "), 0u) << message;
+    EXPECT_NE(message.find("not valid JSON: number overflow parsing '72779556e5000'"), std::string::npos)
+        << message;
+}
+
 TEST(SnapshotLoader, NamesTheDuplicateKeyInAStreamedArray) {
     auto document = minimal_snapshot_json();
     document["leaks"] = {leak_json("00000000000000a1", 10, "/bin/app"), leak_json("00000000000000a1", 30, "/bin/app")};

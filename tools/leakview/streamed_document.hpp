@@ -15,6 +15,7 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+#include <type_traits>
 
 namespace leakview {
 
@@ -47,9 +48,18 @@ public:
     bool end_object() { return end_container(); }
     bool start_array(std::size_t);
     bool end_array();
+    // Everything the parser rejects leaves as nlohmann's parse_error, with its position: a
+    // number too big for a double comes as out_of_range, which the loader would not catch.
     template <class Exception>
-    bool parse_error(std::size_t, const std::string&, const Exception& error) {
-        throw error;  // the static type is nlohmann's parse_error, as json::parse throws
+    bool parse_error(std::size_t position, const std::string&, const Exception& error) {
+        if constexpr (std::is_same_v<Exception, nlohmann::json::parse_error>) {
+            throw error;
+        } else {
+            std::string reason = error.what();
+            auto tag_end = reason.find("] ");
+            if (tag_end != std::string::npos) reason.erase(0, tag_end + 2);
+            throw nlohmann::json::parse_error::create(101, position, reason, nullptr);
+        }
     }
 
 private:
