@@ -74,6 +74,19 @@ int set_of(std::uintptr_t entry_frame, std::uintptr_t caller) noexcept {
   return static_cast<int>(mixed >> 62) & (kSets - 1);
 }
 
+// Walks from the entry frame and interns the stack; fills `remembered` (when not null)
+// with the records read. False when the entry frame is not usable.
+bool walk_and_intern(std::uintptr_t entry_frame, std::uintptr_t caller, int max_depth,
+                     trace::WalkRecords* remembered, trace::StackId& id) noexcept {
+  std::uintptr_t frames[trace::kMaxStackDepth];
+  std::uint64_t hash = 0;
+  const int depth = trace::capture_stack_from_entry_frame(entry_frame, caller, frames,
+                                                          max_depth, &hash, remembered);
+  if (depth <= 0) return false;
+  id = trace::StackDepot::instance().intern(frames, depth, hash);
+  return true;
+}
+
 }  // namespace
 
 bool intern_stack_from_entry_frame(std::uintptr_t entry_frame, std::uintptr_t caller,
@@ -81,53 +94,41 @@ bool intern_stack_from_entry_frame(std::uintptr_t entry_frame, std::uintptr_t ca
   if (max_depth > trace::kMaxStackDepth) max_depth = trace::kMaxStackDepth;
   StackMemo* memo = memo_of_this_thread();
   trace::StackBounds bounds;
-  if (memo != nullptr && trace::current_thread_stack_bounds(bounds)) {
-    if (memo->bounds.low != bounds.low || memo->bounds.high != bounds.high) {
-      for (auto& ways : memo->walks) {
-        for (Walk& walk : ways) walk.records = 0;
-      }
-      memo->bounds = bounds;
-    }
-    // The entry frame must lie inside this thread's stack before it is read; the walks
-    // remembered for it were validated against the same bounds.
-    const bool readable = entry_frame % sizeof(std::uintptr_t) == 0 && entry_frame >= bounds.low &&
-                          entry_frame <= bounds.high - 2 * sizeof(std::uintptr_t);
-    const int set = set_of(entry_frame, caller);
-    if (readable) {
-      for (Walk& walk : memo->walks[set]) {
-        if (walk.records > 0 && walk.entry_frame == entry_frame && walk.caller == caller &&
-            walk.max_depth == max_depth && still_valid(walk)) {
-          id = walk.id;
-          return true;
-        }
-      }
-    }
-    Walk& victim = memo->walks[set][memo->next_victim[set]];
-    std::uintptr_t frames[trace::kMaxStackDepth];
-    std::uint64_t hash = 0;
-    trace::WalkRecords records{victim.saved_frame_pointers, victim.return_addresses, kMaxRecords,
-                               0};
-    victim.records = 0;  // overwritten below: not valid until complete
-    const int depth = trace::capture_stack_from_entry_frame(entry_frame, caller, frames,
-                                                            max_depth, &hash, &records);
-    if (depth <= 0) return false;
-    id = trace::StackDepot::instance().intern(frames, depth, hash);
-    if (records.count > 0 && id != trace::kNoStack) {
-      victim.entry_frame = entry_frame;
-      victim.caller = caller;
-      victim.max_depth = max_depth;
-      victim.id = id;
-      victim.records = records.count;
-      memo->next_victim[set] = static_cast<unsigned char>((memo->next_victim[set] + 1) % kWays);
-    }
-    return true;
+  if (memo == nullptr || !trace::current_thread_stack_bounds(bounds)) {
+    return walk_and_intern(entry_frame, caller, max_depth, nullptr, id);
   }
-  std::uintptr_t frames[trace::kMaxStackDepth];
-  std::uint64_t hash = 0;
-  const int depth =
-      trace::capture_stack_from_entry_frame(entry_frame, caller, frames, max_depth, &hash);
-  if (depth <= 0) return false;
-  id = trace::StackDepot::instance().intern(frames, depth, hash);
+  if (memo->bounds.low != bounds.low || memo->bounds.high != bounds.high) {
+    for (auto& ways : memo->walks) {
+      for (Walk& walk : ways) walk.records = 0;
+    }
+    memo->bounds = bounds;
+  }
+  // The entry frame must lie inside this thread's stack before it is read; the walks
+  // remembered for it were validated against the same bounds.
+  const bool readable = entry_frame % sizeof(std::uintptr_t) == 0 && entry_frame >= bounds.low &&
+                        entry_frame <= bounds.high - 2 * sizeof(std::uintptr_t);
+  const int set = set_of(entry_frame, caller);
+  if (readable) {
+    for (Walk& walk : memo->walks[set]) {
+      if (walk.records > 0 && walk.entry_frame == entry_frame && walk.caller == caller &&
+          walk.max_depth == max_depth && still_valid(walk)) {
+        id = walk.id;
+        return true;
+      }
+    }
+  }
+  Walk& victim = memo->walks[set][memo->next_victim[set]];
+  victim.records = 0;  // overwritten by the walk: not valid until complete
+  trace::WalkRecords records{victim.saved_frame_pointers, victim.return_addresses, kMaxRecords, 0};
+  if (!walk_and_intern(entry_frame, caller, max_depth, &records, id)) return false;
+  if (records.count > 0 && id != trace::kNoStack) {
+    victim.entry_frame = entry_frame;
+    victim.caller = caller;
+    victim.max_depth = max_depth;
+    victim.id = id;
+    victim.records = records.count;
+    memo->next_victim[set] = static_cast<unsigned char>((memo->next_victim[set] + 1) % kWays);
+  }
   return true;
 }
 
