@@ -36,6 +36,9 @@ class OSP_EXPORT MemoryPool {
   // True when `address` is the start of a block this pool could have handed out
   // (exact start for Medium/Large/Huge, a class boundary for Small). Does not say live.
   static bool owns(const void* address) noexcept;
+  // owns() and usable_size() in one lookup: the usable bytes of the block that starts
+  // exactly at `address`, or 0 when no block of this pool could start there.
+  static std::size_t block_bytes_at(const void* address) noexcept;
   static Tier tier_of(const void* block) noexcept;
   // Small-tier size class index of the block, or -1 for other tiers.
   static int size_class_of(const void* block) noexcept;

@@ -17,8 +17,7 @@ using os_memory::pool::MemoryPool;
 BlockHeader* header_if_block_start(std::uintptr_t user, std::size_t offset) noexcept {
   if (offset > user) return nullptr;
   auto* block = reinterpret_cast<void*>(user - offset);
-  if (!MemoryPool::owns(block)) return nullptr;
-  if (MemoryPool::usable_size(block) < offset + kTailGuardBytes) return nullptr;
+  if (MemoryPool::block_bytes_at(block) < offset + kTailGuardBytes) return nullptr;
   BlockHeader* header = header_of(reinterpret_cast<void*>(user));
   std::uint32_t magic = header->magic;
   if (magic != kLiveMagic && magic != kRetiredMagic) return nullptr;

@@ -3,6 +3,8 @@
 // thread whose memo is gone (or could not be mapped) just walks every time.
 #include "debug/stack_memo.hpp"
 
+#include <cstring>
+
 #include "os/os_memory.hpp"
 #include "trace/stack_capture.hpp"
 #include "trace/thread_stack_bounds.hpp"
@@ -22,8 +24,8 @@ struct Walk {
   std::int32_t max_depth;
   std::int32_t records;  // 0: empty
   trace::StackId id;
-  std::uintptr_t saved_frame_pointers[kMaxRecords];
-  std::uintptr_t return_addresses[kMaxRecords];
+  // Both words of each record read, as the record holds them: one 16-byte compare each.
+  alignas(16) std::uintptr_t words[kMaxRecords][2];
 };
 
 struct StackMemo {
@@ -56,17 +58,22 @@ StackMemo* memo_of_this_thread() noexcept {
   return t_memo;
 }
 
+// Two words compared at once (SSE2 on x86-64, NEON on ARM64).
+using WordPair = std::uintptr_t __attribute__((vector_size(2 * sizeof(std::uintptr_t))));
+
 // True when every word the remembered walk read is still where it read it.
 bool still_valid(const Walk& walk) noexcept {
   std::uintptr_t frame_pointer = walk.entry_frame;
-  std::uintptr_t differences = 0;
+  WordPair differences{};
   for (int index = 0; index < walk.records; ++index) {
-    const auto* record = reinterpret_cast<const std::uintptr_t*>(frame_pointer);
-    differences |= (record[0] ^ walk.saved_frame_pointers[index]) |
-                   (record[1] ^ walk.return_addresses[index]);
-    frame_pointer = walk.saved_frame_pointers[index];  // from the memo: no load chain
+    WordPair actual;
+    std::memcpy(&actual, reinterpret_cast<const void*>(frame_pointer), sizeof actual);
+    WordPair remembered;
+    std::memcpy(&remembered, walk.words[index], sizeof remembered);
+    differences |= actual ^ remembered;
+    frame_pointer = walk.words[index][0];  // from the memo: no load chain
   }
-  return differences == 0;
+  return (differences[0] | differences[1]) == 0;
 }
 
 int set_of(std::uintptr_t entry_frame, std::uintptr_t caller) noexcept {
@@ -119,7 +126,7 @@ bool intern_stack_from_entry_frame(std::uintptr_t entry_frame, std::uintptr_t ca
   }
   Walk& victim = memo->walks[set][memo->next_victim[set]];
   victim.records = 0;  // overwritten by the walk: not valid until complete
-  trace::WalkRecords records{victim.saved_frame_pointers, victim.return_addresses, kMaxRecords, 0};
+  trace::WalkRecords records{victim.words, kMaxRecords, 0};
   if (!walk_and_intern(entry_frame, caller, max_depth, &records, id)) return false;
   if (records.count > 0 && id != trace::kNoStack) {
     victim.entry_frame = entry_frame;

@@ -42,17 +42,28 @@ int capture_stack_from(std::uintptr_t caller, std::uintptr_t* frames, int max_de
   return depth;
 }
 
+namespace {
+
+// The search from the caller's return address, when the entry frame could not be used:
+// out of line, so the common path keeps no frame buffer of its own.
+__attribute__((noinline)) trace::StackId capture_and_intern(std::uintptr_t caller,
+                                                            int max_depth) noexcept {
+  std::uintptr_t frames[trace::kMaxStackDepth];
+  const int depth = capture_stack_from(caller, frames, max_depth);
+  return trace::StackDepot::instance().intern(frames, depth);
+}
+
+}  // namespace
+
 trace::StackId capture_origin_stack(std::uintptr_t caller, std::uintptr_t caller_frame) noexcept {
   int depth_option = options().stack_depth;
   if (depth_option <= 0) return trace::kNoStack;
   if (depth_option > trace::kMaxStackDepth) depth_option = trace::kMaxStackDepth;
-  std::uintptr_t frames[trace::kMaxStackDepth];
   if (caller_frame != 0 && unwind_method() == trace::UnwindMethod::FramePointer) {
     trace::StackId id = trace::kNoStack;
     if (intern_stack_from_entry_frame(caller_frame, caller, depth_option, id)) return id;
   }
-  int depth = capture_stack_from(caller, frames, depth_option);
-  return trace::StackDepot::instance().intern(frames, depth);
+  return capture_and_intern(caller, depth_option);
 }
 
 }  // namespace osp::debug

@@ -122,6 +122,14 @@ bool MemoryPool::owns(const void* address) noexcept {
   return OsBlockRegistry::lookup(address, tier) != 0;
 }
 
+std::size_t MemoryPool::block_bytes_at(const void* address) noexcept {
+  if (address == nullptr) return 0;
+  if (SmallManager::class_of(address) >= 0) return SmallManager::block_bytes_if_start(address);
+  if (const std::size_t bytes = BuddyAllocator::block_bytes(address); bytes != 0) return bytes;
+  Tier tier = Tier::Large;
+  return OsBlockRegistry::lookup(address, tier);
+}
+
 Tier MemoryPool::tier_of(const void* block) noexcept {
   if (SmallManager::class_of(block) >= 0) return Tier::Small;
   if (BuddyAllocator::contains(block)) return Tier::Medium;

@@ -218,8 +218,8 @@ __attribute__((noinline)) int capture_stack_from_entry_frame(
     const auto* record = reinterpret_cast<const std::uintptr_t*>(frame_pointer);
     if (records != nullptr) [[unlikely]] {
       if (records->count >= 0 && records->count < records->capacity) {
-        records->saved_frame_pointers[records->count] = record[0];
-        records->return_addresses[records->count] = record[1];
+        records->words[records->count][0] = record[0];
+        records->words[records->count][1] = record[1];
         ++records->count;
       } else {
         records->count = -1;

@@ -47,12 +47,11 @@ int capture_stack_starting_at(std::uintptr_t first_return_address, std::uintptr_
 // frame record of its own), 0 when the stack bounds are unknown.
 // `hash`, when not null, receives the StackDepot hash (StackHash) of the captured frames.
 // `records`, when not null, receives both words of every frame record the walk read, in
-// order (count -1 when there were more than its capacity): the walk's whole input, so a
-// later walk from the same entry frame over records that still hold these values is
-// known to give the same frames (see debug/stack_memo.hpp).
+// order, as the record holds them (count -1 when there were more than its capacity): the
+// walk's whole input, so a later walk from the same entry frame over records that still
+// hold these values is known to give the same frames (see debug/stack_memo.hpp).
 struct WalkRecords {
-  std::uintptr_t* saved_frame_pointers;
-  std::uintptr_t* return_addresses;
+  std::uintptr_t (*words)[2];  // [i][0]: saved frame pointer, [i][1]: return address
   int capacity;
   int count;
 };
