@@ -83,13 +83,21 @@ std::size_t guarded_tail_bytes(BlockHeader* header) noexcept {
 
 namespace {
 
-// Short ranges (guards, small blocks) are written and compared a word at a time inline:
-// a call into the C library costs more than the work. Longer ones use memset/memcmp,
-// which are vectorised.
-constexpr std::size_t kInlineRangeBytes = 64;
+// Short ranges (guards, small blocks) are written and compared 16 bytes at a time
+// inline: a call into the C library costs more than the work. Longer ones use
+// memset/memcmp.
+constexpr std::size_t kInlineRangeBytes = 128;
 
 std::uint64_t repeated(std::uint8_t byte) noexcept {
   return 0x0101010101010101ULL * byte;
+}
+
+// Sixteen bytes per load or store (SSE2 on x86-64, NEON on ARM64), unaligned.
+using Bytes16 = std::uint64_t __attribute__((vector_size(16)));
+
+Bytes16 repeated16(std::uint8_t byte) noexcept {
+  const std::uint64_t word = repeated(byte);
+  return Bytes16{word, word};
 }
 
 void set_range(char* start, std::uint8_t byte, std::size_t length) noexcept {
@@ -97,10 +105,10 @@ void set_range(char* start, std::uint8_t byte, std::size_t length) noexcept {
     std::memset(start, byte, length);
     return;
   }
-  const std::uint64_t word = repeated(byte);
+  const Bytes16 pattern = repeated16(byte);
   std::size_t index = 0;
-  for (; index + sizeof word <= length; index += sizeof word) {
-    std::memcpy(start + index, &word, sizeof word);
+  for (; index + sizeof pattern <= length; index += sizeof pattern) {
+    std::memcpy(start + index, &pattern, sizeof pattern);
   }
   for (; index < length; ++index) start[index] = static_cast<char>(byte);
 }
@@ -123,16 +131,17 @@ bool range_holds(const std::uint8_t* start, std::size_t length, std::uint8_t byt
   const PatternRun* run =
       byte == kGuardByte ? &kGuardRun : byte == kFreedFillByte ? &kFreedFillRun : nullptr;
   if (length <= kInlineRangeBytes || run == nullptr) {
-    const std::uint64_t expected = repeated(byte);
-    std::uint64_t differences = 0;
+    const Bytes16 expected = repeated16(byte);
+    Bytes16 differences{};
     std::size_t index = 0;
     for (; index + sizeof expected <= length; index += sizeof expected) {
-      std::uint64_t word;
-      std::memcpy(&word, start + index, sizeof word);
-      differences |= word ^ expected;
+      Bytes16 bytes;
+      std::memcpy(&bytes, start + index, sizeof bytes);
+      differences |= bytes ^ expected;
     }
-    for (; index < length; ++index) differences |= start[index] ^ byte;
-    return differences == 0;
+    std::uint64_t rest = differences[0] | differences[1];
+    for (; index < length; ++index) rest |= start[index] ^ byte;
+    return rest == 0;
   }
   while (length > 0) {
     const std::size_t chunk = length < sizeof(run->bytes) ? length : sizeof(run->bytes);

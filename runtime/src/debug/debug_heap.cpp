@@ -1,8 +1,9 @@
 // The debug heap (see debug_heap.hpp).
 //
-// Free path order matters: the is_free CAS comes first (the double-free gate: exactly one
-// of two racing frees wins), then the block leaves the live list, its guards are checked,
-// it is filled with the freed pattern and queued in the quarantine. Blocks pushed out of
+// Free path order matters: the block first leaves the live list, marked freed under its
+// shard's lock (the double-free gate: exactly one of two racing frees wins); then its
+// guards are checked, it is filled with the freed pattern and queued in the quarantine.
+// Blocks pushed out of
 // the quarantine are checked again (freed fill and guards) and only then given back to
 // the pool, marked retired (magic) and in_tls.
 #include "debug/debug_heap.hpp"
@@ -57,6 +58,12 @@ void release_to_pool(BlockHeader* chain, std::uintptr_t caller) {
   while (chain != nullptr) {
     BlockHeader* header = chain;
     chain = chain->next;
+    // Blocks leave the quarantine long after they were freed: start loading the next
+    // one's user bytes while this one is checked.
+    if (chain != nullptr) {
+      __builtin_prefetch(user_of(chain));
+      __builtin_prefetch(user_of(chain) + 64);
+    }
     if (filled && !freed_fill_intact(header)) {
       report_write_after_free(header, check_freed_fill(header), caller);
     }
@@ -142,13 +149,12 @@ void deallocate(void* user, api::AllocationKind kind, std::uintptr_t caller,
     }
     return;
   }
-  if (header->magic == kRetiredMagic || !header->try_mark_freed()) {
+  if (header->magic == kRetiredMagic || !live_blocks::remove_as_freed(header)) {
     report_double_free(header, kind, caller);
     return;
   }
   header->free_thread = current_thread_ordinal();
   header->free_stack = capture_origin_stack(caller, caller_frame);
-  live_blocks::remove(header);
   if (!kinds_match(header->allocation_kind(), kind)) {
     report_mismatched_deallocation(header, kind, caller);
   }
@@ -269,7 +275,7 @@ void child_after_fork() noexcept {
 #endif
   unlock_error_log();
   unlock_reports();
-  quarantine::unlock();
+  quarantine::after_fork_in_child();
   live_blocks::unlock_all();
 }
 

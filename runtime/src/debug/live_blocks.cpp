@@ -1,7 +1,8 @@
 // Sharded intrusive live-block list (see live_blocks.hpp). A block is in exactly one
 // shard, chosen by the thread that allocated it (so one thread's allocations and frees
-// keep taking the same uncontended lock), between insert() at allocation and remove() at
-// free; the shard's lock protects its links and its counters. The counters are atomics
+// keep taking the same uncontended lock), between insert() at allocation and
+// remove_as_freed() at free; the shard's lock protects its links, its counters and the
+// is_free flag of its blocks. The counters are atomics
 // written only under the lock (a load and a store, no read-modify-write), so readers
 // sum them without taking any lock.
 #include "debug/live_blocks.hpp"
@@ -71,16 +72,22 @@ void insert(BlockHeader* header) noexcept {
   add_to(shard.kind_bytes[kind], header->requested_bytes);
 }
 
-void remove(BlockHeader* header) noexcept {
+bool remove_as_freed(BlockHeader* header) noexcept {
   Shard& shard = shard_of(header);
   const std::size_t kind = header->kind % kAllocationKindCount;
   ShardLock guard(shard);
+  // The lock orders every free of this block (the shard comes from the header, which
+  // does not change while the block is live), so a plain check-then-set is enough.
+  std::atomic_ref<std::uint8_t> is_free(header->is_free);
+  if (is_free.load(std::memory_order_relaxed) != 0) return false;
+  is_free.store(1, std::memory_order_release);
   if (header->previous != nullptr) header->previous->next = header->next;
   else shard.head = header->next;
   if (header->next != nullptr) header->next->previous = header->previous;
   header->next = header->previous = nullptr;
   add_to(shard.kind_count[kind], static_cast<std::size_t>(-1));
   add_to(shard.kind_bytes[kind], -header->requested_bytes);
+  return true;
 }
 
 std::uint64_t next_sequence() noexcept {

@@ -33,7 +33,10 @@ void for_each_live_block(LiveBlockVisitor visit, void* context) noexcept;
 namespace live_blocks {
 
 void insert(BlockHeader* header) noexcept;
-void remove(BlockHeader* header) noexcept;
+// The double-free gate for tracked blocks: under the shard lock, marks the block freed
+// and unlinks it. False, changing nothing, when it was already freed: of two racing
+// frees of one block, exactly one gets true.
+bool remove_as_freed(BlockHeader* header) noexcept;
 std::size_t count() noexcept;
 // Live blocks and bytes of one allocation kind (MemoryTracker counts the osp API's).
 std::size_t count_of(api::AllocationKind kind) noexcept;

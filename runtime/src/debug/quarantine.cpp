@@ -1,6 +1,12 @@
-// Byte-bounded FIFO of freed blocks (see quarantine.hpp). The header's `next` links the
-// FIFO from oldest (g_oldest) to newest (g_newest); `requested_bytes` plus the layout
-// overhead is what a block costs, recomputed identically on the way out.
+// Byte-bounded FIFO of freed blocks in chunks, with per-thread staging (see
+// quarantine.hpp). Chunks come from the OS layer in slabs and are recycled through a
+// free list, never through the heap the runtime watches.
+//
+// A thread's staging chunk belongs to it: only the owner writes its slots, and it
+// publishes each slot with a release store of `count`. Handing the chunk over (when full,
+// at the thread's exit, in a fork child) happens under the FIFO lock, so a visitor
+// holding that lock reads slots [0, count) without racing: they cannot change until it
+// unlocks.
 #include "debug/quarantine.hpp"
 
 #include "debug/block_header.hpp"
@@ -9,46 +15,310 @@
 namespace osp::debug::quarantine {
 namespace {
 
+struct Chunk {
+  Chunk* next;        // FIFO order, oldest to newest; or the free list
+  std::size_t bytes;  // what its blocks cost
+  int count;          // accessed atomically while it is a staging chunk
+  BlockHeader* slots[kChunkBlocks];
+};
+
+constexpr std::size_t kSlabBytes = 64 * 1024;
+
+enum class StagingState : unsigned char { Unused, Registered, Gone };
+
+struct Staging {
+  Chunk* chunk;  // being filled; null when none could be had
+  // Taken out of the FIFO and given back one block per free (see push); owner only.
+  Chunk* leaving;
+  int leaving_next;  // the next of leaving's slots to give back
+  StagingState state;
+  Staging* registry_previous;
+  Staging* registry_next;
+};
+
 os::SpinLock g_lock;
-BlockHeader* g_oldest = nullptr;
-BlockHeader* g_newest = nullptr;
+Chunk* g_oldest = nullptr;
+Chunk* g_newest = nullptr;
 std::size_t g_bytes = 0;
+Chunk* g_free_chunks = nullptr;
+Staging* g_registry = nullptr;  // every Registered staging, under g_lock
+
+__thread Staging t_staging __attribute__((tls_model("initial-exec")));
 
 std::size_t cost_of(const BlockHeader* header) noexcept {
   return header->alignment_offset + header->requested_bytes +
          tail_guard_bytes(header->requested_bytes);
 }
 
+int published_count(const Chunk* chunk) noexcept {
+  return __atomic_load_n(&chunk->count, __ATOMIC_ACQUIRE);
+}
+
+// Under g_lock. An empty chunk, or null when the OS refuses a slab.
+Chunk* take_chunk() noexcept {
+  if (g_free_chunks == nullptr) {
+    auto* slab = static_cast<Chunk*>(os::map(kSlabBytes, alignof(Chunk), false));
+    if (slab == nullptr) return nullptr;
+    for (std::size_t index = 0; index < kSlabBytes / sizeof(Chunk); ++index) {
+      slab[index].next = g_free_chunks;
+      g_free_chunks = &slab[index];
+    }
+  }
+  Chunk* chunk = g_free_chunks;
+  g_free_chunks = chunk->next;
+  chunk->next = nullptr;
+  chunk->bytes = 0;
+  __atomic_store_n(&chunk->count, 0, __ATOMIC_RELAXED);
+  return chunk;
+}
+
+// Under g_lock.
+void recycle(Chunk* chunk) noexcept {
+  chunk->next = g_free_chunks;
+  g_free_chunks = chunk;
+}
+
+// Under g_lock: a filled chunk joins the FIFO as its newest (an empty one is recycled).
+void append_chunk(Chunk* chunk) noexcept {
+  if (__atomic_load_n(&chunk->count, __ATOMIC_RELAXED) == 0) {
+    recycle(chunk);
+    return;
+  }
+  chunk->next = nullptr;
+  if (g_newest != nullptr) g_newest->next = chunk;
+  else g_oldest = chunk;
+  g_newest = chunk;
+  g_bytes += chunk->bytes;
+}
+
+// Under g_lock: one block joins the FIFO without a staging chunk (a thread that has
+// exited, or one without a chunk). False when no chunk could be had.
+bool append_block(BlockHeader* header) noexcept {
+  Chunk* chunk = g_newest;
+  const bool newest_has_room = chunk != nullptr && chunk->count < kChunkBlocks;
+  if (!newest_has_room) {
+    chunk = take_chunk();
+    if (chunk == nullptr) return false;
+  }
+  chunk->slots[chunk->count] = header;
+  __atomic_store_n(&chunk->count, chunk->count + 1, __ATOMIC_RELAXED);
+  chunk->bytes += cost_of(header);
+  if (newest_has_room) g_bytes += cost_of(header);
+  else append_chunk(chunk);
+  return true;
+}
+
+// Under g_lock: whole chunks, oldest first, leave until the rest fits (linked through
+// `next`, oldest first).
+Chunk* trim_chunks(std::size_t limit_bytes) noexcept {
+  Chunk* first = nullptr;
+  Chunk* last = nullptr;
+  while (g_bytes > limit_bytes && g_oldest != nullptr) {
+    Chunk* chunk = g_oldest;
+    g_oldest = chunk->next;
+    if (g_oldest == nullptr) g_newest = nullptr;
+    g_bytes -= chunk->bytes;
+    chunk->next = nullptr;
+    if (last != nullptr) last->next = chunk;
+    else first = chunk;
+    last = chunk;
+  }
+  return first;
+}
+
+// Links slots [from, count) of `chunk` through `next` and appends them to the chain
+// [*first, *last].
+void chain_slots(const Chunk* chunk, int from, BlockHeader** first, BlockHeader** last) noexcept {
+  for (int index = from; index < chunk->count; ++index) {
+    BlockHeader* header = chunk->slots[index];
+    header->next = nullptr;
+    if (*last != nullptr) (*last)->next = header;
+    else *first = header;
+    *last = header;
+  }
+}
+
+// Under g_lock: the blocks of every chunk of `chunks` as one chain; the chunks are
+// recycled.
+BlockHeader* chain_and_recycle(Chunk* chunks) noexcept {
+  BlockHeader* first = nullptr;
+  BlockHeader* last = nullptr;
+  while (chunks != nullptr) {
+    Chunk* chunk = chunks;
+    chunks = chunk->next;
+    chain_slots(chunk, 0, &first, &last);
+    recycle(chunk);
+  }
+  return first;
+}
+
+// Under g_lock: `header` leaves at once, after `chain`.
+BlockHeader* append_to_chain(BlockHeader* chain, BlockHeader* header) noexcept {
+  header->next = nullptr;
+  if (chain == nullptr) return header;
+  BlockHeader* last = chain;
+  while (last->next != nullptr) last = last->next;
+  last->next = header;
+  return chain;
+}
+
+// Under g_lock: blocks a thread took out but has not given back yet return to the front
+// of the FIFO (its thread is exiting, or gone in a fork child).
+void return_leaving(Staging& staging) noexcept {
+  Chunk* chunk = staging.leaving;
+  staging.leaving = nullptr;
+  if (chunk == nullptr) return;
+  int kept = 0;
+  chunk->bytes = 0;
+  for (int index = staging.leaving_next; index < chunk->count; ++index) {
+    chunk->slots[kept++] = chunk->slots[index];
+    chunk->bytes += cost_of(chunk->slots[index]);
+  }
+  chunk->count = kept;
+  if (kept == 0) {
+    recycle(chunk);
+    return;
+  }
+  chunk->next = g_oldest;
+  g_oldest = chunk;
+  if (g_newest == nullptr) g_newest = chunk;
+  g_bytes += chunk->bytes;
+}
+
+// Under g_lock.
+void register_staging(Staging& staging) noexcept {
+  staging.registry_previous = nullptr;
+  staging.registry_next = g_registry;
+  if (g_registry != nullptr) g_registry->registry_previous = &staging;
+  g_registry = &staging;
+  staging.state = StagingState::Registered;
+}
+
+// Under g_lock: the staging's chunk joins the FIFO and the staging is forgotten.
+void retire_staging(Staging& staging) noexcept {
+  return_leaving(staging);
+  if (staging.chunk != nullptr) append_chunk(staging.chunk);
+  staging.chunk = nullptr;
+  if (staging.registry_previous != nullptr) {
+    staging.registry_previous->registry_next = staging.registry_next;
+  } else {
+    g_registry = staging.registry_next;
+  }
+  if (staging.registry_next != nullptr) {
+    staging.registry_next->registry_previous = staging.registry_previous;
+  }
+  staging.registry_previous = staging.registry_next = nullptr;
+  staging.state = StagingState::Gone;
+}
+
+void on_thread_exit(void* raw) {
+  g_lock.lock();
+  retire_staging(*static_cast<Staging*>(raw));
+  g_lock.unlock();
+}
+
+// Under g_lock: `header` joins the FIFO directly (a thread that has exited, or one
+// that could get no chunk), and the oldest blocks leave.
+BlockHeader* append_and_trim(BlockHeader* header, std::size_t limit_bytes) noexcept {
+  const bool appended = append_block(header);
+  BlockHeader* leaving = chain_and_recycle(trim_chunks(limit_bytes));
+  // Without memory for bookkeeping the block leaves at once.
+  return appended ? leaving : append_to_chain(leaving, header);
+}
+
+// Under g_lock, when the thread hands its full chunk over: what is left of its previous
+// leaving chunk and every chunk trimmed but the newest leave now; the newest becomes
+// the thread's leaving chunk, given back one block per free.
+BlockHeader* hand_over(Staging& staging, Chunk* full, std::size_t limit_bytes) noexcept {
+  append_chunk(full);
+  staging.chunk = take_chunk();
+  BlockHeader* first = nullptr;
+  BlockHeader* last = nullptr;
+  if (staging.leaving != nullptr) {
+    chain_slots(staging.leaving, staging.leaving_next, &first, &last);
+    recycle(staging.leaving);
+    staging.leaving = nullptr;
+  }
+  Chunk* trimmed = trim_chunks(limit_bytes);
+  while (trimmed != nullptr && trimmed->next != nullptr) {
+    Chunk* chunk = trimmed;
+    trimmed = chunk->next;
+    chain_slots(chunk, 0, &first, &last);
+    recycle(chunk);
+  }
+  staging.leaving = trimmed;
+  staging.leaving_next = 0;
+  return first;
+}
+
+// The next block of the thread's leaving chunk (null when none), with the one after it
+// already being loaded: giving blocks back one per free spreads their cache misses
+// out, and each is in cache by the time it is checked.
+BlockHeader* next_leaving(Staging& staging) noexcept {
+  Chunk* chunk = staging.leaving;
+  if (chunk == nullptr || staging.leaving_next >= chunk->count) return nullptr;
+  BlockHeader* header = chunk->slots[staging.leaving_next++];
+  header->next = nullptr;
+  if (staging.leaving_next < chunk->count) {
+    const char* following = reinterpret_cast<const char*>(chunk->slots[staging.leaving_next]);
+    __builtin_prefetch(following, 1);
+    __builtin_prefetch(following + 64);
+    __builtin_prefetch(following + 128);
+  }
+  return header;
+}
+
 }  // namespace
 
 BlockHeader* push(BlockHeader* header, std::size_t limit_bytes) noexcept {
-  header->next = nullptr;
-  g_lock.lock();
-  if (g_newest != nullptr) g_newest->next = header;
-  else g_oldest = header;
-  g_newest = header;
-  g_bytes += cost_of(header);
-
-  BlockHeader* leaving_first = nullptr;
-  BlockHeader* leaving_last = nullptr;
-  while (g_bytes > limit_bytes && g_oldest != nullptr) {
-    BlockHeader* oldest = g_oldest;
-    g_oldest = oldest->next;
-    if (g_oldest == nullptr) g_newest = nullptr;
-    g_bytes -= cost_of(oldest);
-    oldest->next = nullptr;
-    if (leaving_last != nullptr) leaving_last->next = oldest;
-    else leaving_first = oldest;
-    leaving_last = oldest;
+  Staging& staging = t_staging;
+  if (Chunk* chunk = staging.chunk; chunk != nullptr) [[likely]] {
+    const int count = chunk->count;
+    chunk->slots[count] = header;
+    __atomic_store_n(&chunk->count, count + 1, __ATOMIC_RELEASE);
+    chunk->bytes += cost_of(header);
+    if (count + 1 < kChunkBlocks && chunk->bytes < kStagingBytes &&
+        chunk->bytes <= limit_bytes) {
+      return next_leaving(staging);
+    }
+    g_lock.lock();
+    BlockHeader* leaving = hand_over(staging, chunk, limit_bytes);
+    g_lock.unlock();
+    if (BlockHeader* one = next_leaving(staging)) leaving = append_to_chain(leaving, one);
+    return leaving;
   }
+  g_lock.lock();
+  if (staging.state == StagingState::Unused) {
+    register_staging(staging);
+    os::at_thread_exit(on_thread_exit, &staging);
+  }
+  if (staging.state == StagingState::Registered) staging.chunk = take_chunk();
+  if (staging.chunk != nullptr) {
+    g_lock.unlock();
+    return push(header, limit_bytes);  // the thread has a chunk now: staged
+  }
+  BlockHeader* leaving = append_and_trim(header, limit_bytes);
   g_lock.unlock();
-  return leaving_first;
+  return leaving;
 }
 
 void for_each(void (*visit)(BlockHeader* header, void* context), void* context) noexcept {
   g_lock.lock();
-  for (BlockHeader* header = g_oldest; header != nullptr; header = header->next) {
-    visit(header, context);
+  for (Chunk* chunk = g_oldest; chunk != nullptr; chunk = chunk->next) {
+    for (int index = 0; index < chunk->count; ++index) visit(chunk->slots[index], context);
+  }
+  for (Staging* staging = g_registry; staging != nullptr; staging = staging->registry_next) {
+    const Chunk* chunk = staging->chunk;
+    if (chunk == nullptr) continue;
+    const int count = published_count(chunk);
+    for (int index = 0; index < count; ++index) visit(chunk->slots[index], context);
+  }
+  // Blocks already taken out are only the caller's own to look at: another thread may
+  // be giving its own back to the pool right now.
+  if (const Chunk* leaving = t_staging.leaving; leaving != nullptr) {
+    for (int index = t_staging.leaving_next; index < leaving->count; ++index) {
+      visit(leaving->slots[index], context);
+    }
   }
   g_lock.unlock();
 }
@@ -62,5 +332,17 @@ std::size_t bytes() noexcept {
 
 void lock() noexcept { g_lock.lock(); }
 void unlock() noexcept { g_lock.unlock(); }
+
+void after_fork_in_child() noexcept {
+  // Only the forking thread exists here; the others' staged blocks join the FIFO, and
+  // their stagings are forgotten before any new thread could reuse their memory.
+  Staging* staging = g_registry;
+  while (staging != nullptr) {
+    Staging* next = staging->registry_next;
+    if (staging != &t_staging) retire_staging(*staging);
+    staging = next;
+  }
+  g_lock.unlock();
+}
 
 }  // namespace osp::debug::quarantine

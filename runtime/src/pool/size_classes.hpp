@@ -70,8 +70,9 @@ inline constexpr int class_for_size(std::size_t bytes) noexcept {
   // bytes in (base, 2·base]: base = 2^k with k ≥ 7; step = base / 4.
   const int highest_bit = 63 - __builtin_clzll(static_cast<unsigned long long>(bytes - 1));
   const std::size_t base = std::size_t{1} << highest_bit;
-  const std::size_t step = base / kClassesPerDoubling;
-  const int within = static_cast<int>((bytes - 1 - base) / step);  // 0..3
+  // step = base / kClassesPerDoubling (4), a power of two: a shift, not a division.
+  static_assert(kClassesPerDoubling == 4, "the shift below divides by 4");
+  const int within = static_cast<int>((bytes - 1 - base) >> (highest_bit - 2));  // 0..3
   return kLinearClasses + (highest_bit - 7) * kClassesPerDoubling + within;
 }
 

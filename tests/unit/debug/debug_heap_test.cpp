@@ -108,7 +108,7 @@ TEST(DebugHeap, EachErrorIsLoggedWithItsKindAndAddress) {
   EXPECT_NE(std::strstr(log[before + 3].message, "heap-buffer-overflow"), nullptr);
 }
 
-// Two threads free the same block at once, many times: the is_free CAS lets exactly one
+// Two threads free the same block at once, many times: the free gate lets exactly one
 // of each pair through, so every round adds exactly one double-free report.
 TEST(DebugHeap, RacingFreesGiveExactlyOneDoubleFree) {
   constexpr int kRounds = 200;
