@@ -96,9 +96,13 @@ bool walk_and_intern(std::uintptr_t entry_frame, std::uintptr_t caller, int max_
 
 }  // namespace
 
-bool intern_stack_from_entry_frame(std::uintptr_t entry_frame, std::uintptr_t caller,
-                                   int max_depth, trace::StackId& id) noexcept {
-  if (max_depth > trace::kMaxStackDepth) max_depth = trace::kMaxStackDepth;
+namespace {
+
+// Everything but a hit: mapping the memo, a change of stack bounds, and a walk whose
+// result is remembered. Out of line, so the hit path needs no stack frame of its own.
+__attribute__((noinline)) bool walk_and_remember(std::uintptr_t entry_frame,
+                                                 std::uintptr_t caller, int max_depth,
+                                                 trace::StackId& id) noexcept {
   StackMemo* memo = memo_of_this_thread();
   trace::StackBounds bounds;
   if (memo == nullptr || !trace::current_thread_stack_bounds(bounds)) {
@@ -110,20 +114,7 @@ bool intern_stack_from_entry_frame(std::uintptr_t entry_frame, std::uintptr_t ca
     }
     memo->bounds = bounds;
   }
-  // The entry frame must lie inside this thread's stack before it is read; the walks
-  // remembered for it were validated against the same bounds.
-  const bool readable = entry_frame % sizeof(std::uintptr_t) == 0 && entry_frame >= bounds.low &&
-                        entry_frame <= bounds.high - 2 * sizeof(std::uintptr_t);
   const int set = set_of(entry_frame, caller);
-  if (readable) {
-    for (Walk& walk : memo->walks[set]) {
-      if (walk.records > 0 && walk.entry_frame == entry_frame && walk.caller == caller &&
-          walk.max_depth == max_depth && still_valid(walk)) {
-        id = walk.id;
-        return true;
-      }
-    }
-  }
   Walk& victim = memo->walks[set][memo->next_victim[set]];
   victim.records = 0;  // overwritten by the walk: not valid until complete
   trace::WalkRecords records{victim.words, kMaxRecords, 0};
@@ -137,6 +128,33 @@ bool intern_stack_from_entry_frame(std::uintptr_t entry_frame, std::uintptr_t ca
     memo->next_victim[set] = static_cast<unsigned char>((memo->next_victim[set] + 1) % kWays);
   }
   return true;
+}
+
+}  // namespace
+
+bool intern_stack_from_entry_frame(std::uintptr_t entry_frame, std::uintptr_t caller,
+                                   int max_depth, trace::StackId& id) noexcept {
+  if (max_depth > trace::kMaxStackDepth) max_depth = trace::kMaxStackDepth;
+  const StackMemo* memo = t_memo;
+  const trace::detail::ThreadStackCache& stack = trace::detail::thread_stack_cache;
+  // A hit needs a memo validated against this thread's current stack bounds, and an
+  // entry frame inside them (so it can be read); the walks remembered for it were
+  // validated against the same bounds.
+  // Null (not mapped yet) and kGone are the two addresses below 2.
+  if (reinterpret_cast<std::uintptr_t>(memo) > reinterpret_cast<std::uintptr_t>(kGone) &&
+      stack.state == trace::detail::FetchState::Known &&
+      memo->bounds.low == stack.low && memo->bounds.high == stack.high &&
+      entry_frame % sizeof(std::uintptr_t) == 0 && entry_frame >= stack.low &&
+      entry_frame <= stack.high - 2 * sizeof(std::uintptr_t)) [[likely]] {
+    for (const Walk& walk : memo->walks[set_of(entry_frame, caller)]) {
+      if (walk.records > 0 && walk.entry_frame == entry_frame && walk.caller == caller &&
+          walk.max_depth == max_depth && still_valid(walk)) {
+        id = walk.id;
+        return true;
+      }
+    }
+  }
+  return walk_and_remember(entry_frame, caller, max_depth, id);
 }
 
 }  // namespace osp::debug
