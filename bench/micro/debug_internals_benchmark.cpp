@@ -45,51 +45,72 @@ void BM_CanaryCheck(benchmark::State& state) {
 }
 BENCHMARK(BM_CanaryCheck)->Arg(64)->Arg(4096);
 
-// Detaches the runtime's own quarantined blocks and gives them back afterwards, so the
+// Takes the runtime's own quarantined blocks out and gives them back afterwards, so the
 // benchmark's stand-in headers never reach the pool and the runtime's blocks are kept.
 class QuarantineStash {
  public:
-  QuarantineStash() : saved_(osp::debug::quarantine::push(&marker_, 0)) {}
+  QuarantineStash() : saved_(osp::debug::quarantine::drain()) {}
   ~QuarantineStash() {
-    // Drain the stand-ins (limit 0 pushes everything out), then restore the saved chain.
-    osp::debug::quarantine::push(&marker_, 0);
-    for (BlockHeader* header = saved_; header != nullptr;) {
-      BlockHeader* next = header->next;
-      if (header != &marker_) osp::debug::quarantine::push(header, SIZE_MAX);
-      header = next;
+    // Take the stand-ins out, then put back the saved blocks (and any this thread freed
+    // meanwhile) with no limit, so none of them leaves.
+    BlockHeader* since = osp::debug::quarantine::drain();
+    for (BlockHeader* chain : {saved_, since}) {
+      for (BlockHeader* header = chain; header != nullptr;) {
+        BlockHeader* next = header->next;
+        if (header->magic == osp::debug::kLiveMagic) {
+          osp::debug::quarantine::push(header, SIZE_MAX);
+        }
+        header = next;
+      }
     }
   }
 
  private:
-  alignas(64) BlockHeader marker_{};
   BlockHeader* saved_;
 };
 
-// Steady state of a full quarantine: each push makes the oldest block leave.
+// Steady state of a full quarantine: each free stages its block and gives back one
+// that was freed long ago (the thread's chunk goes to the FIFO, and a chunk comes out,
+// once every kChunkBlocks frees).
 void BM_QuarantinePush(benchmark::State& state) {
   constexpr std::size_t kQueuedBlocks = 1024;
   constexpr std::size_t kUserBytes = 64;
-  std::vector<BlockHeader> headers(kQueuedBlocks + 1);
+  // Room for the queue, the thread's chunk and the chunk being given back.
+  std::vector<BlockHeader> headers(kQueuedBlocks + 4 * osp::debug::quarantine::kChunkBlocks);
   for (BlockHeader& header : headers) {
-    header = BlockHeader{};
+    header = BlockHeader{};  // magic 0: a stand-in, never a runtime block
     header.requested_bytes = kUserBytes;
     header.alignment_offset = static_cast<std::uint32_t>(osp::debug::front_offset(16));
   }
   const std::size_t cost_bytes =
       headers[0].alignment_offset + kUserBytes + osp::debug::tail_guard_bytes(kUserBytes);
   const std::size_t limit_bytes = kQueuedBlocks * cost_bytes;
+  // Allocated before the stash and freed after it: no free of this thread may meet a
+  // stand-in.
+  std::vector<BlockHeader*> ready;
+  ready.reserve(headers.size());
+  for (BlockHeader& header : headers) ready.push_back(&header);
   QuarantineStash stash;
+  auto push = [&](BlockHeader* header) {
+    for (BlockHeader* out = osp::debug::quarantine::push(header, limit_bytes); out != nullptr;) {
+      BlockHeader* next = out->next;
+      ready.push_back(out);
+      out = next;
+    }
+  };
   for (std::size_t index = 0; index < kQueuedBlocks; ++index) {
-    osp::debug::quarantine::push(&headers[index], limit_bytes);
+    BlockHeader* header = ready.back();
+    ready.pop_back();
+    push(header);
   }
-  BlockHeader* next_to_push = &headers[kQueuedBlocks];
   for (auto _ : state) {
-    BlockHeader* leaving = osp::debug::quarantine::push(next_to_push, limit_bytes);
-    if (leaving == nullptr || leaving->next != nullptr) {
-      state.SkipWithError("quarantine did not release exactly one block");
+    if (ready.empty()) {
+      state.SkipWithError("the quarantine kept more than its limit and one chunk");
       break;
     }
-    next_to_push = leaving;
+    BlockHeader* header = ready.back();
+    ready.pop_back();
+    push(header);
   }
   state.SetItemsProcessed(state.iterations());
 }

@@ -138,18 +138,15 @@ void chain_slots(const Chunk* chunk, int from, BlockHeader** first, BlockHeader*
   }
 }
 
-// Under g_lock: the blocks of every chunk of `chunks` as one chain; the chunks are
-// recycled.
-BlockHeader* chain_and_recycle(Chunk* chunks) noexcept {
-  BlockHeader* first = nullptr;
-  BlockHeader* last = nullptr;
+// Under g_lock: appends the blocks of every chunk of `chunks` to the chain [*first,
+// *last]; the chunks are recycled.
+void chain_and_recycle(Chunk* chunks, BlockHeader** first, BlockHeader** last) noexcept {
   while (chunks != nullptr) {
     Chunk* chunk = chunks;
     chunks = chunk->next;
-    chain_slots(chunk, 0, &first, &last);
+    chain_slots(chunk, 0, first, last);
     recycle(chunk);
   }
-  return first;
 }
 
 // Under g_lock: `header` leaves at once, after `chain`.
@@ -221,7 +218,9 @@ void on_thread_exit(void* raw) {
 // that could get no chunk), and the oldest blocks leave.
 BlockHeader* append_and_trim(BlockHeader* header, std::size_t limit_bytes) noexcept {
   const bool appended = append_block(header);
-  BlockHeader* leaving = chain_and_recycle(trim_chunks(limit_bytes));
+  BlockHeader* leaving = nullptr;
+  BlockHeader* last = nullptr;
+  chain_and_recycle(trim_chunks(limit_bytes), &leaving, &last);
   // Without memory for bookkeeping the block leaves at once.
   return appended ? leaving : append_to_chain(leaving, header);
 }
@@ -251,7 +250,7 @@ BlockHeader* hand_over(Staging& staging, Chunk* full, std::size_t limit_bytes) n
     staging.leaving = nullptr;
   }
   Chunk* trimmed = trim_chunks(limit_bytes);
-  while (trimmed != nullptr && trimmed->next != nullptr) {
+  while (trimmed != nullptr && trimmed->next != nullptr) {  // all but the newest leave now
     Chunk* chunk = trimmed;
     trimmed = chunk->next;
     chain_slots(chunk, 0, &first, &last);
@@ -312,6 +311,25 @@ BlockHeader* push(BlockHeader* header, std::size_t limit_bytes) noexcept {
   BlockHeader* leaving = append_and_trim(header, limit_bytes);
   g_lock.unlock();
   return leaving;
+}
+
+BlockHeader* drain() noexcept {
+  Staging& staging = t_staging;
+  g_lock.lock();
+  BlockHeader* first = nullptr;
+  BlockHeader* last = nullptr;
+  if (staging.leaving != nullptr) {
+    chain_slots(staging.leaving, staging.leaving_next, &first, &last);
+    recycle(staging.leaving);
+    staging.leaving = nullptr;
+  }
+  if (staging.chunk != nullptr) {
+    append_chunk(staging.chunk);
+    staging.chunk = take_chunk();
+  }
+  chain_and_recycle(trim_chunks(0), &first, &last);
+  g_lock.unlock();
+  return first;
 }
 
 void for_each(void (*visit)(BlockHeader* header, void* context), void* context) noexcept {

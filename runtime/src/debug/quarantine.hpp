@@ -27,6 +27,9 @@ inline constexpr std::size_t kStagingBytes = 256 * 1024;
 // the whole limit leaves at once, and so does any block when the quarantine cannot get
 // memory for its bookkeeping.
 BlockHeader* push(BlockHeader* header, std::size_t limit_bytes) noexcept;
+// Takes every block out: the FIFO's and the calling thread's own (other threads' chunks
+// stay with them), linked through `next`, oldest first. For tests and benchmarks.
+BlockHeader* drain() noexcept;
 // Visits every quarantined block, staged ones included (under the lock: no allocation,
 // no blocking).
 void for_each(void (*visit)(BlockHeader* header, void* context), void* context) noexcept;

@@ -5,7 +5,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <condition_variable>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <mutex>
@@ -129,6 +131,28 @@ TEST(QuarantineStaging, TheChildOfAForkKeepsTheBlocksOtherThreadsStaged) {
   EXPECT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0);
   thread.release_and_join();
+}
+
+TEST(QuarantineStaging, DrainTakesOutTheFifoAndThisThreadsStagedBlocks) {
+  std::vector<void*> blocks;
+  for (int index = 0; index < 3; ++index) {
+    blocks.push_back(allocate({kBlockBytes, 16, AllocationKind::Malloc, "drain", 1, 0, false}));
+  }
+  for (void* block : blocks) deallocate(block, AllocationKind::Malloc, 0);
+  std::vector<BlockHeader*> drained;
+  for (BlockHeader* header = quarantine::drain(); header != nullptr; header = header->next) {
+    drained.push_back(header);
+  }
+  EXPECT_EQ(quarantine::bytes(), 0u);
+  for (void* block : blocks) {
+    EXPECT_NE(std::find(drained.begin(), drained.end(), header_of(block)), drained.end());
+  }
+  // Oldest first: the three were freed in order, last of everything drained.
+  ASSERT_GE(drained.size(), 3u);
+  EXPECT_EQ(drained[drained.size() - 3], header_of(blocks[0]));
+  EXPECT_EQ(drained.back(), header_of(blocks[2]));
+  // Back in, with no limit, so none of them leaves.
+  for (BlockHeader* header : drained) quarantine::push(header, SIZE_MAX);
 }
 
 }  // namespace
