@@ -264,7 +264,8 @@ def write(path, context):
         parts += ["", context["snapshot_check"]]
     parts += ["", "## Micro-benchmarks", "",
               "CPU time per operation of the timed thread (wall time where the work spans "
-              "threads), from Google Benchmark.", ""] + _micro_tables(context["micro"])
+              "threads), from Google Benchmark: the median of 5 repetitions (one in a quick "
+              "run).", ""] + _micro_tables(context["micro"])
     if context.get("profile"):
         parts += ["", "## Where the time goes", ""]
         for tool, target_name, label, lines in context["profile"]:

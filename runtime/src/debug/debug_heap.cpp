@@ -107,6 +107,9 @@ void* allocate(const AllocationRequest& request) noexcept {
   header->in_tls = 0;
   header->kind = static_cast<std::uint8_t>(request.kind);
   header->flags = internal ? kInternalBlock : 0;
+  // Before write_guards: the sequence shares a word with the tail-guard length, and a
+  // wide read-modify-write right after write_guards' narrow store could not be forwarded.
+  header->sequence = internal ? 0 : live_blocks::next_sequence();
   write_guards(header);
   if (request.zero) {
     std::memset(user, 0, request.bytes);
@@ -116,7 +119,6 @@ void* allocate(const AllocationRequest& request) noexcept {
   if (internal) {
     header->origin_file = nullptr;
     header->origin = trace::kNoStack;
-    header->sequence = 0;
     header->allocation_thread = 0;
     header->magic = kLiveMagic;
     return user;
@@ -125,7 +127,6 @@ void* allocate(const AllocationRequest& request) noexcept {
   header->origin = request.file != nullptr ? static_cast<std::uint32_t>(request.line)
                                            : capture_origin_stack(request.caller, request.caller_frame);
   header->allocation_thread = current_thread_ordinal();
-  header->sequence = live_blocks::next_sequence();
   header->magic = kLiveMagic;
   live_blocks::insert(header);
   return user;
