@@ -16,10 +16,29 @@ def perf_usable():
 
 
 def _top_lines(text, count):
-    """The first `count` lines, with object paths cut to their file names: the report
-    must not carry this machine's directories."""
+    """The first `count` lines, with object and source paths cut to their file names: the
+    report must not carry the directories of this machine or of a package's build."""
     lines = [line.rstrip() for line in text.splitlines() if line.strip()]
-    return [re.sub(r"\[/[^\]]*/([^/\]]+)\]", r"[\1]", line) for line in lines[:count]]
+    lines = [re.sub(r"\[/[^\]]*/([^/\]]+)\]", r"[\1]", line) for line in lines[:count]]
+    return [re.sub(r"(\s)\.?/\S*/([^/\s:]+:)", r"\1\2", line) for line in lines]
+
+
+def _busiest_profile(directory):
+    """The callgrind output in `directory` with the largest instruction total, or None."""
+    best, best_total = None, -1
+    for name in os.listdir(directory):
+        if not name.startswith("callgrind.out."):
+            continue
+        path = os.path.join(directory, name)
+        total = 0
+        with open(path, errors="replace") as source:
+            for line in source:
+                if line.startswith(("summary:", "totals:")):
+                    total = int(line.split()[1])
+                    break
+        if total > best_total:
+            best, best_total = path, total
+    return best
 
 
 def profile(launch, count=15):
@@ -41,11 +60,14 @@ def profile(launch, count=15):
                 return "perf", _top_lines("\n".join(lines), count)
             if not shutil.which("valgrind") or not shutil.which("callgrind_annotate"):
                 return None, ["neither perf with hardware counters nor callgrind is available"]
-            output = os.path.join(work, "callgrind.out")
-            subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={output}"]
+            # A launcher (a pyenv shim, a shell script) starts the real program as a child:
+            # follow children and profile the process that ran the most instructions.
+            subprocess.run(["valgrind", "--tool=callgrind", "--trace-children=yes",
+                            "--callgrind-out-file=" + os.path.join(work, "callgrind.out.%p")]
                            + launch.argv, env=env, stdin=stdin, capture_output=True,
                            check=False, timeout=1800)
-            if not os.path.exists(output):
+            output = _busiest_profile(work)
+            if output is None:
                 return None, ["callgrind produced no profile"]
             annotate = subprocess.run(["callgrind_annotate", "--inclusive=no", output],
                                       capture_output=True, text=True, check=False)
