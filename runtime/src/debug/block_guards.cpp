@@ -191,12 +191,43 @@ bool guards_intact(BlockHeader* header) noexcept {
          range_holds(tail_guard_of(header), guarded_tail_bytes(header), kGuardByte);
 }
 
-bool freed_fill_intact(BlockHeader* header) noexcept {
+namespace {
+
+// The freed range of a block, as one or two spans relative to the user pointer.
+struct FreedSpans {
+  std::ptrdiff_t head_offset;
+  std::size_t head_bytes;
+  std::ptrdiff_t tail_offset;
+  std::size_t tail_bytes;  // 0: one span
+};
+
+FreedSpans freed_spans(BlockHeader* header) noexcept {
+  const std::size_t requested = header->requested_bytes;
+  const std::size_t tail_guard = guarded_tail_bytes(header);
+  const auto front = -static_cast<std::ptrdiff_t>(kFrontGuardBytes);
+  if (requested <= kFullFillLimitBytes) {
+    return {front, kFrontGuardBytes + requested + tail_guard, 0, 0};
+  }
+  return {front, kFrontGuardBytes + kBoundedFillBytes,
+          static_cast<std::ptrdiff_t>(requested - kBoundedFillBytes),
+          kBoundedFillBytes + tail_guard};
+}
+
+}  // namespace
+
+void fill_freed_block(BlockHeader* header) noexcept {
+  char* user = user_of(header);
+  const FreedSpans spans = freed_spans(header);
+  set_range(user + spans.head_offset, kFreedFillByte, spans.head_bytes);
+  if (spans.tail_bytes != 0) set_range(user + spans.tail_offset, kFreedFillByte, spans.tail_bytes);
+}
+
+bool freed_block_intact(BlockHeader* header) noexcept {
   const auto* user = reinterpret_cast<const std::uint8_t*>(user_of(header));
-  FillRanges ranges = fill_ranges(header->requested_bytes);
-  return range_holds(user, ranges.head_bytes, kFreedFillByte) &&
-         (ranges.tail_bytes == 0 ||
-          range_holds(user + ranges.tail_offset, ranges.tail_bytes, kFreedFillByte));
+  const FreedSpans spans = freed_spans(header);
+  return range_holds(user + spans.head_offset, spans.head_bytes, kFreedFillByte) &&
+         (spans.tail_bytes == 0 ||
+          range_holds(user + spans.tail_offset, spans.tail_bytes, kFreedFillByte));
 }
 
 Damage check_front_guard(BlockHeader* header) noexcept {
@@ -217,15 +248,14 @@ Damage check_tail_guard(BlockHeader* header) noexcept {
   return damage;
 }
 
-Damage check_freed_fill(BlockHeader* header) noexcept {
+Damage check_freed_block(BlockHeader* header) noexcept {
   Damage damage;
-  if (freed_fill_intact(header)) return damage;
+  if (freed_block_intact(header)) return damage;
   const auto* user = reinterpret_cast<const std::uint8_t*>(user_of(header));
-  FillRanges ranges = fill_ranges(header->requested_bytes);
-  scan(user, ranges.head_bytes, kFreedFillByte, 0, damage);
-  if (ranges.tail_bytes != 0) {
-    scan(user + ranges.tail_offset, ranges.tail_bytes, kFreedFillByte,
-         static_cast<std::ptrdiff_t>(ranges.tail_offset), damage);
+  const FreedSpans spans = freed_spans(header);
+  scan(user + spans.head_offset, spans.head_bytes, kFreedFillByte, spans.head_offset, damage);
+  if (spans.tail_bytes != 0) {
+    scan(user + spans.tail_offset, spans.tail_bytes, kFreedFillByte, spans.tail_offset, damage);
   }
   return damage;
 }

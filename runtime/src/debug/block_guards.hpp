@@ -33,15 +33,23 @@ void write_guards(BlockHeader* header) noexcept;
 // Fills the user bytes with `byte`, bounded for large blocks.
 void fill_user_bytes(BlockHeader* header, std::uint8_t byte) noexcept;
 
-// The common case first: true when both guards, or the whole checked freed fill, are
-// intact. The Damage checks below say what changed.
+// A freed block (once its guards were checked at free) is filled with kFreedFillByte
+// from the start of its front guard to the end of its tail guard: one range to write
+// and, when it leaves the quarantine, one range to check, where a live block has three.
+// A block over kFullFillLimitBytes gets both ends only: the front guard and its first
+// kBoundedFillBytes, its last kBoundedFillBytes and the tail guard.
+void fill_freed_block(BlockHeader* header) noexcept;
+
+// The common case first: true when both guards, or the whole freed range, are intact.
+// The Damage checks below say what changed.
 bool guards_intact(BlockHeader* header) noexcept;
-bool freed_fill_intact(BlockHeader* header) noexcept;
+bool freed_block_intact(BlockHeader* header) noexcept;
 
 // Checks the front guard (underflow) and the tail guard (overflow).
 Damage check_front_guard(BlockHeader* header) noexcept;
 Damage check_tail_guard(BlockHeader* header) noexcept;
-// Checks that freed user bytes still hold kFreedFillByte (the bounded ranges only).
-Damage check_freed_fill(BlockHeader* header) noexcept;
+// Checks that a freed block's range still holds kFreedFillByte (offsets from the user
+// pointer: negative in the front guard, the requested size and beyond in the tail guard).
+Damage check_freed_block(BlockHeader* header) noexcept;
 
 }  // namespace osp::debug

@@ -64,10 +64,13 @@ void release_to_pool(BlockHeader* chain, std::uintptr_t caller) {
       __builtin_prefetch(user_of(chain));
       __builtin_prefetch(user_of(chain) + 64);
     }
-    if (filled && !freed_fill_intact(header)) {
-      report_write_after_free(header, check_freed_fill(header), caller);
+    // A filled freed block holds the freed fill over its guards too: one check covers
+    // both. Without the fill, only the guards can show a write.
+    if (!filled) {
+      check_guards(header, "when it left the quarantine", caller, nullptr);
+    } else if (!freed_block_intact(header)) {
+      report_write_after_free(header, check_freed_block(header), caller);
     }
-    check_guards(header, "when it left the quarantine", caller, nullptr);
     header->magic = kRetiredMagic;
     header->in_tls = 1;
     MemoryPool::deallocate(pool_block_of(header));
@@ -162,7 +165,7 @@ void deallocate(void* user, api::AllocationKind kind, std::uintptr_t caller,
   check_guards(header, "at free", caller, nullptr);
 
   const Options& current = options();
-  if (current.fill) fill_user_bytes(header, kFreedFillByte);
+  if (current.fill) fill_freed_block(header);
   std::size_t limit_bytes = static_cast<std::size_t>(current.quarantine_mb) * kBytesPerMebibyte;
   if (limit_bytes == 0) {
     header->next = nullptr;
@@ -235,16 +238,12 @@ std::size_t check_heap(const char* when, std::uintptr_t caller) noexcept {
   quarantine::for_each(
       [](BlockHeader* header, void* raw) {
         auto* state = static_cast<Context*>(raw);
-        bool damaged = false;
-        if (state->filled) {
-          if (Damage damage = check_freed_fill(header); damage.found()) {
-            report_write_after_free(header, damage, state->caller);
-            damaged = true;
-          }
+        if (!state->filled) {
+          check_guards(header, state->when, state->caller, &state->damaged);
+        } else if (Damage damage = check_freed_block(header); damage.found()) {
+          report_write_after_free(header, damage, state->caller);
+          ++state->damaged;
         }
-        std::size_t before = state->damaged;
-        check_guards(header, state->when, state->caller, &state->damaged);
-        if (damaged && state->damaged == before) ++state->damaged;
       },
       &context);
   return context.damaged;

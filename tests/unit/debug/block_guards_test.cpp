@@ -61,18 +61,50 @@ TEST(BlockGuards, UnderflowHasNegativeOffsets) {
   EXPECT_EQ(damage.changed_bytes, 1u);
 }
 
+TEST(BlockGuards, AFreedBlockIsFilledFromItsFrontGuardToTheEndOfItsTailGuard) {
+  static FakeBlock block;
+  const std::size_t requested = 40;
+  BlockHeader* header = block.header(requested);
+  write_guards(header);
+  const std::size_t tail = guarded_tail_bytes(header);
+  char* user = user_of(header);
+  user[-kFrontGuardBytes - 1] = 0x11;  // the header's last byte: never filled
+  fill_freed_block(header);
+  for (std::ptrdiff_t offset = -static_cast<std::ptrdiff_t>(kFrontGuardBytes);
+       offset < static_cast<std::ptrdiff_t>(requested + tail); ++offset) {
+    ASSERT_EQ(static_cast<unsigned char>(user[offset]), kFreedFillByte) << offset;
+  }
+  EXPECT_EQ(user[-kFrontGuardBytes - 1], 0x11);
+  EXPECT_TRUE(freed_block_intact(header));
+  EXPECT_FALSE(check_freed_block(header).found());
+  // A write after free into the front guard, the user bytes and the tail guard.
+  user[-3] = 1;
+  user[7] = 2;
+  user[requested + tail - 1] = 3;
+  EXPECT_FALSE(freed_block_intact(header));
+  Damage damage = check_freed_block(header);
+  ASSERT_TRUE(damage.found());
+  EXPECT_EQ(damage.changed_bytes, 3u);
+  EXPECT_EQ(damage.first_offset, -3);
+  EXPECT_EQ(damage.last_offset, static_cast<std::ptrdiff_t>(requested + tail - 1));
+  EXPECT_EQ(damage.expected, kFreedFillByte);
+}
+
 TEST(BlockGuards, FreedFillOfLargeBlocksIsBoundedToBothEnds) {
   static FakeBlock block;
   const std::size_t requested = 200 * 1024;
   BlockHeader* header = block.header(requested);
+  write_guards(header);
   std::memset(user_of(header), 0, requested);
-  fill_user_bytes(header, kFreedFillByte);
+  fill_freed_block(header);
+  EXPECT_EQ(static_cast<unsigned char>(user_of(header)[-1]), kFreedFillByte);
   EXPECT_EQ(static_cast<unsigned char>(user_of(header)[0]), kFreedFillByte);
   EXPECT_EQ(static_cast<unsigned char>(user_of(header)[requested - 1]), kFreedFillByte);
+  EXPECT_EQ(static_cast<unsigned char>(user_of(header)[requested]), kFreedFillByte);
   EXPECT_EQ(user_of(header)[requested / 2], 0);  // the middle is never touched
-  EXPECT_FALSE(check_freed_fill(header).found());
+  EXPECT_FALSE(check_freed_block(header).found());
   user_of(header)[requested - 10] = 1;
-  Damage damage = check_freed_fill(header);
+  Damage damage = check_freed_block(header);
   ASSERT_TRUE(damage.found());
   EXPECT_EQ(damage.first_offset, static_cast<std::ptrdiff_t>(requested - 10));
 }

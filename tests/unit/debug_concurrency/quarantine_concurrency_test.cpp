@@ -38,6 +38,10 @@ TEST(QuarantineConcurrency, EveryBlockLeavesOnceAndVisitorsSeeOnlyPublishedBlock
   std::atomic<bool> stop{false};
   std::atomic<long> bad_visits{0};
   std::atomic<long> visits{0};
+  // Halfway through, every freeing thread waits until the checker has visited blocks,
+  // so the visits overlap the frees however the threads are scheduled.
+  std::atomic<int> halfway{0};
+  std::atomic<bool> resume{false};
 
   std::thread checker([&] {
     struct Counts {
@@ -61,6 +65,10 @@ TEST(QuarantineConcurrency, EveryBlockLeavesOnceAndVisitorsSeeOnlyPublishedBlock
   for (int thread = 0; thread < kThreads; ++thread) {
     freeing.emplace_back([&, thread] {
       for (int index = 0; index < kBlocksPerThread; ++index) {
+        if (index == kBlocksPerThread / 2) {
+          ++halfway;
+          while (!resume.load()) std::this_thread::yield();
+        }
         BlockHeader* header = &blocks[thread][index];
         header->alignment_offset = static_cast<std::uint32_t>(front_offset(kMinimumUserAlignment));
         header->requested_bytes = 32;
@@ -69,6 +77,10 @@ TEST(QuarantineConcurrency, EveryBlockLeavesOnceAndVisitorsSeeOnlyPublishedBlock
       }
     });  // the thread's staged blocks join the FIFO as it exits
   }
+  while (halfway.load() < kThreads) std::this_thread::yield();
+  const long seen_before = visits.load();
+  while (visits.load() == seen_before) std::this_thread::yield();  // blocks are queued now
+  resume = true;
   for (std::thread& thread : freeing) thread.join();
   stop = true;
   checker.join();
