@@ -100,17 +100,30 @@ Bytes16 repeated16(std::uint8_t byte) noexcept {
   return Bytes16{word, word};
 }
 
+// Ranges of 16 bytes or more (every guard, every freed range) are covered by 16-byte
+// operations with the last one overlapping the one before it, so no byte-sized tail
+// loop runs; shorter ones (small user blocks) take at most two 8-byte operations.
 void set_range(char* start, std::uint8_t byte, std::size_t length) noexcept {
   if (length > kInlineRangeBytes) {
     std::memset(start, byte, length);
     return;
   }
-  const Bytes16 pattern = repeated16(byte);
-  std::size_t index = 0;
-  for (; index + sizeof pattern <= length; index += sizeof pattern) {
-    std::memcpy(start + index, &pattern, sizeof pattern);
+  if (length >= sizeof(Bytes16)) {
+    const Bytes16 pattern = repeated16(byte);
+    char* const last = start + length - sizeof pattern;
+    for (char* at = start; at < last; at += sizeof pattern) {
+      std::memcpy(at, &pattern, sizeof pattern);
+    }
+    std::memcpy(last, &pattern, sizeof pattern);
+    return;
   }
-  for (; index < length; ++index) start[index] = static_cast<char>(byte);
+  const std::uint64_t word = repeated(byte);
+  if (length >= sizeof word) {
+    std::memcpy(start, &word, sizeof word);
+    std::memcpy(start + length - sizeof word, &word, sizeof word);
+    return;
+  }
+  for (std::size_t index = 0; index < length; ++index) start[index] = static_cast<char>(byte);
 }
 
 // A run of `byte`, to compare long ranges against with memcmp.
@@ -131,17 +144,31 @@ bool range_holds(const std::uint8_t* start, std::size_t length, std::uint8_t byt
   const PatternRun* run =
       byte == kGuardByte ? &kGuardRun : byte == kFreedFillByte ? &kFreedFillRun : nullptr;
   if (length <= kInlineRangeBytes || run == nullptr) {
-    const Bytes16 expected = repeated16(byte);
-    Bytes16 differences{};
-    std::size_t index = 0;
-    for (; index + sizeof expected <= length; index += sizeof expected) {
+    // Overlapping operations, as in set_range.
+    if (length >= sizeof(Bytes16)) {
+      const Bytes16 expected = repeated16(byte);
+      Bytes16 differences{};
+      const std::uint8_t* const last = start + length - sizeof expected;
       Bytes16 bytes;
-      std::memcpy(&bytes, start + index, sizeof bytes);
+      for (const std::uint8_t* at = start; at < last; at += sizeof expected) {
+        std::memcpy(&bytes, at, sizeof bytes);
+        differences |= bytes ^ expected;
+      }
+      std::memcpy(&bytes, last, sizeof bytes);
       differences |= bytes ^ expected;
+      return (differences[0] | differences[1]) == 0;
     }
-    std::uint64_t rest = differences[0] | differences[1];
-    for (; index < length; ++index) rest |= start[index] ^ byte;
-    return rest == 0;
+    const std::uint64_t expected = repeated(byte);
+    if (length >= sizeof expected) {
+      std::uint64_t first;
+      std::uint64_t second;
+      std::memcpy(&first, start, sizeof first);
+      std::memcpy(&second, start + length - sizeof second, sizeof second);
+      return ((first ^ expected) | (second ^ expected)) == 0;
+    }
+    std::uint64_t differences = 0;
+    for (std::size_t index = 0; index < length; ++index) differences |= start[index] ^ byte;
+    return differences == 0;
   }
   while (length > 0) {
     const std::size_t chunk = length < sizeof(run->bytes) ? length : sizeof(run->bytes);

@@ -90,6 +90,40 @@ TEST(BlockGuards, AFreedBlockIsFilledFromItsFrontGuardToTheEndOfItsTailGuard) {
   EXPECT_EQ(damage.expected, kFreedFillByte);
 }
 
+// Every length the inline 8- and 16-byte operations handle (and the memset/memcmp ones
+// beyond): exactly the range is written, and a change to any one byte of it is seen.
+TEST(BlockGuards, EveryByteOfEveryRangeLengthIsWrittenAndChecked) {
+  static FakeBlock block;
+  for (std::size_t requested = 1; requested <= 300; ++requested) {
+    BlockHeader* header = block.header(requested);
+    unsigned char* user = reinterpret_cast<unsigned char*>(user_of(header));
+    std::memset(user - kFrontGuardBytes, 0, kFrontGuardBytes + requested + kMaxTailGuardBytes + 16);
+    write_guards(header);
+    const std::size_t tail = guarded_tail_bytes(header);
+    fill_user_bytes(header, kFreshFillByte);
+    for (std::size_t offset = 0; offset < requested; ++offset) {
+      ASSERT_EQ(user[offset], kFreshFillByte) << requested << " " << offset;
+    }
+    ASSERT_EQ(user[requested + tail], 0) << requested << ": written past the tail guard";
+    ASSERT_TRUE(guards_intact(header)) << requested;
+    for (std::size_t offset = 0; offset < tail; ++offset) {
+      user[requested + offset] ^= 0x40;
+      ASSERT_FALSE(guards_intact(header)) << requested << " tail byte " << offset;
+      user[requested + offset] ^= 0x40;
+    }
+    fill_freed_block(header);
+    ASSERT_EQ(user[requested + tail], 0) << requested << ": freed fill past the tail guard";
+    for (std::ptrdiff_t offset = -static_cast<std::ptrdiff_t>(kFrontGuardBytes);
+         offset < static_cast<std::ptrdiff_t>(requested + tail); ++offset) {
+      ASSERT_EQ(user[offset], kFreedFillByte) << requested << " " << offset;
+      user[offset] ^= 0x01;
+      ASSERT_FALSE(freed_block_intact(header)) << requested << " freed byte " << offset;
+      user[offset] ^= 0x01;
+    }
+    ASSERT_TRUE(freed_block_intact(header)) << requested;
+  }
+}
+
 TEST(BlockGuards, FreedFillOfLargeBlocksIsBoundedToBothEnds) {
   static FakeBlock block;
   const std::size_t requested = 200 * 1024;
