@@ -236,6 +236,15 @@ void prefetch_block(const BlockHeader* header) noexcept {
   __builtin_prefetch(start + 128);
 }
 
+// Under g_lock: the blocks the thread has not given back yet join the chain [*first,
+// *last]; its leaving chunk is recycled.
+void chain_rest_of_leaving(Staging& staging, BlockHeader** first, BlockHeader** last) noexcept {
+  if (staging.leaving == nullptr) return;
+  chain_slots(staging.leaving, staging.leaving_next, first, last);
+  recycle(staging.leaving);
+  staging.leaving = nullptr;
+}
+
 // Under g_lock, when the thread hands its full chunk over: what is left of its previous
 // leaving chunk and every chunk trimmed but the newest leave now; the newest becomes
 // the thread's leaving chunk, given back one block per free.
@@ -244,11 +253,7 @@ BlockHeader* hand_over(Staging& staging, Chunk* full, std::size_t limit_bytes) n
   staging.chunk = take_chunk();
   BlockHeader* first = nullptr;
   BlockHeader* last = nullptr;
-  if (staging.leaving != nullptr) {
-    chain_slots(staging.leaving, staging.leaving_next, &first, &last);
-    recycle(staging.leaving);
-    staging.leaving = nullptr;
-  }
+  chain_rest_of_leaving(staging, &first, &last);
   Chunk* trimmed = trim_chunks(limit_bytes);
   while (trimmed != nullptr && trimmed->next != nullptr) {  // all but the newest leave now
     Chunk* chunk = trimmed;
@@ -318,11 +323,7 @@ BlockHeader* drain() noexcept {
   g_lock.lock();
   BlockHeader* first = nullptr;
   BlockHeader* last = nullptr;
-  if (staging.leaving != nullptr) {
-    chain_slots(staging.leaving, staging.leaving_next, &first, &last);
-    recycle(staging.leaving);
-    staging.leaving = nullptr;
-  }
+  chain_rest_of_leaving(staging, &first, &last);
   if (staging.chunk != nullptr) {
     append_chunk(staging.chunk);
     staging.chunk = take_chunk();

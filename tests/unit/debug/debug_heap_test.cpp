@@ -15,20 +15,13 @@
 #include "debug/live_blocks.hpp"
 #include "debug/options.hpp"
 #include "memory_pool.hpp"
+#include "logged_errors.hpp"
 
 namespace osp::debug {
 namespace {
 
 using api::AllocationKind;
 
-std::vector<ErrorRecord> errors() {
-  std::vector<ErrorRecord> found;
-  // The visitor receives copies made outside the log's lock, so it may allocate.
-  for_each_error([](const ErrorRecord& record, void* out) {
-    static_cast<std::vector<ErrorRecord>*>(out)->push_back(record);
-  }, &found);
-  return found;
-}
 
 void* allocate_at(std::size_t bytes, const char* file, int line, AllocationKind kind) {
   return allocate({bytes, 16, kind, file, line, 0, false});
@@ -79,7 +72,7 @@ TEST(DebugHeap, FreshBlocksAreFilledAndAligned) {
 }
 
 TEST(DebugHeap, EachErrorIsLoggedWithItsKindAndAddress) {
-  std::size_t before = errors().size();
+  std::size_t before = logged_errors().size();
 
   void* twice = allocate_at(32, "test", 1, AllocationKind::Malloc);
   deallocate(twice, AllocationKind::Malloc, 0);
@@ -95,7 +88,7 @@ TEST(DebugHeap, EachErrorIsLoggedWithItsKindAndAddress) {
   overflowing[21] = 0;
   deallocate(overflowing, AllocationKind::Malloc, 0);
 
-  std::vector<ErrorRecord> log = errors();
+  std::vector<ErrorRecord> log = logged_errors();
   ASSERT_EQ(log.size(), before + 4);
   EXPECT_EQ(log[before].kind, ErrorKind::DoubleFree);
   EXPECT_EQ(log[before].address, reinterpret_cast<std::uintptr_t>(twice));
@@ -112,7 +105,7 @@ TEST(DebugHeap, EachErrorIsLoggedWithItsKindAndAddress) {
 // of each pair through, so every round adds exactly one double-free report.
 TEST(DebugHeap, RacingFreesGiveExactlyOneDoubleFree) {
   constexpr int kRounds = 200;
-  std::size_t before = errors().size();
+  std::size_t before = logged_errors().size();
   for (int round = 0; round < kRounds; ++round) {
     void* block = allocate_at(24, "race", round, AllocationKind::Malloc);
     std::atomic<int> ready{0};
@@ -127,7 +120,7 @@ TEST(DebugHeap, RacingFreesGiveExactlyOneDoubleFree) {
     first.join();
     second.join();
   }
-  std::vector<ErrorRecord> log = errors();
+  std::vector<ErrorRecord> log = logged_errors();
   ASSERT_EQ(log.size(), before + kRounds);
   for (std::size_t index = before; index < log.size(); ++index) {
     EXPECT_EQ(log[index].kind, ErrorKind::DoubleFree);

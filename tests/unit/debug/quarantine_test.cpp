@@ -18,6 +18,7 @@
 #include "debug/debug_heap.hpp"
 #include "debug/error_log.hpp"
 #include "debug/quarantine.hpp"
+#include "logged_errors.hpp"
 
 namespace osp::debug {
 namespace {
@@ -29,13 +30,6 @@ constexpr std::size_t kBlockBytes = 1000;
 constexpr std::size_t kBlockCost = front_offset(kMinimumUserAlignment) + kBlockBytes +
                                    tail_guard_bytes(kBlockBytes);
 
-std::vector<ErrorRecord> errors() {
-  std::vector<ErrorRecord> found;
-  for_each_error([](const ErrorRecord& record, void* out) {
-    static_cast<std::vector<ErrorRecord>*>(out)->push_back(record);
-  }, &found);
-  return found;
-}
 
 // A thread that frees `staged` blocks, which stay in its staging chunk (fewer than a
 // chunk holds), and waits to be let go.
@@ -89,10 +83,10 @@ TEST(QuarantineStaging, StagedBlocksOfARunningThreadAreCheckedByTheHeapCheck) {
   StagingThread thread(2);
   auto* freed = static_cast<char*>(thread.staged_blocks().back());
   ASSERT_EQ(static_cast<unsigned char>(freed[10]), kFreedFillByte);
-  const std::size_t before = errors().size();
+  const std::size_t before = logged_errors().size();
   freed[10] = 0x42;  // a write after free into a block that is only staged
   EXPECT_EQ(check_heap("in a test", 0), 1u);
-  std::vector<ErrorRecord> log = errors();
+  std::vector<ErrorRecord> log = logged_errors();
   ASSERT_EQ(log.size(), before + 1);
   EXPECT_EQ(log.back().kind, ErrorKind::UseAfterFree);
   EXPECT_EQ(log.back().block_address, reinterpret_cast<std::uintptr_t>(freed));
