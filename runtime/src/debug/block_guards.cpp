@@ -41,16 +41,21 @@ void scan(const std::uint8_t* start, std::size_t length, std::uint8_t expected,
   }
 }
 
-// The user ranges that get filled: everything, or both ends of a large block.
-struct FillRanges {
+// Where a pattern goes: `before` bytes ahead of the user pointer, the user bytes (only
+// both ends of a block over kFullFillLimitBytes) and `after` bytes past them. One span,
+// or two for a large block; offsets are from the user pointer.
+struct Spans {
+  std::ptrdiff_t head_offset;
   std::size_t head_bytes;
-  std::size_t tail_offset;
-  std::size_t tail_bytes;
+  std::ptrdiff_t tail_offset;
+  std::size_t tail_bytes;  // 0: one span
 };
 
-FillRanges fill_ranges(std::size_t requested) noexcept {
-  if (requested <= kFullFillLimitBytes) return {requested, 0, 0};
-  return {kBoundedFillBytes, requested - kBoundedFillBytes, kBoundedFillBytes};
+Spans pattern_spans(std::size_t requested, std::size_t before, std::size_t after) noexcept {
+  const auto head = -static_cast<std::ptrdiff_t>(before);
+  if (requested <= kFullFillLimitBytes) return {head, before + requested + after, 0, 0};
+  return {head, before + kBoundedFillBytes,
+          static_cast<std::ptrdiff_t>(requested - kBoundedFillBytes), kBoundedFillBytes + after};
 }
 
 }  // namespace
@@ -126,6 +131,11 @@ void set_range(char* start, std::uint8_t byte, std::size_t length) noexcept {
   for (std::size_t index = 0; index < length; ++index) start[index] = static_cast<char>(byte);
 }
 
+void set_spans(char* user, const Spans& spans, std::uint8_t byte) noexcept {
+  set_range(user + spans.head_offset, byte, spans.head_bytes);
+  if (spans.tail_bytes != 0) set_range(user + spans.tail_offset, byte, spans.tail_bytes);
+}
+
 // A run of `byte`, to compare long ranges against with memcmp.
 struct PatternRun {
   std::uint8_t bytes[512];
@@ -197,6 +207,11 @@ const std::uint8_t* tail_guard_of(BlockHeader* header) noexcept {
   return reinterpret_cast<const std::uint8_t*>(user_of(header)) + header->requested_bytes;
 }
 
+// A freed block's range: its front guard, user bytes and tail guard.
+Spans freed_spans(BlockHeader* header) noexcept {
+  return pattern_spans(header->requested_bytes, kFrontGuardBytes, guarded_tail_bytes(header));
+}
+
 }  // namespace
 
 void write_guards(BlockHeader* header) noexcept {
@@ -207,10 +222,7 @@ void write_guards(BlockHeader* header) noexcept {
 }
 
 void fill_user_bytes(BlockHeader* header, std::uint8_t byte) noexcept {
-  char* user = user_of(header);
-  FillRanges ranges = fill_ranges(header->requested_bytes);
-  set_range(user, byte, ranges.head_bytes);
-  if (ranges.tail_bytes != 0) set_range(user + ranges.tail_offset, byte, ranges.tail_bytes);
+  set_spans(user_of(header), pattern_spans(header->requested_bytes, 0, 0), byte);
 }
 
 bool guards_intact(BlockHeader* header) noexcept {
@@ -218,40 +230,13 @@ bool guards_intact(BlockHeader* header) noexcept {
          range_holds(tail_guard_of(header), guarded_tail_bytes(header), kGuardByte);
 }
 
-namespace {
-
-// The freed range of a block, as one or two spans relative to the user pointer.
-struct FreedSpans {
-  std::ptrdiff_t head_offset;
-  std::size_t head_bytes;
-  std::ptrdiff_t tail_offset;
-  std::size_t tail_bytes;  // 0: one span
-};
-
-FreedSpans freed_spans(BlockHeader* header) noexcept {
-  const std::size_t requested = header->requested_bytes;
-  const std::size_t tail_guard = guarded_tail_bytes(header);
-  const auto front = -static_cast<std::ptrdiff_t>(kFrontGuardBytes);
-  if (requested <= kFullFillLimitBytes) {
-    return {front, kFrontGuardBytes + requested + tail_guard, 0, 0};
-  }
-  return {front, kFrontGuardBytes + kBoundedFillBytes,
-          static_cast<std::ptrdiff_t>(requested - kBoundedFillBytes),
-          kBoundedFillBytes + tail_guard};
-}
-
-}  // namespace
-
 void fill_freed_block(BlockHeader* header) noexcept {
-  char* user = user_of(header);
-  const FreedSpans spans = freed_spans(header);
-  set_range(user + spans.head_offset, kFreedFillByte, spans.head_bytes);
-  if (spans.tail_bytes != 0) set_range(user + spans.tail_offset, kFreedFillByte, spans.tail_bytes);
+  set_spans(user_of(header), freed_spans(header), kFreedFillByte);
 }
 
 bool freed_block_intact(BlockHeader* header) noexcept {
   const auto* user = reinterpret_cast<const std::uint8_t*>(user_of(header));
-  const FreedSpans spans = freed_spans(header);
+  const Spans spans = freed_spans(header);
   return range_holds(user + spans.head_offset, spans.head_bytes, kFreedFillByte) &&
          (spans.tail_bytes == 0 ||
           range_holds(user + spans.tail_offset, spans.tail_bytes, kFreedFillByte));
@@ -279,7 +264,7 @@ Damage check_freed_block(BlockHeader* header) noexcept {
   Damage damage;
   if (freed_block_intact(header)) return damage;
   const auto* user = reinterpret_cast<const std::uint8_t*>(user_of(header));
-  const FreedSpans spans = freed_spans(header);
+  const Spans spans = freed_spans(header);
   scan(user + spans.head_offset, spans.head_bytes, kFreedFillByte, spans.head_offset, damage);
   if (spans.tail_bytes != 0) {
     scan(user + spans.tail_offset, spans.tail_bytes, kFreedFillByte, spans.tail_offset, damage);

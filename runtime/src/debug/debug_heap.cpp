@@ -2,10 +2,9 @@
 //
 // Free path order matters: the block first leaves the live list, marked freed under its
 // shard's lock (the double-free gate: exactly one of two racing frees wins); then its
-// guards are checked, it is filled with the freed pattern and queued in the quarantine.
-// Blocks pushed out of
-// the quarantine are checked again (freed fill and guards) and only then given back to
-// the pool, marked retired (magic) and in_tls.
+// guards are checked, it is filled with the freed pattern (guards included) and queued in
+// the quarantine. Blocks leaving the quarantine (which loads them ahead of time) are
+// checked again and only then given back to the pool, marked retired (magic) and in_tls.
 #include "debug/debug_heap.hpp"
 
 #include <cstring>
@@ -58,12 +57,6 @@ void release_to_pool(BlockHeader* chain, std::uintptr_t caller) {
   while (chain != nullptr) {
     BlockHeader* header = chain;
     chain = chain->next;
-    // Blocks leave the quarantine long after they were freed: start loading the next
-    // one's user bytes while this one is checked.
-    if (chain != nullptr) {
-      __builtin_prefetch(user_of(chain));
-      __builtin_prefetch(user_of(chain) + 64);
-    }
     // A filled freed block holds the freed fill over its guards too: one check covers
     // both. Without the fill, only the guards can show a write.
     if (!filled) {

@@ -100,8 +100,7 @@ bool append_block(BlockHeader* header) noexcept {
     chunk = take_chunk();
     if (chunk == nullptr) return false;
   }
-  chunk->slots[chunk->count] = header;
-  __atomic_store_n(&chunk->count, chunk->count + 1, __ATOMIC_RELAXED);
+  chunk->slots[chunk->count++] = header;  // a FIFO chunk: only touched under g_lock
   chunk->bytes += cost_of(header);
   if (newest_has_room) g_bytes += cost_of(header);
   else append_chunk(chunk);
@@ -126,38 +125,30 @@ Chunk* trim_chunks(std::size_t limit_bytes) noexcept {
   return first;
 }
 
-// Links slots [from, count) of `chunk` through `next` and appends them to the chain
-// [*first, *last].
-void chain_slots(const Chunk* chunk, int from, BlockHeader** first, BlockHeader** last) noexcept {
-  for (int index = from; index < chunk->count; ++index) {
-    BlockHeader* header = chunk->slots[index];
+// Blocks leaving, linked through `next`, oldest first.
+struct Chain {
+  BlockHeader* first = nullptr;
+  BlockHeader* last = nullptr;
+
+  void add(BlockHeader* header) noexcept {
     header->next = nullptr;
-    if (*last != nullptr) (*last)->next = header;
-    else *first = header;
-    *last = header;
+    if (last != nullptr) last->next = header;
+    else first = header;
+    last = header;
   }
-}
-
-// Under g_lock: appends the blocks of every chunk of `chunks` to the chain [*first,
-// *last]; the chunks are recycled.
-void chain_and_recycle(Chunk* chunks, BlockHeader** first, BlockHeader** last) noexcept {
-  while (chunks != nullptr) {
-    Chunk* chunk = chunks;
-    chunks = chunk->next;
-    chain_slots(chunk, 0, first, last);
-    recycle(chunk);
+  void add_slots(const Chunk* chunk, int from) noexcept {
+    for (int index = from; index < chunk->count; ++index) add(chunk->slots[index]);
   }
-}
-
-// Under g_lock: `header` leaves at once, after `chain`.
-BlockHeader* append_to_chain(BlockHeader* chain, BlockHeader* header) noexcept {
-  header->next = nullptr;
-  if (chain == nullptr) return header;
-  BlockHeader* last = chain;
-  while (last->next != nullptr) last = last->next;
-  last->next = header;
-  return chain;
-}
+  // Under g_lock: the blocks of every chunk of `chunks`; the chunks are recycled.
+  void add_and_recycle(Chunk* chunks) noexcept {
+    while (chunks != nullptr) {
+      Chunk* chunk = chunks;
+      chunks = chunk->next;
+      add_slots(chunk, 0);
+      recycle(chunk);
+    }
+  }
+};
 
 // Under g_lock: blocks a thread took out but has not given back yet return to the front
 // of the FIFO (its thread is exiting, or gone in a fork child).
@@ -218,11 +209,10 @@ void on_thread_exit(void* raw) {
 // that could get no chunk), and the oldest blocks leave.
 BlockHeader* append_and_trim(BlockHeader* header, std::size_t limit_bytes) noexcept {
   const bool appended = append_block(header);
-  BlockHeader* leaving = nullptr;
-  BlockHeader* last = nullptr;
-  chain_and_recycle(trim_chunks(limit_bytes), &leaving, &last);
-  // Without memory for bookkeeping the block leaves at once.
-  return appended ? leaving : append_to_chain(leaving, header);
+  Chain leaving;
+  leaving.add_and_recycle(trim_chunks(limit_bytes));
+  if (!appended) leaving.add(header);  // no memory for bookkeeping: it leaves at once
+  return leaving.first;
 }
 
 // Blocks given back are loaded this many frees ahead: far enough for memory latency
@@ -236,29 +226,27 @@ void prefetch_block(const BlockHeader* header) noexcept {
   __builtin_prefetch(start + 128);
 }
 
-// Under g_lock: the blocks the thread has not given back yet join the chain [*first,
-// *last]; its leaving chunk is recycled.
-void chain_rest_of_leaving(Staging& staging, BlockHeader** first, BlockHeader** last) noexcept {
+// Under g_lock: the blocks the thread has not given back yet join `chain`; its leaving
+// chunk is recycled.
+void chain_rest_of_leaving(Staging& staging, Chain& chain) noexcept {
   if (staging.leaving == nullptr) return;
-  chain_slots(staging.leaving, staging.leaving_next, first, last);
+  chain.add_slots(staging.leaving, staging.leaving_next);
   recycle(staging.leaving);
   staging.leaving = nullptr;
 }
 
 // Under g_lock, when the thread hands its full chunk over: what is left of its previous
-// leaving chunk and every chunk trimmed but the newest leave now; the newest becomes
-// the thread's leaving chunk, given back one block per free.
-BlockHeader* hand_over(Staging& staging, Chunk* full, std::size_t limit_bytes) noexcept {
+// leaving chunk and every chunk trimmed but the newest leave now (into `chain`); the
+// newest becomes the thread's leaving chunk, given back one block per free.
+void hand_over(Staging& staging, Chunk* full, std::size_t limit_bytes, Chain& chain) noexcept {
   append_chunk(full);
   staging.chunk = take_chunk();
-  BlockHeader* first = nullptr;
-  BlockHeader* last = nullptr;
-  chain_rest_of_leaving(staging, &first, &last);
+  chain_rest_of_leaving(staging, chain);
   Chunk* trimmed = trim_chunks(limit_bytes);
   while (trimmed != nullptr && trimmed->next != nullptr) {  // all but the newest leave now
     Chunk* chunk = trimmed;
     trimmed = chunk->next;
-    chain_slots(chunk, 0, &first, &last);
+    chain.add_slots(chunk, 0);
     recycle(chunk);
   }
   staging.leaving = trimmed;
@@ -268,7 +256,6 @@ BlockHeader* hand_over(Staging& staging, Chunk* full, std::size_t limit_bytes) n
       prefetch_block(trimmed->slots[index]);
     }
   }
-  return first;
 }
 
 // The next block of the thread's leaving chunk (null when none). Giving blocks back one
@@ -278,7 +265,7 @@ BlockHeader* next_leaving(Staging& staging) noexcept {
   Chunk* chunk = staging.leaving;
   if (chunk == nullptr || staging.leaving_next >= chunk->count) return nullptr;
   BlockHeader* header = chunk->slots[staging.leaving_next++];
-  header->next = nullptr;
+  header->next = nullptr;  // a chain of one
   const int ahead = staging.leaving_next + kPrefetchAhead - 1;
   if (ahead < chunk->count) prefetch_block(chunk->slots[ahead]);
   return header;
@@ -297,11 +284,12 @@ BlockHeader* push(BlockHeader* header, std::size_t limit_bytes) noexcept {
         chunk->bytes <= limit_bytes) {
       return next_leaving(staging);
     }
+    Chain leaving;
     g_lock.lock();
-    BlockHeader* leaving = hand_over(staging, chunk, limit_bytes);
+    hand_over(staging, chunk, limit_bytes, leaving);
     g_lock.unlock();
-    if (BlockHeader* one = next_leaving(staging)) leaving = append_to_chain(leaving, one);
-    return leaving;
+    if (BlockHeader* one = next_leaving(staging)) leaving.add(one);
+    return leaving.first;
   }
   g_lock.lock();
   if (staging.state == StagingState::Unused) {
@@ -320,17 +308,16 @@ BlockHeader* push(BlockHeader* header, std::size_t limit_bytes) noexcept {
 
 BlockHeader* drain() noexcept {
   Staging& staging = t_staging;
+  Chain drained;
   g_lock.lock();
-  BlockHeader* first = nullptr;
-  BlockHeader* last = nullptr;
-  chain_rest_of_leaving(staging, &first, &last);
+  chain_rest_of_leaving(staging, drained);
   if (staging.chunk != nullptr) {
     append_chunk(staging.chunk);
     staging.chunk = take_chunk();
   }
-  chain_and_recycle(trim_chunks(0), &first, &last);
+  drained.add_and_recycle(trim_chunks(0));
   g_lock.unlock();
-  return first;
+  return drained.first;
 }
 
 void for_each(void (*visit)(BlockHeader* header, void* context), void* context) noexcept {

@@ -114,13 +114,7 @@ std::size_t MemoryPool::usable_size(const void* block) noexcept {
   return OsBlockRegistry::lookup(block, tier);
 }
 
-bool MemoryPool::owns(const void* address) noexcept {
-  if (address == nullptr) return false;
-  if (SmallManager::class_of(address) >= 0) return SmallManager::is_block_start(address);
-  if (BuddyAllocator::block_bytes(address) != 0) return true;
-  Tier tier = Tier::Large;
-  return OsBlockRegistry::lookup(address, tier) != 0;
-}
+bool MemoryPool::owns(const void* address) noexcept { return block_bytes_at(address) != 0; }
 
 std::size_t MemoryPool::block_bytes_at(const void* address) noexcept {
   if (address == nullptr) return 0;

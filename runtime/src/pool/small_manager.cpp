@@ -286,10 +286,6 @@ void SmallManager::deallocate_slow(void* block, int class_index) noexcept {
   slot.frees.add(1);
 }
 
-bool SmallManager::is_block_start(const void* address) noexcept {
-  return block_bytes_if_start(address) != 0;
-}
-
 std::size_t SmallManager::block_bytes_if_start(const void* address) noexcept {
   const int index = class_of(address);
   if (index < 0) return 0;

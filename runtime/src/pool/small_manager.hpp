@@ -106,9 +106,8 @@ class SmallManager {
     if (base == 0 || offset >= kClassRegionBytes * kSmallClassCount) return -1;
     return static_cast<int>(offset / kClassRegionBytes);
   }
-  // True when `address` is in the Small region at a block boundary of its class.
-  static bool is_block_start(const void* address) noexcept;
-  // The class's block bytes when is_block_start(address), else 0.
+  // The class's block bytes when `address` is in the Small region at a block boundary of
+  // its class (a block handed out at some point), else 0.
   static std::size_t block_bytes_if_start(const void* address) noexcept;
   static void flush_thread_cache() noexcept;
   static SmallTotals totals() noexcept;
