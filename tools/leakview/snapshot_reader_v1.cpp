@@ -15,7 +15,8 @@ const std::vector<std::string_view> kLeakKindNames = {"definite", "indirect", "p
 const std::vector<std::string_view> kErrorKindNames = {
     "double-free",          "invalid-free",          "heap-buffer-overflow",
     "heap-buffer-underflow", "use-after-free-write",  "alloc-dealloc-mismatch",
-    "invalid-alignment",    "calloc-overflow",       "allocation-size-too-big"};
+    "invalid-alignment",    "calloc-overflow",       "allocation-size-too-big",
+    "use-after-free",       "segv"};
 const std::vector<std::string_view> kStackNames = {"allocation", "free", "current"};
 
 BlockCount read_block_count(const CheckedJson& value) {
@@ -46,7 +47,7 @@ Run read_run(const CheckedJson& value) {
     run.snapshot_time = read_timestamp(value.member("snapshot_time"));
     auto exit_status = value.member("exit_status");
     if (!exit_status.is_null()) run.exit_status = exit_status.as_integer();
-    run.trigger = value.member("trigger").as_one_of({"exit", "api", "signal"});
+    run.trigger = value.member("trigger").as_one_of({"exit", "api", "signal", "error"});
     return run;
 }
 

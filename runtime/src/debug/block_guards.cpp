@@ -81,9 +81,15 @@ const char* deallocation_function_name(api::AllocationKind kind) noexcept {
 }
 
 std::size_t guarded_tail_bytes(BlockHeader* header) noexcept {
+  // A detached header is out of the program's reach; its canaries end at the open pages.
+  if (header->detached()) return detached_of(header)->tail_canary_bytes;
   // Bounded, so a header damaged by a wild write cannot send a check far past the block.
   const std::size_t stored = header->tail_guard_bytes;
   return stored < kMaxTailGuardBytes ? stored : kMaxTailGuardBytes;
+}
+
+std::size_t front_guard_bytes(BlockHeader* header) noexcept {
+  return header->detached() ? detached_of(header)->front_canary_bytes : kFrontGuardBytes;
 }
 
 namespace {
@@ -200,7 +206,7 @@ std::size_t measure_tail_guard(BlockHeader* header) noexcept {
 }
 
 const std::uint8_t* front_guard_of(BlockHeader* header) noexcept {
-  return reinterpret_cast<const std::uint8_t*>(user_of(header)) - kFrontGuardBytes;
+  return reinterpret_cast<const std::uint8_t*>(user_of(header)) - front_guard_bytes(header);
 }
 
 const std::uint8_t* tail_guard_of(BlockHeader* header) noexcept {
@@ -216,8 +222,8 @@ Spans freed_spans(BlockHeader* header) noexcept {
 
 void write_guards(BlockHeader* header) noexcept {
   char* user = user_of(header);
-  header->tail_guard_bytes = measure_tail_guard(header);
-  set_range(user - kFrontGuardBytes, kGuardByte, kFrontGuardBytes);
+  header->tail_guard_bytes = header->detached() ? 0 : measure_tail_guard(header);
+  set_range(user - front_guard_bytes(header), kGuardByte, front_guard_bytes(header));
   set_range(user + header->requested_bytes, kGuardByte, guarded_tail_bytes(header));
 }
 
@@ -226,7 +232,7 @@ void fill_user_bytes(BlockHeader* header, std::uint8_t byte) noexcept {
 }
 
 bool guards_intact(BlockHeader* header) noexcept {
-  return range_holds(front_guard_of(header), kFrontGuardBytes, kGuardByte) &&
+  return range_holds(front_guard_of(header), front_guard_bytes(header), kGuardByte) &&
          range_holds(tail_guard_of(header), guarded_tail_bytes(header), kGuardByte);
 }
 
@@ -245,9 +251,9 @@ bool freed_block_intact(BlockHeader* header) noexcept {
 Damage check_front_guard(BlockHeader* header) noexcept {
   Damage damage;
   const std::uint8_t* front = front_guard_of(header);
-  if (range_holds(front, kFrontGuardBytes, kGuardByte)) return damage;
-  scan(front, kFrontGuardBytes, kGuardByte, -static_cast<std::ptrdiff_t>(kFrontGuardBytes),
-       damage);
+  const std::size_t length = front_guard_bytes(header);
+  if (range_holds(front, length, kGuardByte)) return damage;
+  scan(front, length, kGuardByte, -static_cast<std::ptrdiff_t>(length), damage);
   return damage;
 }
 

@@ -29,6 +29,8 @@ struct Damage {
 // size-class rounding), up to kMaxSlackGuardBytes more. write_guards measures it once and
 // keeps the length in the header.
 std::size_t guarded_tail_bytes(BlockHeader* header) noexcept;
+// The front guard: kFrontGuardBytes, or a guarded slot's canary bytes before the block.
+std::size_t front_guard_bytes(BlockHeader* header) noexcept;
 void write_guards(BlockHeader* header) noexcept;
 // Fills the user bytes with `byte`, bounded for large blocks.
 void fill_user_bytes(BlockHeader* header, std::uint8_t byte) noexcept;

@@ -52,6 +52,8 @@ inline constexpr std::size_t kBoundedFillBytes = 4 * 1024;
 enum BlockFlags : std::uint8_t {
   kInternalBlock = 1,  // allocated while inside the runtime: untracked, never reported
   kDamageReported = 2,  // its guard damage was reported once; later checks stay quiet
+  kDetachedHeader = 4,  // a guarded slot's block: the header lives apart (DetachedHeader)
+  kFaultReported = 8,   // a fault in its slot was reported once (halt_on_error=0)
 };
 
 struct BlockHeader {
@@ -79,6 +81,7 @@ struct BlockHeader {
     return static_cast<api::AllocationKind>(kind);
   }
   bool internal() const noexcept { return (flags & kInternalBlock) != 0; }
+  bool detached() const noexcept { return (flags & kDetachedHeader) != 0; }
   bool freed() const noexcept {
     return std::atomic_ref<std::uint8_t>(const_cast<std::uint8_t&>(is_free))
                .load(std::memory_order_acquire) != 0;
@@ -106,11 +109,28 @@ inline constexpr std::size_t tail_guard_bytes(std::size_t requested_bytes) noexc
   return round_up(requested_bytes, kMinimumUserAlignment) - requested_bytes + kTailGuardBytes;
 }
 
+// The header of a block in a guarded slot (guarded/slot_space.hpp): kept in the slot's
+// metadata, readable while the slot's pages are closed. Its canaries are the bytes from
+// the first open byte to the user bytes and from their end to the last open byte.
+struct DetachedHeader {
+  BlockHeader header;  // first: a BlockHeader* of a detached block points here
+  char* user;
+  std::uint32_t front_canary_bytes;
+  std::uint32_t tail_canary_bytes;
+  std::uint32_t slot_side;  // guarded::Side
+};
+
+inline DetachedHeader* detached_of(BlockHeader* header) noexcept {
+  return reinterpret_cast<DetachedHeader*>(header);
+}
+
+// Only for the headers of blocks in the pool (header->detached() is false).
 inline BlockHeader* header_of(void* user) noexcept {
   return reinterpret_cast<BlockHeader*>(static_cast<char*>(user) - kFrontGuardBytes -
                                         sizeof(BlockHeader));
 }
 inline char* user_of(BlockHeader* header) noexcept {
+  if (header->detached()) [[unlikely]] return detached_of(header)->user;
   return reinterpret_cast<char*>(header) + sizeof(BlockHeader) + kFrontGuardBytes;
 }
 inline char* pool_block_of(BlockHeader* header) noexcept {

@@ -13,6 +13,7 @@
 #include "debug/block_header.hpp"
 #include "debug/error_log.hpp"
 #include "debug/error_reports.hpp"
+#include "debug/guarded_blocks.hpp"
 #include "debug/live_blocks.hpp"
 #include "debug/options.hpp"
 #include "debug/pointer_validation.hpp"
@@ -74,35 +75,18 @@ bool kinds_match(api::AllocationKind allocated, api::AllocationKind freed) {
   return allocated == freed;
 }
 
-}  // namespace
 
-void* allocate(const AllocationRequest& request) noexcept {
-  ReentrancyGuard guard;
-  const bool internal = !guard.outermost();
-  if (request.bytes > kMaxRequestBytes) {
-    if (!internal) report_allocation_size_too_big(request.bytes, request.caller);
-    return nullptr;
-  }
-  std::size_t alignment =
-      request.alignment < kMinimumUserAlignment ? kMinimumUserAlignment : request.alignment;
-  if (alignment > kMaxAlignmentBytes) return nullptr;
-  const std::size_t offset = front_offset(alignment);
-  const std::size_t total =
-      offset + round_up(request.bytes, kMinimumUserAlignment) + kTailGuardBytes;
-  auto* block = static_cast<char*>(MemoryPool::allocate(total, alignment));
-  if (block == nullptr) return nullptr;
-
-  char* user = block + offset;
-  BlockHeader* header = header_of(user);
+// Everything a new block's header holds but its placement (flags and alignment offset,
+// set by the caller); then its guards, fill, origin and place in the live list.
+void* finish_block(BlockHeader* header, const AllocationRequest& request, bool internal) {
+  char* user = user_of(header);
   header->next = header->previous = nullptr;
   header->requested_bytes = request.bytes;
-  header->alignment_offset = static_cast<std::uint32_t>(offset);
   header->free_stack = trace::kNoStack;
   header->free_thread = 0;
   header->is_free = 0;
   header->in_tls = 0;
   header->kind = static_cast<std::uint8_t>(request.kind);
-  header->flags = internal ? kInternalBlock : 0;
   // Before write_guards: the sequence shares a word with the tail-guard length, and a
   // wide read-modify-write right after write_guards' narrow store could not be forwarded.
   header->sequence = internal ? 0 : live_blocks::next_sequence();
@@ -126,6 +110,35 @@ void* allocate(const AllocationRequest& request) noexcept {
   header->magic = kLiveMagic;
   live_blocks::insert(header);
   return user;
+}
+
+}  // namespace
+
+void* allocate(const AllocationRequest& request) noexcept {
+  ReentrancyGuard guard;
+  const bool internal = !guard.outermost();
+  if (request.bytes > kMaxRequestBytes) {
+    if (!internal) report_allocation_size_too_big(request.bytes, request.caller);
+    return nullptr;
+  }
+  std::size_t alignment =
+      request.alignment < kMinimumUserAlignment ? kMinimumUserAlignment : request.alignment;
+  if (alignment > kMaxAlignmentBytes) return nullptr;
+  if (!internal && guarded_blocks::wanted()) [[unlikely]] {
+    BlockHeader* header =
+        guarded_blocks::place(request.bytes, request.alignment, request.explicit_alignment);
+    if (header != nullptr) return finish_block(header, request, false);
+  }
+  const std::size_t offset = front_offset(alignment);
+  const std::size_t total =
+      offset + round_up(request.bytes, kMinimumUserAlignment) + kTailGuardBytes;
+  auto* block = static_cast<char*>(MemoryPool::allocate(total, alignment));
+  if (block == nullptr) return nullptr;
+
+  BlockHeader* header = header_of(block + offset);
+  header->alignment_offset = static_cast<std::uint32_t>(offset);
+  header->flags = internal ? kInternalBlock : 0;
+  return finish_block(header, request, internal);
 }
 
 void deallocate(void* user, api::AllocationKind kind, std::uintptr_t caller,
@@ -156,6 +169,7 @@ void deallocate(void* user, api::AllocationKind kind, std::uintptr_t caller,
     report_mismatched_deallocation(header, kind, caller);
   }
   check_guards(header, "at free", caller, nullptr);
+  if (header->detached()) return guarded_blocks::close_slot(header);
 
   const Options& current = options();
   if (current.fill) fill_freed_block(header);

@@ -24,6 +24,9 @@ struct AllocationRequest {
   // The entry point's frame record (its __builtin_frame_address(0)), where the stack
   // walk starts; 0 when unknown (the walk then searches for `caller`).
   std::uintptr_t caller_frame = 0;
+  // Asked for by an aligned allocation function (memalign, aligned new ...): a guarded
+  // slot honours it instead of the C rule for the size.
+  bool explicit_alignment = false;
 };
 
 // Null on failure (out of memory, impossible size, alignment above 1 GiB).

@@ -21,6 +21,8 @@ enum class ErrorKind : std::uint8_t {
   CallocOverflow,
   ReallocArrayOverflow,
   AllocationSizeTooBig,
+  UseAfterFreeAccess,  // a read or write of a closed guarded slot, caught at the access
+  Segv,                // a fault osp did not cause, reported before the program dies of it
 };
 
 // The sanitizer-style name: "double-free", "heap-buffer-overflow", ...
@@ -33,6 +35,7 @@ struct ErrorRecord {
   std::uintptr_t block_address;  // user pointer of the block concerned, 0 if none
   std::size_t block_bytes;       // its requested size
   std::uint16_t thread;          // thread ordinal that detected the error
+  std::uint8_t access;           // faults: 1 READ, 2 WRITE, 3 unknown; 0 not a fault
   trace::StackId allocation_stack;
   trace::StackId free_stack;
   trace::StackId current_stack;

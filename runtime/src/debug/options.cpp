@@ -109,6 +109,27 @@ void validate(Options& out, const Options& defaults) noexcept {
     warn("bad value for option", "unwind", out.unwind, "fp or libunwind");
     out.unwind = defaults.unwind;
   }
+  if (std::strcmp(out.guard_pages, "off") != 0 && std::strcmp(out.guard_pages, "sampled") != 0 &&
+      std::strcmp(out.guard_pages, "all") != 0) {
+    warn("bad value for option", "guard_pages", out.guard_pages, "off, sampled or all");
+    out.guard_pages = defaults.guard_pages;
+  }
+  if (out.guard_sample_rate < 1) {
+    warn("bad value for option", "guard_sample_rate", nullptr, "1 or more");
+    out.guard_sample_rate = defaults.guard_sample_rate;
+  }
+  if (out.guard_max_bytes < 0) {
+    warn("bad value for option", "guard_max_bytes", nullptr, "0 or more");
+    out.guard_max_bytes = defaults.guard_max_bytes;
+  }
+  if (out.guard_address_space_mb < 1) {
+    warn("bad value for option", "guard_address_space_mb", nullptr, "1 or more");
+    out.guard_address_space_mb = defaults.guard_address_space_mb;
+  }
+  if (out.guard_max_live < 0) {
+    warn("bad value for option", "guard_max_live", nullptr, "0 or more");
+    out.guard_max_live = defaults.guard_max_live;
+  }
   if (out.mode[0] != '\0' && std::strcmp(out.mode, "hardened") != 0 &&
       std::strcmp(out.mode, "leaks") != 0 && std::strcmp(out.mode, "full") != 0) {
     warn("bad value for option", "mode", out.mode, "hardened, leaks or full");

@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "debug/block_header.hpp"
+#include "debug/guarded_blocks.hpp"
 #include "memory_pool.hpp"
 
 namespace osp::debug {
@@ -29,6 +30,8 @@ BlockHeader* header_if_block_start(std::uintptr_t user, std::size_t offset) noex
 
 BlockHeader* find_header(const void* user) noexcept {
   auto address = reinterpret_cast<std::uintptr_t>(user);
+  // Guarded slots first: their blocks may be aligned to less than 16 bytes.
+  if (guarded_blocks::in_slots(user)) return guarded_blocks::find_header(user);
   if (address == 0 || address % kMinimumUserAlignment != 0) return nullptr;
   // Alignments 16 and 32 share an offset; 64 has its own; from 128 on the offset is the
   // alignment itself.

@@ -3,6 +3,7 @@
 
 #include <atomic>
 
+#include "guarded/fault_handler.hpp"
 #include "os/os_memory.hpp"
 
 namespace osp::debug {
@@ -27,6 +28,8 @@ std::uint16_t detail::assign_thread_ordinal() noexcept {
     if (ordinal > kMaxThreadOrdinal) ordinal = kMaxThreadOrdinal;
   }
   t_thread_ordinal_plus_one = ordinal + 1;
+  // A thread's first tracked call: where it gets its alternate signal stack.
+  guarded::ensure_alternate_stack();
   return static_cast<std::uint16_t>(ordinal);
 }
 

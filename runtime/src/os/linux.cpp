@@ -100,6 +100,38 @@ void release(void* address, std::size_t bytes) noexcept {
   if (address != nullptr) munmap(address, round_to_pages(bytes));
 }
 
+void* reserve_inaccessible(std::size_t bytes) noexcept {
+  if (bytes == 0) return nullptr;
+  void* address = mmap(nullptr, round_to_pages(bytes), PROT_NONE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  return address == MAP_FAILED ? nullptr : address;
+}
+
+bool open_pages(void* address, std::size_t bytes) noexcept {
+  return mprotect(address, bytes, PROT_READ | PROT_WRITE) == 0;
+}
+
+bool close_pages(void* address, std::size_t bytes) noexcept {
+  // One call both drops the pages and makes the range fault: a fresh inaccessible
+  // mapping over it (it merges with the inaccessible reservation around it).
+  void* replaced = mmap(address, bytes, PROT_NONE,
+                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+  return replaced != MAP_FAILED;
+}
+
+std::size_t max_memory_mappings() noexcept {
+  int fd = ::open("/proc/sys/vm/max_map_count", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 65530;  // the kernel's default
+  char text[32];
+  ssize_t length = ::read(fd, text, sizeof text - 1);
+  ::close(fd);
+  std::size_t value = 0;
+  for (ssize_t index = 0; index < length && text[index] >= '0' && text[index] <= '9'; ++index) {
+    value = value * 10 + static_cast<std::size_t>(text[index] - '0');
+  }
+  return value != 0 ? value : 65530;
+}
+
 void* map(std::size_t bytes, std::size_t alignment, bool huge_pages) noexcept {
   if (bytes == 0) return nullptr;
   bytes = round_to_pages(bytes);

@@ -26,6 +26,16 @@ void release(void* address, std::size_t bytes) noexcept;
 // `huge_pages`, tries explicit huge pages first and falls back to transparent ones.
 void* map(std::size_t bytes, std::size_t alignment, bool huge_pages) noexcept;
 
+// Guarded slots (runtime/src/guarded): address space that faults on any access until a
+// page range of it is opened; closing a range returns its physical pages and makes it
+// fault again. Ranges are page-aligned.
+void* reserve_inaccessible(std::size_t bytes) noexcept;
+bool open_pages(void* address, std::size_t bytes) noexcept;
+bool close_pages(void* address, std::size_t bytes) noexcept;
+// The most memory mappings the kernel allows a process (0 where there is no such limit):
+// every open guarded slot splits its reservation into more of them.
+std::size_t max_memory_mappings() noexcept;
+
 // Runs `callback(argument)` when the calling thread exits (once per registration).
 // Used to give a thread's cache back; safe to call from inside malloc.
 void at_thread_exit(void (*callback)(void*), void* argument) noexcept;

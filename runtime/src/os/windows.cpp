@@ -201,6 +201,21 @@ bool commit(void* address, std::size_t bytes) noexcept {
 
 void decommit(void* address, std::size_t bytes) noexcept { VirtualFree(address, bytes, MEM_DECOMMIT); }
 
+void* reserve_inaccessible(std::size_t bytes) noexcept {
+  if (bytes == 0) return nullptr;
+  return VirtualAlloc(nullptr, bytes, MEM_RESERVE, PAGE_NOACCESS);
+}
+
+bool open_pages(void* address, std::size_t bytes) noexcept {
+  return VirtualAlloc(address, bytes, MEM_COMMIT, PAGE_READWRITE) != nullptr;
+}
+
+bool close_pages(void* address, std::size_t bytes) noexcept {
+  return VirtualFree(address, bytes, MEM_DECOMMIT) != 0;
+}
+
+std::size_t max_memory_mappings() noexcept { return 0; }
+
 void release(void* address, std::size_t) noexcept {
   if (address != nullptr) VirtualFree(address, 0, MEM_RELEASE);
 }

@@ -7,6 +7,7 @@
 
 #include "debug/error_reports.hpp"
 #include "debug/options.hpp"
+#include "debug/report_sections.hpp"
 #include "debug/report_writer.hpp"
 #include "debug/runtime_thread.hpp"
 #include "os/os_memory.hpp"
@@ -100,6 +101,22 @@ __attribute__((noinline)) ReportOutcome run_leak_report(const ReportRequest& req
   __asm__ volatile("" : : "r"(&outcome) : "memory");  // no tail call: keep this frame
   return outcome;
 }
+
+namespace {
+
+// Before a fatal error ends the process: the snapshot at report_path, so the error (and
+// the leaks so far) reach the CI gate although the process never exits.
+void write_snapshot_before_abort() {
+  const char* path = debug::options().report_path;
+  if (path == nullptr || path[0] == '\0') return;
+  run_leak_report({false, false, path, SnapshotTrigger::Error});
+}
+
+__attribute__((constructor)) void register_snapshot_before_abort() {
+  debug::set_before_abort_hook(write_snapshot_before_abort);
+}
+
+}  // namespace
 
 std::uint64_t run_exit_leak_check(bool text) noexcept {
   const debug::Options& current = debug::options();

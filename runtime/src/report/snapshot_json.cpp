@@ -70,9 +70,10 @@ Json process_section(SnapshotTrigger trigger, const LeakScan& scan) {
   } else {
     process["exit_status"] = nullptr;
   }
-  process["trigger"] = trigger == SnapshotTrigger::Exit ? "exit"
-                       : trigger == SnapshotTrigger::Api ? "api"
-                                                          : "signal";
+  process["trigger"] = trigger == SnapshotTrigger::Exit    ? "exit"
+                       : trigger == SnapshotTrigger::Api   ? "api"
+                       : trigger == SnapshotTrigger::Error ? "error"
+                                                           : "signal";
   return process;
 }
 
@@ -191,8 +192,14 @@ const char* snapshot_error_kind(debug::ErrorKind kind) {
     case debug::ErrorKind::CallocOverflow:
     case debug::ErrorKind::ReallocArrayOverflow: return "calloc-overflow";
     case debug::ErrorKind::AllocationSizeTooBig: return "allocation-size-too-big";
+    case debug::ErrorKind::UseAfterFreeAccess: return "use-after-free";
+    case debug::ErrorKind::Segv: return "segv";
   }
   return "invalid-free";
+}
+
+const char* error_access_name(std::uint8_t access) {
+  return access == 1 ? "READ" : access == 2 ? "WRITE" : "ACCESS";
 }
 
 // The error log is copied first (its visitor must not allocate), then turned into JSON.
@@ -224,12 +231,16 @@ Json errors_section(const ModuleTable& modules, bool symbolize) {
     if (record.current_stack != trace::kNoStack) {
       stacks["current"] = frames_json(record.current_stack, modules, symbolize);
     }
-    errors.push_back(Json{{"kind", snapshot_error_kind(record.kind)},
-                          {"address", hex_address(record.address)},
-                          {"size", record.block_bytes},
-                          {"thread", record.thread},
-                          {"message", std::move(message)},
-                          {"stacks", std::move(stacks)}});
+    Json error{{"kind", snapshot_error_kind(record.kind)},
+               {"address", hex_address(record.address)},
+               {"size", record.block_bytes},
+               {"thread", record.thread},
+               {"message", std::move(message)},
+               {"stacks", std::move(stacks)}};
+    // Faults caught at the access: what the faulting instruction did (stacks.current
+    // starts at it).
+    if (record.access != 0) error["access"] = error_access_name(record.access);
+    errors.push_back(std::move(error));
   }
   return errors;
 }

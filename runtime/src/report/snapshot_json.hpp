@@ -11,7 +11,8 @@
 
 namespace osp::report {
 
-enum class SnapshotTrigger { Exit, Api, Signal };
+// Error: written just before a fatal error report ends the process.
+enum class SnapshotTrigger { Exit, Api, Signal, Error };
 
 // The whole document as text (one line per leak site for readable diffs). Throws only
 // std::bad_alloc.

@@ -6,6 +6,7 @@ set(OSP_TRACE_DIR ${CMAKE_CURRENT_LIST_DIR})
 set(OSP_TRACE_SOURCES
     ${OSP_TRACE_DIR}/thread_stack_bounds.cpp
     ${OSP_TRACE_DIR}/stack_capture.cpp
+    ${OSP_TRACE_DIR}/signal_context_stack.cpp
     ${OSP_TRACE_DIR}/stack_depot.cpp
     ${OSP_TRACE_DIR}/permanent_strings.cpp
     ${OSP_TRACE_DIR}/module_lookup.cpp
