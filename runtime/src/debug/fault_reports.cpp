@@ -109,10 +109,12 @@ void explain_fill_patterns(ReportWriter& writer, const Fault& fault) {
   }
   const auto repeats_address = repeats(fault.address, kFreedFillByte) || repeats(fault.address, kFreshFillByte);
   if (repeats_address) writer.text("  the address itself is made of osp's fill bytes\n");
-  constexpr std::uintptr_t kLowPages = 4096;
-  if (fault.address < kLowPages && context.register_count > 0) {
-    writer.text("  the address is in the first page: a null pointer dereference, or a wild "
-                "address the processor could not report (non-canonical)\n");
+  constexpr std::uintptr_t kFirstPageEnd = 4096;
+  if (fault.code == guarded::kFaultWithoutAddress) {
+    writer.text("  the processor gave no address: the instruction used a wild (non-canonical) "
+                "address, see the registers above\n");
+  } else if (fault.address < kFirstPageEnd) {
+    writer.text("  the address is in the first page: a null pointer dereference\n");
   }
 }
 

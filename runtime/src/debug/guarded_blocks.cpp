@@ -25,6 +25,10 @@ namespace {
 
 constexpr std::size_t kBytesPerMebibyte = std::size_t{1} << 20;
 constexpr std::size_t kNaturalAlignmentLimit = 16;
+// Programs allocate structures with a flexible array member at sizes that are not a
+// multiple of the structure's alignment (CPython's bytes objects: 33 + n bytes), so the
+// C rule alone would misalign them; 8 bytes keeps those working.
+constexpr std::size_t kNaturalAlignmentFloor = 8;
 
 std::atomic<std::size_t> g_guarded{0};
 std::atomic<std::size_t> g_unguarded{0};
@@ -61,11 +65,13 @@ int mode_from_options() {
 }
 
 // The C rule: an object of `bytes` needs no more alignment than the largest power of two
-// dividing its size (at most malloc's 16), so the block can end exactly at the page end.
+// dividing its size (at most malloc's 16, at least kNaturalAlignmentFloor), so a block
+// whose size is a multiple of 8 ends exactly at the page end.
 std::size_t natural_alignment(std::size_t bytes) {
   if (options().guard_exact) return 1;
   if (bytes == 0) return kNaturalAlignmentLimit;
   const std::size_t lowest_bit = bytes & (~bytes + 1);
+  if (lowest_bit < kNaturalAlignmentFloor) return kNaturalAlignmentFloor;
   return lowest_bit < kNaturalAlignmentLimit ? lowest_bit : kNaturalAlignmentLimit;
 }
 
@@ -73,6 +79,19 @@ std::size_t natural_alignment(std::size_t bytes) {
 // installs later is the one that sees faults first (and may pass them on to osp).
 __attribute__((constructor)) void start_fault_reports() {
   if (options().handle_segv || mode_from_options() != detail::kOff) install_fault_reports();
+}
+
+// At exit, `all` mode says how many blocks the budgets left unguarded (they are also in
+// the snapshot's counters.guard_pages).
+__attribute__((destructor)) void report_unguarded_blocks() {
+  const std::size_t unguarded = g_unguarded.load(std::memory_order_relaxed);
+  if (unguarded == 0) return;
+  const guarded::SlotCounters slots = guarded::counters();
+  ReportWriter(2).process_prefix().text("osp: guard_pages=all: ").decimal(unguarded)
+      .text(" blocks got canaries only, no guarded slot (")
+      .decimal(g_guarded.load(std::memory_order_relaxed)).text(" guarded, budgets: ")
+      .decimal(slots.max_live_slots).text(" live slots, ")
+      .decimal(slots.reserved_bytes / kBytesPerMebibyte).text(" MiB of address space)\n");
 }
 
 }  // namespace

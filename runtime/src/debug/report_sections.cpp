@@ -67,13 +67,23 @@ void print_free_section(ReportWriter& writer, int fd, BlockHeader* header) {
 
 // "  block: 24 bytes at 0x..., tier Small (size class 3), allocation #5 (12 allocations ago)"
 void print_block_details(ReportWriter& writer, BlockHeader* header) {
+  std::uint64_t now = live_blocks::current_sequence();
+  if (header->detached()) {
+    const DetachedHeader* detached = detached_of(header);
+    writer.text("  block: ").decimal(header->requested_bytes).text(" bytes at ")
+        .address(user_of(header)).text(", guarded slot (")
+        .text(detached->slot_side == 0 ? "an inaccessible page right after it"
+                                       : "an inaccessible page right before it")
+        .text("), allocation #").decimal(header->sequence).text(" (")
+        .decimal(now >= header->sequence ? now - header->sequence : 0).text(" allocations ago)\n");
+    return;
+  }
   void* pool_block = pool_block_of(header);
   os_memory::Tier tier = os_memory::pool::MemoryPool::tier_of(pool_block);
   writer.text("  block: ").decimal(header->requested_bytes).text(" bytes at ")
       .address(user_of(header)).text(", tier ").text(os_memory::tier_name(tier));
   int size_class = os_memory::pool::MemoryPool::size_class_of(pool_block);
   if (size_class >= 0) writer.text(" (size class ").decimal(static_cast<std::uint64_t>(size_class)).text(")");
-  std::uint64_t now = live_blocks::current_sequence();
   writer.text(", allocation #").decimal(header->sequence).text(" (")
       .decimal(now >= header->sequence ? now - header->sequence : 0).text(" allocations ago)\n");
 }

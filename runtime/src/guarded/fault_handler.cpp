@@ -59,7 +59,7 @@ void handle_fault(int signal, siginfo_t* info, void* ucontext) {
   const int saved_errno = errno;
   const bool sent_by_process = info == nullptr || info->si_code <= 0;
   if (!sent_by_process && g_state.callback != nullptr) {
-    Fault fault{signal, reinterpret_cast<std::uintptr_t>(info->si_addr), ucontext,
+    Fault fault{signal, info->si_code, reinterpret_cast<std::uintptr_t>(info->si_addr), ucontext,
                 read_fault_context(ucontext)};
     if (g_state.callback(fault, is_default(previous_for(signal))) == FaultOutcome::Resume) {
       errno = saved_errno;

@@ -16,10 +16,15 @@ namespace osp::guarded {
 
 struct Fault {
   int signal;
+  int code;                // si_code: how the kernel describes the fault
   std::uintptr_t address;  // si_addr
   const void* ucontext;
   FaultContext context;
 };
+
+// si_code of a fault whose address the processor could not give (x86-64 general
+// protection: a non-canonical address); si_addr is then 0.
+inline constexpr int kFaultWithoutAddress = 0x80;
 
 enum class FaultOutcome {
   PassOn,  // not resolved: on to the previous handler (or the default action)

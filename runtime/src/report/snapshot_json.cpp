@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "debug/error_log.hpp"
+#include "debug/guarded_blocks.hpp"
 #include "debug/options.hpp"
 #include "memory_pool.hpp"
 #include "os/raw_format.hpp"
@@ -119,9 +120,21 @@ Json counters_section() {
                          {"allocations", values.allocations},
                          {"frees", values.frees}});
   }
-  return Json{{"peak_bytes", counters.peak_bytes},
-              {"failed_allocations", counters.failed_allocations},
-              {"tiers", std::move(tiers)}};
+  Json section{{"peak_bytes", counters.peak_bytes},
+               {"failed_allocations", counters.failed_allocations},
+               {"tiers", std::move(tiers)}};
+  const debug::guarded_blocks::GuardCounters guard = debug::guarded_blocks::counters();
+  if (std::strcmp(guard.mode, "off") != 0) {
+    // unguarded_blocks: in `all` mode, blocks that got canaries only (budget spent).
+    section["guard_pages"] = Json{{"mode", guard.mode},
+                                  {"guarded_blocks", guard.guarded},
+                                  {"unguarded_blocks", guard.unguarded},
+                                  {"live_slots", guard.live_slots},
+                                  {"reused_slots", guard.reused_slots},
+                                  {"address_space_bytes", guard.address_space_bytes},
+                                  {"max_live_slots", guard.max_live_slots}};
+  }
+  return section;
 }
 
 Json frames_json(trace::StackId stack, const ModuleTable& modules, bool symbolize) {

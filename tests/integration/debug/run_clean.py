@@ -3,7 +3,7 @@
 no osp error report, no osp warning, and optionally text that must appear.
 
   run_clean.py [--preload LIB] [--options OSP_OPTIONS] [--exit N] [--stdout TEXT]...
-               [--stderr REGEX]... [--allow-errors] [--cwd DIR] -- command args...
+               [--stderr REGEX]... [--stderr-count TEXT=N]... [--allow-errors] [--cwd DIR] -- command args...
 """
 import argparse
 import os
@@ -19,6 +19,8 @@ def main():
     parser.add_argument("--exit", type=int, default=0)
     parser.add_argument("--stdout", action="append", default=[])
     parser.add_argument("--stderr", action="append", default=[])
+    parser.add_argument("--stderr-count", action="append", default=[],
+                        help="TEXT=N: TEXT appears exactly N times in stderr")
     parser.add_argument("--allow-errors", action="store_true")
     parser.add_argument("--timeout", type=int, default=300)
     parser.add_argument("command", nargs=argparse.REMAINDER)
@@ -43,6 +45,10 @@ def main():
     for pattern in arguments.stderr:
         if re.search(pattern, result.stderr, re.M) is None:
             failures.append(f"stderr does not match {pattern!r}")
+    for expectation in arguments.stderr_count:
+        text, _, count = expectation.rpartition("=")
+        if result.stderr.count(text) != int(count):
+            failures.append(f"stderr has {result.stderr.count(text)} of {text!r}, expected {count}")
     if failures:
         print(f"FAILED: {' '.join(command)}")
         for failure in failures:
