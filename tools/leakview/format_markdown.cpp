@@ -38,7 +38,7 @@ void write_errors(const Snapshot& snapshot, std::ostream& out) {
     if (snapshot.errors.empty()) return;
     out << "### Errors (" << snapshot.errors.size() << ")\n\n| kind | address | size | thread | message |\n|---|---|--:|--:|---|\n";
     for (const auto& error : snapshot.errors)
-        out << "| " << error.kind << " | `" << format_address(error.address) << "` | " << error.size << " | "
+        out << "| " << error.kind << (error.access.empty() ? "" : " (" + error.access + ")") << " | `" << format_address(error.address) << "` | " << error.size << " | "
             << error.thread << " | " << cell(error.message) << " |\n";
     out << '\n';
 }

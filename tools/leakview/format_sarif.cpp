@@ -6,6 +6,7 @@
 #include "output_format.hpp"
 
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 namespace leakview {
 namespace {
@@ -60,7 +61,8 @@ Json leak_result(const LeakSite& site, const std::string& message, const std::st
 Json error_result(const ErrorReport& error) {
     Json result{{"ruleId", "osp/error/" + error.kind},
                 {"level", "error"},
-                {"message", {{"text", error.kind + " at " + format_address(error.address) + ": " + error.message}}}};
+                {"message", {{"text", error.kind + (error.access.empty() ? "" : " (" + error.access + ")") + " at " +
+                                          format_address(error.address) + ": " + error.message}}}};
     Json locations = Json::array();
     Json stacks = Json::array();
     for (const char* name : {"current", "free", "allocation"}) {
@@ -73,7 +75,9 @@ Json error_result(const ErrorReport& error) {
                     break;
                 }
         Json stack_entry = stack_json(stack->second);
-        stack_entry["message"] = {{"text", std::string(name) + " stack"}};
+        const bool faulting = std::string_view(name) == "current" && !error.access.empty();
+        stack_entry["message"] = {{"text", faulting ? std::string("faulting access (") + error.access + ")"
+                                                    : std::string(name) + " stack"}};
         stacks.push_back(stack_entry);
     }
     result["locations"] = locations;

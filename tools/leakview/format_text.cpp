@@ -1,6 +1,7 @@
 // --format text: aligned tables for people. ANSI colour only when asked (the caller
 // enables it for a terminal without NO_COLOR), so piped output is plain and stable.
 #include <sstream>
+#include <string_view>
 
 #include "frames.hpp"
 #include "output_format.hpp"
@@ -160,12 +161,15 @@ private:
         if (snapshot.errors.empty()) return;
         out << style("1;31") << "Errors (" << snapshot.errors.size() << ")" << reset() << '\n';
         for (const auto& error : snapshot.errors) {
-            out << "  " << style("31") << error.kind << reset() << " at " << format_address(error.address) << ", "
-                << error.size << " bytes, thread " << error.thread << ": " << error.message << '\n';
+            out << "  " << style("31") << error.kind << reset();
+            if (!error.access.empty()) out << " (" << error.access << ", stopped at the access)";
+            out << " at " << format_address(error.address) << ", " << error.size << " bytes, thread "
+                << error.thread << ": " << error.message << '\n';
             for (const char* name : {"current", "free", "allocation"}) {
                 auto stack = error.stacks.find(name);
                 if (stack == error.stacks.end()) continue;
-                out << "    " << name << ":\n";
+                const bool faulting = std::string_view(name) == "current" && !error.access.empty();
+                out << "    " << (faulting ? "faulting access" : name) << ":\n";
                 for (const auto& line : frame_lines(stack->second)) out << "      " << line << '\n';
             }
         }

@@ -52,9 +52,11 @@ Json site_to_json(const LeakSite& site) {
 Json error_report_to_json(const ErrorReport& error) {
     Json stacks = Json::object();
     for (const auto& [name, stack] : error.stacks) stacks[name] = user_frames_json(stack);
-    return Json{{"kind", error.kind},   {"address", format_address(error.address)},
-                {"size", error.size},   {"thread", error.thread},
-                {"message", error.message}, {"stacks", stacks}};
+    Json json{{"kind", error.kind},   {"address", format_address(error.address)},
+              {"size", error.size},   {"thread", error.thread},
+              {"message", error.message}, {"stacks", stacks}};
+    if (!error.access.empty()) json["access"] = error.access;
+    return json;
 }
 
 Json summary_to_json(const SummaryReport& report) {

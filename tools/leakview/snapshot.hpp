@@ -88,6 +88,9 @@ struct ErrorReport {
     std::uint64_t thread = 0;
     std::string message;
     std::map<std::string, Stack> stacks;  // "allocation" | "free" | "current"
+    // Faults caught at the access: "READ", "WRITE" or "ACCESS" (empty otherwise); the
+    // current stack then starts at the faulting instruction.
+    std::string access;
 };
 
 struct Run {

@@ -161,6 +161,8 @@ ErrorReport read_error_v1(const CheckedJson& value, StringInterner& names) {
     error.size = value.member("size").as_unsigned();
     error.thread = value.member("thread").as_unsigned();
     error.message = value.member("message").as_string();
+    if (auto access = value.optional_member("access"))
+        error.access = access->as_one_of({"READ", "WRITE", "ACCESS"});
     auto stacks = value.member("stacks");
     for (auto name : kStackNames)
         if (auto stack = stacks.optional_member(name)) error.stacks[std::string(name)] = read_stack_v1(*stack, names);

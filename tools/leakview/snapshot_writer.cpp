@@ -58,9 +58,11 @@ Json leak_to_json(const LeakSite& site) {
 Json error_to_json(const ErrorReport& error) {
     Json stacks = Json::object();
     for (const auto& [name, stack] : error.stacks) stacks[name] = stack_to_json(stack);
-    return Json{{"kind", error.kind},       {"address", format_address(error.address)},
-                {"size", error.size},       {"thread", error.thread},
-                {"message", error.message}, {"stacks", stacks}};
+    Json json{{"kind", error.kind},       {"address", format_address(error.address)},
+              {"size", error.size},       {"thread", error.thread},
+              {"message", error.message}, {"stacks", stacks}};
+    if (!error.access.empty()) json["access"] = error.access;
+    return json;
 }
 
 }  // namespace

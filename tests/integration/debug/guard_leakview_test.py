@@ -1,0 +1,61 @@
+#!/usr/bin/env python3
+"""A fault caught at the access reaches the CI gate: the snapshot written before the abort
+is read by osp-leakview, whose summary shows the error with READ/WRITE and the faulting
+frame, whose SARIF result points at the faulting line, and whose gate fails on it.
+
+  guard_leakview_test.py OSP_LEAKVIEW PROGRAM SOURCE
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+
+def main():
+    leakview, program, source = sys.argv[1:4]
+    source_name = os.path.basename(source)
+    error_line = next(number for number, line in enumerate(open(source, encoding="utf-8"), 1)
+                      if "@error" in line)
+    failures = []
+
+    def check(condition, message):
+        if not condition:
+            failures.append(message)
+
+    with tempfile.TemporaryDirectory() as folder:
+        snapshot = os.path.join(folder, "fault.json")
+        environment = dict(os.environ, OSP_OPTIONS=f"guard_pages=all:report_path={snapshot}")
+        subprocess.run([program], env=environment, capture_output=True, timeout=120)
+        check(os.path.exists(snapshot), "no snapshot")
+        if not failures:
+            text = subprocess.run([leakview, "summary", snapshot], capture_output=True, text=True)
+            check(text.returncode == 0, f"summary exit {text.returncode}: {text.stderr}")
+            check(re.search(r"heap-buffer-overflow \(READ, stopped at the access\)", text.stdout),
+                  "summary does not show the access")
+            faulting = text.stdout.split("faulting access:", 1)[-1].split("\n")[1]
+            check(f"{source_name}:{error_line}" in faulting,
+                  f"summary's faulting frame is not {source_name}:{error_line}: {faulting!r}")
+            sarif = subprocess.run([leakview, "summary", snapshot, "--format", "sarif"],
+                                   capture_output=True, text=True)
+            results = [result for result in json.loads(sarif.stdout)["runs"][0]["results"]
+                       if result["ruleId"] == "osp/error/heap-buffer-overflow"]
+            check(len(results) == 1, "SARIF has no heap-buffer-overflow result")
+            if results:
+                location = results[0]["locations"][0]["physicalLocation"]
+                check(location["artifactLocation"]["uri"].endswith(source_name) and
+                      location["region"]["startLine"] == error_line,
+                      f"SARIF location is not the faulting line: {location}")
+                check("(READ)" in results[0]["message"]["text"], "SARIF message lacks READ")
+            gate = subprocess.run([leakview, "gate", snapshot], capture_output=True, text=True)
+            check(gate.returncode == 1, f"gate exit {gate.returncode}, expected 1 (an error)")
+    if failures:
+        print("FAILED:\n  - " + "\n  - ".join(failures))
+        return 1
+    print("ok: the fault reaches summary, SARIF and the gate")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
