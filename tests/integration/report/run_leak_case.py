@@ -7,6 +7,7 @@ expectations written in the case's source:
   // expect-exit <status>        // expect-stdout <text>                 // options <extra>
 
   run_leak_case.py --source CASE.c --program PROGRAM [--preload LIB] [--gdb | --strace]
+                   [--options MORE_OSP_OPTIONS]
 """
 import argparse
 import os
@@ -26,6 +27,8 @@ def main():
     parser.add_argument("--preload")
     parser.add_argument("--gdb", action="store_true", help="run under gdb -batch -ex run")
     parser.add_argument("--strace", action="store_true", help="run under strace -f")
+    parser.add_argument("--options", default="",
+                        help="more OSP_OPTIONS (the expectations must hold with them too)")
     args = parser.parse_args()
     source = open(args.source, encoding="utf-8").read()
     expectations = re.findall(r"//\s*expect\s+kind=(\w+)\s+blocks=(\d+)\s+bytes=(\d+)\s+where=(\S+)", source)
@@ -39,6 +42,8 @@ def main():
         options = f"detect_leaks=1:report_path={directory}/leaks.%p.json"
         if extra:
             options += ":" + extra.group(1)
+        if args.options:
+            options += ":" + args.options
         environment = dict(os.environ, OSP_OPTIONS=options)
         command = [args.program]
         if args.gdb:
