@@ -26,7 +26,7 @@ const char* error_kind_name(ErrorKind kind) noexcept {
     case ErrorKind::CallocOverflow: return "calloc-overflow";
     case ErrorKind::ReallocArrayOverflow: return "reallocarray-overflow";
     case ErrorKind::AllocationSizeTooBig: return "allocation-size-too-big";
-    case ErrorKind::UseAfterFreeAccess: return "use-after-free";
+    case ErrorKind::UseAfterFreeAccess: return "heap-use-after-free";
     case ErrorKind::Segv: return "SEGV";
   }
   return "unknown-error";

@@ -24,7 +24,7 @@ import tempfile
 
 SNAPSHOT_KINDS = {"heap-buffer-overflow": "heap-buffer-overflow",
                   "heap-buffer-underflow": "heap-buffer-underflow",
-                  "use-after-free": "use-after-free"}
+                  "heap-use-after-free": "use-after-free"}
 
 
 def parse_case(path):

@@ -1,4 +1,4 @@
-/* expect-kind: use-after-free
+/* expect-kind: heap-use-after-free
    expect-access: READ
    expect-frame0: program */
 #include <stdio.h>

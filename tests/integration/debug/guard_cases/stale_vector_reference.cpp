@@ -1,4 +1,4 @@
-/* expect-kind: use-after-free
+/* expect-kind: heap-use-after-free
    expect-access: READ
    expect-frame0: program
    The classic: a reference into a vector's storage, read after push_back moved it. */

@@ -1,4 +1,4 @@
-/* expect-kind: use-after-free
+/* expect-kind: heap-use-after-free
    expect-access: WRITE
    expect-frame0: program
    A write into a freed block, then _exit: the quarantine would never check it. */

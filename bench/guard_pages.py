@@ -1,0 +1,150 @@
+#!/usr/bin/env python3
+"""What the guard-page modes cost, measured side by side in one run.
+
+Two tables, each with its runs interleaved (every allocator once, then again) and
+reported as median seconds and peak RSS with the min-max spread:
+  1. guard_pages=sampled at its default rate against libospdebug without it, on every
+     workload at the comparison's full scale;
+  2. guard_pages=all against Electric Fence (LD_PRELOAD libefence) and valgrind memcheck,
+     on the reduced set at the quick scale (all three give every block its own pages or
+     its own shadow, so the full scale would take hours).
+Writes docs/guard-pages-results.md (or --output).
+
+  bench/guard_pages.py --build-dir build/bench [--repetitions 3] [--output FILE]
+"""
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import allocators as allocator_catalogue  # noqa: E402
+from harness import measure, workloads as workload_catalogue  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def debug_runtime(build_dir, name, description, options):
+    library = allocator_catalogue.find_build_library(build_dir, "libospdebug.so")
+    return allocator_catalogue.Allocator(
+        name, description, preload=library, env={"OSP_OPTIONS": options},
+        missing="" if library else "libospdebug.so is not built")
+
+
+def contenders(build_dir):
+    base = "stack_depth=16:exitcode=0"
+    off = debug_runtime(build_dir, "ospdebug", "libospdebug, guard_pages=off", base)
+    sampled = debug_runtime(build_dir, "sampled", "libospdebug, guard_pages=sampled (default rate)",
+                            base + ":guard_pages=sampled")
+    every = debug_runtime(build_dir, "all", "libospdebug, guard_pages=all", base + ":guard_pages=all")
+    efence_library = allocator_catalogue.find_system_library(["libefence.so.0.0", "libefence.so.0"])
+    efence = allocator_catalogue.Allocator(
+        "efence", "Electric Fence by LD_PRELOAD (libefence, Debian electric-fence)",
+        preload=efence_library,
+        missing="" if efence_library else "libefence not found (scripts/install-deps.sh bench)")
+    valgrind = next(entry for entry in allocator_catalogue.discover(build_dir)
+                    if entry.name == "valgrind")
+    return [off, sampled], [every, efence, valgrind]
+
+
+def measure_table(allocators, chosen_workloads, scale_of, build_dir, repetitions, work_dir):
+    """{(workload label, allocator name): [Measurement, ...]}, runs interleaved."""
+    results = {}
+    for repetition in range(repetitions):
+        for workload in chosen_workloads:
+            for allocator in allocators:
+                if not allocator.available:
+                    continue
+                launch = workload_catalogue.launch_for(workload, allocator, build_dir,
+                                                       scale_of(workload), work_dir)
+                if launch.missing:
+                    continue
+                outcome = measure.run(launch.argv, launch.env, launch.stdin_path,
+                                      timeout_seconds=600)
+                results.setdefault((workload.label, allocator.name), []).append(outcome)
+                print(f"  [{repetition + 1}/{repetitions}] {workload.label:24} {allocator.name:9} "
+                      f"{'%.3f s' % outcome.seconds if outcome.ok else outcome.error[:80]}",
+                      flush=True)
+    return results
+
+
+def cell(runs, field, unit_format):
+    good = [getattr(run, field) for run in runs if run.ok]
+    if not runs:
+        return "not run"
+    if len(good) < len(runs):
+        return "failed: " + next(run.error for run in runs if not run.ok)[:60].replace("|", "/")
+    values = sorted(good)
+    return (f"{unit_format(statistics.median(values))} "
+            f"({unit_format(values[0])}–{unit_format(values[-1])})")
+
+
+def ratio_cell(runs, baseline_runs):
+    good = [run.seconds for run in runs if run.ok]
+    base = [run.seconds for run in baseline_runs if run.ok]
+    if not good or not base or len(good) < len(runs):
+        return "–"
+    return f"{statistics.median(good) / statistics.median(base):.2f}×"
+
+
+def write_table(out, title, allocators, chosen_workloads, results, baseline):
+    names = [allocator.name for allocator in allocators if allocator.available]
+    out.write(f"### {title}\n\n")
+    out.write("Median seconds (min–max) and peak RSS in MiB (min–max); the ratio is the median "
+              f"time over {baseline}'s.\n\n")
+    header = ["workload"] + [f"{name} s" for name in names] + \
+             [f"{name} / {baseline}" for name in names if name != baseline] + \
+             [f"{name} MiB" for name in names]
+    out.write("| " + " | ".join(header) + " |\n|" + "---|" * len(header) + "\n")
+    for workload in chosen_workloads:
+        row = [workload.label]
+        row += [cell(results.get((workload.label, name), []), "seconds", lambda v: f"{v:.3f}")
+                for name in names]
+        row += [ratio_cell(results.get((workload.label, name), []),
+                           results.get((workload.label, baseline), []))
+                for name in names if name != baseline]
+        row += [cell(results.get((workload.label, name), []), "peak_rss_kib",
+                     lambda v: f"{v / 1024:.1f}") for name in names]
+        out.write("| " + " | ".join(row) + " |\n")
+    out.write("\n")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--build-dir", default=os.path.join(ROOT, "build", "bench"))
+    parser.add_argument("--repetitions", type=int, default=3)
+    parser.add_argument("--output", default=os.path.join(ROOT, "docs", "guard-pages-results.md"))
+    arguments = parser.parse_args()
+    cheap, heavy = contenders(arguments.build_dir)
+    every_workload = workload_catalogue.all_workloads()
+    reduced = [workload for workload in every_workload
+               if workload.in_reduced_set or workload.name == "python3"]
+    load_before = os.getloadavg()
+    with tempfile.TemporaryDirectory() as work_dir:
+        print("== sampled against off, full scale")
+        sampled_results = measure_table(cheap, every_workload, lambda w: w.full_scale,
+                                        arguments.build_dir, arguments.repetitions, work_dir)
+        print("== all against Electric Fence and valgrind, quick scale")
+        heavy_results = measure_table(heavy, reduced, lambda w: w.quick_scale,
+                                      arguments.build_dir, arguments.repetitions, work_dir)
+    load_after = os.getloadavg()
+    with open(arguments.output, "w", encoding="utf-8") as out:
+        out.write("# Guard-page modes: measured cost\n\n")
+        out.write("Generated by `bench/guard_pages.py` (see docs/debug-runtime.md, \"Stopping at "
+                  "the faulting access\"). Runs interleaved, "
+                  f"{arguments.repetitions} of each; {os.cpu_count()} cores; load average "
+                  f"{load_before[0]:.1f} before and {load_after[0]:.1f} after the run.\n\n")
+        write_table(out, "guard_pages=sampled against libospdebug without it (full scale)",
+                    cheap, every_workload, sampled_results, "ospdebug")
+        write_table(out, "guard_pages=all against Electric Fence and valgrind (quick scale)",
+                    heavy, reduced, heavy_results, "all")
+        for allocator in cheap + heavy:
+            out.write(f"- `{allocator.name}`: {allocator.description}"
+                      f"{' — not run: ' + allocator.missing if allocator.missing else ''}\n")
+    print(f"wrote {arguments.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
