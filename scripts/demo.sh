@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs the demo: a program with leaks and a heap-buffer-overflow runs
 # under the debug runtime (linked with -lospdebug), which reports the overflow with its
-# stacks and writes a JSON leak snapshot at exit; osp-leakview then summarizes the snapshot
-# and gates on it as a CI job would.
+# stacks and writes a JSON leak snapshot at exit; run again with guard pages, the overflow
+# is stopped at the instruction; osp-leakview then summarizes the snapshot and gates on it
+# as a CI job would.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh core
@@ -16,6 +17,11 @@ leakview=build/release/tools/leakview/osp-leakview
 
 echo "== 1. the program, under libospdebug (halt_on_error=0: report and go on)"
 OSP_OPTIONS="halt_on_error=0:detect_leaks=1:report_path=$out/leaks.json" build/release/examples/osp_leak_demo || true
+
+echo
+echo "== 1b. the same program with guard_pages=all: the overflow stops at the faulting strcpy"
+OSP_OPTIONS="guard_pages=all:halt_on_error=0:detect_leaks=0" build/release/examples/osp_leak_demo 2>&1 \
+  | sed -n '/ERROR: osp:/,/^SUMMARY/p' || true
 
 echo
 echo "== 2. osp-leakview summary $out/leaks.json"
