@@ -90,6 +90,7 @@ void apply_preset(const char* mode, Options& out) noexcept {
     out.detect_leaks = true;
   } else if (std::strcmp(mode, "full") == 0) {
     out.detect_leaks = true;
+    out.guard_pages = "sampled";
     out.fill = true;
     out.check_on_exit = true;
   }
