@@ -70,13 +70,17 @@ def first(pattern, text):
     return match.group(1) if match else "—"
 
 
+def built_cases(folder, work):
+    """(source, plain build, ASan build, the case's OSP_OPTIONS) for every comparable case."""
+    for source in sorted(folder.iterdir()):
+        plain, asan = work / f"{source.stem}_plain", work / f"{source.stem}_asan"
+        if compile_program(source, plain, False) and compile_program(source, asan, True):
+            yield source, plain, asan, case_options(source)
+
+
 def compare_cases(build, work, rows):
     osp_library = build / "runtime" / "libospdebug.so"
-    for source in sorted(CASES.iterdir()):
-        plain, asan = work / f"{source.stem}_plain", work / f"{source.stem}_asan"
-        if not compile_program(source, plain, False) or not compile_program(source, asan, True):
-            continue
-        options = case_options(source)
+    for source, plain, asan, options in built_cases(CASES, work):
         osp_out, osp_time = run([str(plain)], {"LD_PRELOAD": str(osp_library), "OSP_OPTIONS": options})
         asan_out, asan_time = run([str(asan)], {"ASAN_OPTIONS": "detect_leaks=1"})
         vg_out, vg_time = run(["valgrind", "--error-exitcode=99", "--leak-check=no", str(plain)], {})
@@ -102,11 +106,7 @@ def compare_guard_cases(build, work, rows):
     """The bad accesses that only an at-access check catches: osp by default, osp with
     guard_pages=all, ASan and valgrind."""
     osp_library = build / "runtime" / "libospdebug.so"
-    for source in sorted(GUARD_CASES.iterdir()):
-        plain, asan = work / f"{source.stem}_plain", work / f"{source.stem}_asan"
-        if not compile_program(source, plain, False) or not compile_program(source, asan, True):
-            continue
-        options = case_options(source)
+    for source, plain, asan, options in built_cases(GUARD_CASES, work):
         default_out, _ = run([str(plain)], {"LD_PRELOAD": str(osp_library), "OSP_OPTIONS": options})
         guard_options = "guard_pages=all" + (":" + options if options else "")
         guard_out, _ = run([str(plain)], {"LD_PRELOAD": str(osp_library), "OSP_OPTIONS": guard_options})

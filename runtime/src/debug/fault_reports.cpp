@@ -34,6 +34,14 @@ void capture_faulting_stack(const Fault& fault, CurrentStack& stack) {
                                                     stack.frames, depth);
 }
 
+// "ERROR: osp: <kind> on address 0x... at pc 0x... bp 0x... sp 0x... thread T0".
+void write_first_line(ReportWriter& line, ErrorKind kind, const char* on, const Fault& fault) {
+  start_line(line, kind);
+  line.text(on).hex(fault.address).text(" at pc ").hex(fault.context.pc)
+      .text(" bp ").hex(fault.context.frame).text(" sp ").hex(fault.context.sp);
+  end_line(line);
+}
+
 // "READ at 0x... by thread T0 (the faulting access):" and the faulting stack.
 void print_access(ReportWriter& writer, int fd, const Fault& fault, const CurrentStack& stack) {
   writer.text(guarded::access_name(fault.context.access)).text(" at ").hex(fault.address)
@@ -72,10 +80,7 @@ void report_slot_fault(BlockHeader* header, const Fault& fault) {
   CurrentStack stack;
   capture_faulting_stack(fault, stack);
   ReportWriter line(-1);
-  start_line(line, kind);
-  line.text(" on address ").hex(fault.address).text(" at pc ").hex(fault.context.pc)
-      .text(" bp ").hex(fault.context.frame).text(" sp ").hex(fault.context.sp);
-  end_line(line);
+  write_first_line(line, kind, " on address ", fault);
   const int fd = report_fd();
   ReportWriter writer(fd);
   open_report(writer, line);
@@ -124,10 +129,7 @@ void report_unknown_fault(const Fault& fault) {
   CurrentStack stack;
   capture_faulting_stack(fault, stack);
   ReportWriter line(-1);
-  start_line(line, ErrorKind::Segv);
-  line.text(" on unknown address ").hex(fault.address).text(" at pc ").hex(fault.context.pc)
-      .text(" bp ").hex(fault.context.frame).text(" sp ").hex(fault.context.sp);
-  end_line(line);
+  write_first_line(line, ErrorKind::Segv, " on unknown address ", fault);
   const int fd = report_fd();
   ReportWriter writer(fd);
   open_report(writer, line);

@@ -96,6 +96,13 @@ void apply_preset(const char* mode, Options& out) noexcept {
   }
 }
 
+// A value below `minimum` goes back to its default, with a warning.
+void keep_at_least(int& value, int minimum, int fallback, const char* name, const char* expected) {
+  if (value >= minimum) return;
+  warn("bad value for option", name, nullptr, expected);
+  value = fallback;
+}
+
 // Checks the values a type alone cannot; a bad one goes back to its default.
 void validate(Options& out, const Options& defaults) noexcept {
   if (out.stack_depth < 0 || out.stack_depth > kMaxStackDepthFrames) {
@@ -115,22 +122,11 @@ void validate(Options& out, const Options& defaults) noexcept {
     warn("bad value for option", "guard_pages", out.guard_pages, "off, sampled or all");
     out.guard_pages = defaults.guard_pages;
   }
-  if (out.guard_sample_rate < 1) {
-    warn("bad value for option", "guard_sample_rate", nullptr, "1 or more");
-    out.guard_sample_rate = defaults.guard_sample_rate;
-  }
-  if (out.guard_max_bytes < 0) {
-    warn("bad value for option", "guard_max_bytes", nullptr, "0 or more");
-    out.guard_max_bytes = defaults.guard_max_bytes;
-  }
-  if (out.guard_address_space_mb < 1) {
-    warn("bad value for option", "guard_address_space_mb", nullptr, "1 or more");
-    out.guard_address_space_mb = defaults.guard_address_space_mb;
-  }
-  if (out.guard_max_live < 0) {
-    warn("bad value for option", "guard_max_live", nullptr, "0 or more");
-    out.guard_max_live = defaults.guard_max_live;
-  }
+  keep_at_least(out.guard_sample_rate, 1, defaults.guard_sample_rate, "guard_sample_rate", "1 or more");
+  keep_at_least(out.guard_max_bytes, 0, defaults.guard_max_bytes, "guard_max_bytes", "0 or more");
+  keep_at_least(out.guard_address_space_mb, 1, defaults.guard_address_space_mb,
+                "guard_address_space_mb", "1 or more");
+  keep_at_least(out.guard_max_live, 0, defaults.guard_max_live, "guard_max_live", "0 or more");
   if (out.mode[0] != '\0' && std::strcmp(out.mode, "hardened") != 0 &&
       std::strcmp(out.mode, "leaks") != 0 && std::strcmp(out.mode, "full") != 0) {
     warn("bad value for option", "mode", out.mode, "hardened, leaks or full");

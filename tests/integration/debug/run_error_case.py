@@ -18,29 +18,28 @@ import signal
 import subprocess
 import sys
 
+from case_markers import marked_lines
+
 
 def parse_case(source_path):
+    marked, lines = marked_lines(source_path)
     expectations = {"kinds": [], "exit": "abort", "functions": [], "texts": [], "options": "",
-                    "lines": {}}
-    with open(source_path, encoding="utf-8") as source:
-        for number, line in enumerate(source, start=1):
-            for marker in ("@alloc", "@free", "@error"):
-                if marker in line:
-                    expectations["lines"][marker] = number
-            match = re.search(r"expect-(kind|exit|function|text): (.+?)\s*(\*/)?\s*$", line)
-            if match:
-                key, value = match.group(1), match.group(2)
-                if key == "kind":
-                    expectations["kinds"].append(value)
-                elif key == "exit":
-                    expectations["exit"] = value
-                elif key == "function":
-                    expectations["functions"].append(value)
-                else:
-                    expectations["texts"].append(value)
-            match = re.search(r"options: (\S+)", line)
-            if match:
-                expectations["options"] = match.group(1)
+                    "lines": marked}
+    for line in lines:
+        match = re.search(r"expect-(kind|exit|function|text): (.+?)\s*(\*/)?\s*$", line)
+        if match:
+            key, value = match.group(1), match.group(2)
+            if key == "kind":
+                expectations["kinds"].append(value)
+            elif key == "exit":
+                expectations["exit"] = value
+            elif key == "function":
+                expectations["functions"].append(value)
+            else:
+                expectations["texts"].append(value)
+        match = re.search(r"options: (\S+)", line)
+        if match:
+            expectations["options"] = match.group(1)
     if not expectations["kinds"]:
         sys.exit(f"{source_path}: no 'expect-kind:' line")
     return expectations

@@ -22,24 +22,23 @@ import subprocess
 import sys
 import tempfile
 
+from case_markers import marked_lines
+
 SNAPSHOT_KINDS = {"heap-buffer-overflow": "heap-buffer-overflow",
                   "heap-buffer-underflow": "heap-buffer-underflow",
                   "heap-use-after-free": "use-after-free"}
 
 
 def parse_case(path):
-    case = {"lines": {}, "options": ""}
-    with open(path, encoding="utf-8") as source:
-        for number, line in enumerate(source, start=1):
-            for marker in ("@alloc", "@free", "@error"):
-                if marker in line:
-                    case["lines"][marker] = number
-            match = re.search(r"expect-(kind|access|frame0): (\S+)", line)
-            if match:
-                case[match.group(1)] = match.group(2)
-            match = re.search(r"options: (\S+)", line)
-            if match:
-                case["options"] = match.group(1)
+    marked, lines = marked_lines(path)
+    case = {"lines": marked, "options": ""}
+    for line in lines:
+        match = re.search(r"expect-(kind|access|frame0): (\S+)", line)
+        if match:
+            case[match.group(1)] = match.group(2)
+        match = re.search(r"options: (\S+)", line)
+        if match:
+            case["options"] = match.group(1)
     for key in ("kind", "access", "frame0"):
         if key not in case:
             sys.exit(f"{path}: no 'expect-{key}:' line")
