@@ -29,7 +29,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (snapshot_to_json(reloaded) != snapshot_to_json(snapshot)) __builtin_trap();
 
     std::ostringstream sink;
-    SummaryReport summary = summarize(snapshot, SiteOrder::by_blocks, 3);
+    SummaryReport summary = summarize(snapshot, SiteOrder::by_blocks, 3, counted_leak_kinds(snapshot));
     DiffReport diff = diff_snapshots(snapshot, reloaded);
     GateReport gate = run_gate(snapshot, &reloaded, GateOptions{}, Suppressions());
     for (const auto& name : output_format_names()) {

@@ -42,11 +42,17 @@ def main():
     assert totals["live_bytes"] == sum(site["bytes"] for site in leaks)
     assert totals["live_blocks"] == sum(site["blocks"] for site in leaks)
 
-    largest = sorted(leaks, key=lambda site: (-site["bytes"], site["key"]))
+    # Sites are listed for the kinds that count (no leak_kinds option: definite, indirect).
+    counted = [site for site in leaks if site["kind"] in ("definite", "indirect")]
+    others = [site for site in leaks if site["kind"] not in ("definite", "indirect")]
+    assert summary["kinds"] == ["definite", "indirect"], summary["kinds"]
+    largest = sorted(counted, key=lambda site: (-site["bytes"], site["key"]))
     assert [site["key"] for site in summary["sites"]] == [site["key"] for site in largest[:TOP]]
-    assert summary["hidden_sites"] == len(leaks) - TOP
+    assert summary["hidden_sites"] == len(counted) - TOP
     assert summary["hidden"] == {"blocks": sum(site["blocks"] for site in largest[TOP:]),
                                  "bytes": sum(site["bytes"] for site in largest[TOP:])}
+    assert summary["unlisted"]["sites"] == len(others) > 0
+    assert summary["unlisted"]["bytes"] == sum(site["bytes"] for site in others)
     print(f"large snapshot: {len(leaks)} sites, totals and top {TOP} sites match")
 
 

@@ -1,5 +1,5 @@
-// --format folded: `outer;inner bytes` lines for flamegraph.pl / speedscope. Summary: all
-// leaked bytes; diff: growth only (new and grown sites, by their byte growth); gate: the
+// --format folded: `outer;inner bytes` lines for flamegraph.pl / speedscope. Summary: the
+// bytes of every site of the listed kinds (not only the top N); diff: growth only (new and grown sites, by their byte growth); gate: the
 // sites counted against the limits. Identical stacks are added up; lines sorted.
 #include <map>
 
@@ -27,7 +27,7 @@ class FoldedFormat final : public OutputFormat {
 public:
     void write_summary(const SummaryReport& report, std::ostream& out) const override {
         std::map<std::string, std::uint64_t> bytes_by_stack;
-        for (const auto& site : report.snapshot->leaks) bytes_by_stack[folded_stack(site)] += site.bytes;
+        for (const LeakSite* site : report.sites) bytes_by_stack[folded_stack(*site)] += site->bytes;
         write_lines(bytes_by_stack, out);
     }
     void write_diff(const DiffReport& report, std::ostream& out) const override {

@@ -56,11 +56,13 @@ public:
         out << "| suppressed | " << snapshot.totals.suppressed.blocks << " | " << snapshot.totals.suppressed.bytes
             << " |\n\n";
         if (report.top_sites.empty()) {
-            out << "No leak sites.\n";
+            out << "No leak sites (" << kind_list(report.kinds) << ").\n";
+            write_unlisted(report, out);
             return;
         }
         out << "### Top sites by " << (report.order == SiteOrder::by_bytes ? "bytes" : "count") << " ("
-            << report.top_sites.size() << " of " << snapshot.leaks.size() << ")\n\n"
+            << report.top_sites.size() << " of " << report.sites.size() << ", " << kind_list(report.kinds)
+            << ")\n\n"
             << "| bytes | blocks | kind | site |\n|--:|--:|---|---|\n";
         for (const LeakSite* site : report.top_sites)
             out << "| " << site->bytes << " | " << site->blocks << " | " << to_string(site->kind) << " | "
@@ -68,6 +70,13 @@ public:
         if (report.hidden_sites > 0)
             out << "\n" << report.hidden_sites << " more sites: " << report.hidden_total.blocks << " blocks, "
                 << report.hidden_total.bytes << " bytes.\n";
+        write_unlisted(report, out);
+    }
+
+    static void write_unlisted(const SummaryReport& report, std::ostream& out) {
+        if (report.unlisted_sites == 0) return;
+        out << "\n" << report.unlisted_sites << " sites of other kinds not listed (" << kind_list(report.unlisted_kinds)
+            << "): " << report.unlisted_total.blocks << " blocks, " << report.unlisted_total.bytes << " bytes.\n";
     }
 
     void write_diff(const DiffReport& report, std::ostream& out) const override {

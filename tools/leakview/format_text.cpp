@@ -59,12 +59,14 @@ public:
                         std::to_string(snapshot.totals.live_bytes)});
         totals.write(out, "  ");
         out << '\n';
-        if (snapshot.leaks.empty()) {
-            out << "No leak sites.\n";
+        if (report.sites.empty()) {
+            out << "No leak sites (" << kind_list(report.kinds) << ").\n";
+            write_unlisted(report, out);
             return;
         }
         out << heading("Top sites by " + std::string(report.order == SiteOrder::by_bytes ? "bytes" : "count") + " (" +
-                       std::to_string(report.top_sites.size()) + " of " + std::to_string(snapshot.leaks.size()) + ")")
+                       std::to_string(report.top_sites.size()) + " of " + std::to_string(report.sites.size()) +
+                       ", " + kind_list(report.kinds) + ")")
             << '\n';
         TextTable sites({{"bytes", TextTable::Align::right}, {"blocks", TextTable::Align::right}, {"kind"}, {"site"}});
         for (const LeakSite* site : report.top_sites)
@@ -75,6 +77,7 @@ public:
         if (report.hidden_sites > 0)
             out << "  ... " << report.hidden_sites << " more sites: " << report.hidden_total.blocks << " blocks, "
                 << report.hidden_total.bytes << " bytes\n";
+        write_unlisted(report, out);
     }
 
     void write_diff(const DiffReport& report, std::ostream& out) const override {
@@ -155,6 +158,13 @@ private:
         text << run.executable << " (pid " << run.pid << "), trigger " << run.trigger << ", exit status "
              << (run.exit_status ? std::to_string(*run.exit_status) : "none");
         return text.str();
+    }
+
+    static void write_unlisted(const SummaryReport& report, std::ostream& out) {
+        if (report.unlisted_sites == 0) return;
+        out << "  (" << report.unlisted_sites << " sites of other kinds not listed: " << kind_list(report.unlisted_kinds)
+            << ", " << report.unlisted_total.blocks << " blocks, " << report.unlisted_total.bytes
+            << " bytes; --show-reachable or --kinds to list them)\n";
     }
 
     void write_errors(const Snapshot& snapshot, std::ostream& out) const {

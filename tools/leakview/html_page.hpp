@@ -94,9 +94,13 @@ if (report.command === 'summary') {
   main.append($('h2', {}, 'Totals'), table(['kind', 'blocks', 'bytes'],
     [...kinds.map(([k, c]) => [k, c.blocks, c.bytes]),
      ['suppressed', report.totals.suppressed.blocks, report.totals.suppressed.bytes]]));
-  flame(report.sites.map(s => [stackOf(s), s.bytes]), 'Leaked bytes by allocation stack');
-  main.append($('h2', {}, `Sites (${report.sites.length} of ${report.totals.sites})`),
+  const listed = report.kinds.join(', ');
+  flame(report.sites.map(s => [stackOf(s), s.bytes]), `Leaked bytes by allocation stack (${listed})`);
+  main.append($('h2', {}, `Sites (${report.sites.length} of ${report.sites.length + report.hidden_sites}, ${listed})`),
     table(['bytes', 'blocks', 'kind', 'site', 'key'], report.sites.map(s => [s.bytes, s.blocks, s.kind, siteCell(s), s.key])));
+  const unlisted = report.unlisted;
+  if (unlisted.sites) main.append($('p', {}, `${unlisted.sites} sites of other kinds not listed ` +
+    `(${unlisted.kinds.join(', ')}): ${unlisted.blocks} blocks, ${unlisted.bytes} bytes.`));
 } else if (report.command === 'diff') {
   const t = report.totals;
   main.append($('h1', {}, `osp leak diff: ${report.before} \u2192 ${report.after}`),

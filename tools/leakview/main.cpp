@@ -45,12 +45,13 @@ std::unique_ptr<OutputFormat> output_format(const std::string& name) {
 }
 
 std::set<LeakKind> parse_kinds(const std::string& list) {
+    if (list == "all") return {std::begin(kAllLeakKinds), std::end(kAllLeakKinds)};
     std::set<LeakKind> kinds;
     std::stringstream stream(list);
     std::string name;
     while (std::getline(stream, name, ',')) {
         auto kind = leak_kind_from_string(name);
-        if (!kind) throw UsageError("--kinds: unknown leak kind \"" + name + "\" (definite, indirect, possible, reachable)");
+        if (!kind) throw UsageError("--kinds: unknown leak kind \"" + name + "\" (definite, indirect, possible, reachable, or all)");
         kinds.insert(*kind);
     }
     if (kinds.empty()) throw UsageError("--kinds: name at least one leak kind");
@@ -90,6 +91,8 @@ struct Arguments {
     bool allow_errors = false;
     std::string output;
     bool no_symbolize = false;
+    std::string summary_kinds;  // empty: the kinds that counted in the snapshot's run
+    bool show_reachable = false;
 };
 
 // Loads a snapshot and, unless turned off, symbolizes frames written without symbols.
@@ -115,7 +118,10 @@ int run_summary(const Arguments& arguments, std::ostream& out) {
     auto format = output_format(arguments.format);
     Snapshot snapshot = load_input(arguments, arguments.inputs.at(0));
     auto order = arguments.sort == "count" ? SiteOrder::by_blocks : SiteOrder::by_bytes;
-    format->write_summary(summarize(snapshot, order, static_cast<std::size_t>(arguments.top)), out);
+    std::set<LeakKind> kinds =
+        arguments.summary_kinds.empty() ? counted_leak_kinds(snapshot) : parse_kinds(arguments.summary_kinds);
+    if (arguments.show_reachable) kinds.insert(LeakKind::reachable);
+    format->write_summary(summarize(snapshot, order, static_cast<std::size_t>(arguments.top), kinds), out);
     return kExitOk;
 }
 
@@ -178,6 +184,10 @@ int main(int argc, char** argv) {
             },
             "COUNT"))
         ->capture_default_str();
+    summary->add_option("--kinds", arguments.summary_kinds,
+                        "Comma-separated leak kinds whose sites are listed, or all (default: the snapshot's leak_kinds)");
+    summary->add_flag("--show-reachable", arguments.show_reachable,
+                      "Also list still-reachable sites (caches, pools); they are always in the totals");
     add_symbolize_option(*summary, arguments);
     add_format_option(*summary, arguments);
 

@@ -35,6 +35,12 @@ Json process_json(const Snapshot& snapshot) {
     return json;
 }
 
+Json kinds_json(const std::set<LeakKind>& kinds) {
+    Json names = Json::array();
+    for (auto kind : kinds) names.push_back(to_string(kind));
+    return names;
+}
+
 Json errors_json(const Snapshot& snapshot) {
     Json errors = Json::array();
     for (const auto& error : snapshot.errors) errors.push_back(error_report_to_json(error));
@@ -76,9 +82,15 @@ Json summary_to_json(const SummaryReport& report) {
                   {"suppressed", block_count_json(snapshot.totals.suppressed)},
                   {"sites", snapshot.leaks.size()}}},
                 {"order", report.order == SiteOrder::by_bytes ? "bytes" : "count"},
+                {"kinds", kinds_json(report.kinds)},
                 {"sites", sites},
                 {"hidden_sites", report.hidden_sites},
-                {"hidden", block_count_json(report.hidden_total)}};
+                {"hidden", block_count_json(report.hidden_total)},
+                {"unlisted",
+                 {{"kinds", kinds_json(report.unlisted_kinds)},
+                  {"sites", report.unlisted_sites},
+                  {"blocks", report.unlisted_total.blocks},
+                  {"bytes", report.unlisted_total.bytes}}}};
 }
 
 Json diff_to_json(const DiffReport& report) {
