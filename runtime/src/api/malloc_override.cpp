@@ -8,11 +8,13 @@
 // guards of all blocks, then the leak report when asked for).
 #include <errno.h>
 #include <malloc.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include <cstdint>
 
+#include "api/load_mode.hpp"
 #include "api/malloc_arguments.hpp"
 #include "debug/debug_heap.hpp"
 #include "debug/error_reports.hpp"
@@ -52,6 +54,12 @@ void report_overflow(const char* function, std::size_t count, std::size_t size,
   if (osp::debug::inside_runtime()) return;
   osp::debug::ReentrancyGuard guard;
   osp::debug::report_calloc_overflow(function, count, size, caller);
+}
+
+void report_too_big(std::size_t bytes, std::uintptr_t caller) {
+  if (osp::debug::inside_runtime()) return;
+  osp::debug::ReentrancyGuard guard;
+  osp::debug::report_allocation_size_too_big(bytes, caller);
 }
 
 }  // namespace
@@ -130,6 +138,7 @@ void* memalign(std::size_t alignment, std::size_t bytes) noexcept {
   auto caller = as_address(__builtin_return_address(0));
   const std::size_t rounded = osp::api::memalign_alignment(alignment);
   if (rounded == 0) {
+    report_bad_alignment("memalign", alignment, caller);
     errno = EINVAL;
     return nullptr;
   }
@@ -142,12 +151,14 @@ void* valloc(std::size_t bytes) noexcept {
 }
 
 void* pvalloc(std::size_t bytes) noexcept {
+  auto caller = as_address(__builtin_return_address(0));
   const std::size_t rounded = osp::api::pvalloc_bytes(bytes);
   if (rounded == 0) {
+    report_too_big(bytes, caller);
     errno = ENOMEM;
     return nullptr;
   }
-  return allocate_malloc(rounded, osp::os::page_size(), as_address(__builtin_return_address(0)), false);
+  return allocate_malloc(rounded, osp::os::page_size(), caller, false);
 }
 
 std::size_t malloc_usable_size(void* block) noexcept { return osp::debug::usable_size(block); }
@@ -158,8 +169,9 @@ namespace {
 
 // Runs after the program's static destructors and atexit handlers (the runtime is
 // finalized after the program that links or preloads it): whatever is still live now
-// and unreachable is a leak. The text report runs with detect_leaks=1 or Automatic
-// mode; a snapshot is written whenever report_path is set.
+// and unreachable is a leak. The text report runs with detect_leaks (on by default when
+// linked, off when preloaded: start_runtime) or Automatic mode; a snapshot is written
+// whenever report_path is set.
 void run_exit_checks() {
   const osp::debug::Options& current = osp::debug::options();
   if (current.check_on_exit) osp::debug::check_heap("at exit", 0);
@@ -168,18 +180,31 @@ void run_exit_checks() {
   bool text = current.detect_leaks || automatic;
   if (!text && current.report_path[0] == '\0') return;
   std::uint64_t leaked = osp::report::run_exit_leak_check(text);
-  if (leaked != 0 && current.detect_leaks && current.exitcode != 0) _exit(current.exitcode);
+  if (leaked != 0 && current.detect_leaks && current.exitcode != 0) {
+    // exit() flushes stdio only after this destructor; _exit would drop what the program
+    // printed to a pipe. Only if no thread holds stdout (one blocked in a read must not
+    // hang the exit).
+    if (ftrylockfile(stdout) == 0) {
+      fflush_unlocked(stdout);
+      funlockfile(stdout);
+    }
+    _exit(current.exitcode);
+  }
 }
 
 __attribute__((constructor)) void start_runtime() {
   osp::os::register_fork_handlers(osp::debug::prepare_fork, osp::debug::parent_after_fork,
                                   osp::debug::child_after_fork);
+  const bool linked = osp::api::libospdebug_load_mode() == osp::api::LoadMode::Linked;
+  osp::debug::resolve_detect_leaks_default(linked);
   const osp::debug::Options& current = osp::debug::options();
   if (current.verbosity >= 1) {
-    osp::debug::ReportWriter(2).process_prefix().text("osp: debug runtime active (stack_depth=")
+    osp::debug::ReportWriter(2).process_prefix().text("osp: debug runtime active (")
+        .text(linked ? "linked" : "preloaded").text(", stack_depth=")
         .decimal(static_cast<std::uint64_t>(current.stack_depth)).text(", quarantine_mb=")
         .decimal(static_cast<std::uint64_t>(current.quarantine_mb)).text(", halt_on_error=")
-        .decimal(current.halt_on_error ? 1 : 0).text(")\n");
+        .decimal(current.halt_on_error ? 1 : 0).text(", detect_leaks=")
+        .decimal(current.detect_leaks ? 1 : 0).text(")\n");
   }
 }
 

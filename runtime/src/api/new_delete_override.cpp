@@ -1,11 +1,16 @@
 // Every form of operator new and delete (plain, array, nothrow, sized, aligned, aligned +
 // sized), replaced by libospdebug. new/new[] are separate allocation kinds so that
 // delete vs delete[] vs free mismatches are reported. Failure follows the standard: call
-// the new-handler and retry, or throw std::bad_alloc (nothrow forms return null).
+// the new-handler and retry, or throw std::bad_alloc (nothrow forms return null). A request
+// no allocator can satisfy (a bad alignment, an impossible size) fails at once, under the
+// allocator_may_return_null rule (error_reports.hpp).
 #include <cstdint>
 #include <new>
 
+#include "debug/block_header.hpp"
 #include "debug/debug_heap.hpp"
+#include "debug/error_reports.hpp"
+#include "debug/runtime_thread.hpp"
 
 using osp::api::AllocationKind;
 
@@ -17,16 +22,30 @@ namespace {
 
 constexpr std::size_t kNewAlignmentBytes = __STDCPP_DEFAULT_NEW_ALIGNMENT__;
 
-void* allocate_or_null(std::size_t bytes, std::size_t alignment, AllocationKind kind,
-                       std::uintptr_t caller, std::uintptr_t caller_frame) noexcept {
-  if (alignment == 0 || (alignment & (alignment - 1)) != 0) return nullptr;
-  return osp::debug::allocate({bytes, alignment, kind, nullptr, 0, caller, false, caller_frame});
+// No new-handler can make such a request possible, and retrying would report it again.
+bool impossible_request(std::size_t bytes, std::size_t alignment, AllocationKind kind,
+                        std::uintptr_t caller) noexcept {
+  const bool bad_alignment = alignment == 0 || (alignment & (alignment - 1)) != 0 ||
+                             alignment > osp::debug::kMaxAlignmentBytes;
+  if (__builtin_expect(!bad_alignment && bytes <= osp::debug::kMaxRequestBytes, 1)) return false;
+  if (!osp::debug::inside_runtime()) {
+    osp::debug::ReentrancyGuard guard;
+    if (bad_alignment) {
+      osp::debug::report_invalid_alignment(osp::debug::allocation_function_name(kind), alignment,
+                                           caller);
+    } else {
+      osp::debug::report_allocation_size_too_big(bytes, caller);
+    }
+  }
+  return true;
 }
 
 void* allocate_or_throw(std::size_t bytes, std::size_t alignment, AllocationKind kind,
                         std::uintptr_t caller, std::uintptr_t caller_frame) {
+  if (impossible_request(bytes, alignment, kind, caller)) throw std::bad_alloc();
   for (;;) {
-    if (void* block = allocate_or_null(bytes, alignment, kind, caller, caller_frame)) {
+    if (void* block = osp::debug::allocate({bytes, alignment, kind, nullptr, 0, caller, false,
+                                            caller_frame})) {
       return block;
     }
     std::new_handler handler = std::get_new_handler();

@@ -123,7 +123,13 @@ void* allocate(const AllocationRequest& request) noexcept {
   }
   std::size_t alignment =
       request.alignment < kMinimumUserAlignment ? kMinimumUserAlignment : request.alignment;
-  if (alignment > kMaxAlignmentBytes) return nullptr;
+  if (alignment > kMaxAlignmentBytes) {
+    if (!internal) {
+      report_invalid_alignment(allocation_function_name(request.kind), request.alignment,
+                               request.caller);
+    }
+    return nullptr;
+  }
   if (!internal && guarded_blocks::wanted()) [[unlikely]] {
     BlockHeader* header =
         guarded_blocks::place(request.bytes, request.alignment, request.explicit_alignment);

@@ -7,6 +7,7 @@
 #include "debug/error_reports.hpp"
 
 #include <dlfcn.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -16,12 +17,14 @@
 #include "debug/error_log.hpp"
 #include "debug/live_blocks.hpp"
 #include "debug/options.hpp"
+#include "debug/report_files.hpp"
 #include "debug/report_sections.hpp"
 #include "debug/report_writer.hpp"
 #include "debug/runtime_thread.hpp"
 #include "debug/stack_origin.hpp"
 #include "memory_pool.hpp"
 #include "os/os_memory.hpp"
+#include "pool/pool_counters.hpp"
 #include "trace/symbolizer.hpp"
 #include "trace/thread_stack_bounds.hpp"
 
@@ -47,10 +50,14 @@ int report_fd() noexcept {
     std::size_t length = name.size() < sizeof path - 1 ? name.size() : sizeof path - 1;
     std::memcpy(path, name.data(), length);
     path[length] = '\0';
-    int fd = ::open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    // Never follows a symlink or writes into someone else's file planted at the name.
+    int fd = open_log_file(path);
     if (fd < 0) {
-      ReportWriter(2).text("osp: warning: cannot open log_path file '").text(path)
-          .text("'; reporting to stderr\n");
+      const int error = errno;
+      ReportWriter(2).text("osp: warning: cannot open log_path file '").text(path).text("' (")
+          .text(error == ELOOP || error == EEXIST ? "a symlink or another user's file is there"
+                                                   : strerrorname_np(error))
+          .text("); reporting to stderr\n");
     }
     g_log_fd = fd;
     g_log_pid = pid;
@@ -187,8 +194,13 @@ void report_mismatched_deallocation(BlockHeader* header, api::AllocationKind fre
 
 namespace {
 
-// The request-argument errors: one line of explanation, never fatal.
+// The request-argument errors: requests no allocator can satisfy. One rule for all of them,
+// ASan's allocator_may_return_null: the failure is always counted; with the option off (the
+// default) it is an error like any other (reported, recorded, fatal under halt_on_error),
+// with it on the call just fails the documented way, silently.
 void report_bad_request(ErrorKind kind, const ReportWriter& explanation, std::uintptr_t caller) {
+  pool::count_failed_allocation();
+  if (options().allocator_may_return_null) return;
   ReportScope scope;
   if (!scope.active()) return record_nested(kind, 0);
   CurrentStack stack;
@@ -200,7 +212,8 @@ void report_bad_request(ErrorKind kind, const ReportWriter& explanation, std::ui
   int fd = report_fd();
   ReportWriter writer(fd);
   open_report(writer, line);
-  close_report(writer, fd, {kind, 0, nullptr, false}, line, stack);
+  writer.text("  hint: allocator_may_return_null=1 makes such calls fail without a report\n");
+  close_report(writer, fd, {kind, 0, nullptr, true}, line, stack);
 }
 
 }  // namespace
@@ -208,8 +221,15 @@ void report_bad_request(ErrorKind kind, const ReportWriter& explanation, std::ui
 void report_invalid_alignment(const char* function, std::size_t alignment,
                               std::uintptr_t caller) noexcept {
   ReportWriter explanation(-1);
-  explanation.text(function).text(" called with alignment ").decimal(alignment)
-      .text(", which is not a valid power of two (the call fails)");
+  explanation.text(function).text(" called with alignment ").decimal(alignment).text(", which ");
+  if (alignment == 0 || (alignment & (alignment - 1)) != 0) {
+    explanation.text("is not a power of two");
+  } else if (alignment > kMaxAlignmentBytes) {
+    explanation.text("is more than the maximum of ").decimal(kMaxAlignmentBytes);
+  } else {
+    explanation.text("is not a multiple of sizeof(void*)");
+  }
+  explanation.text(" (the call fails)");
   report_bad_request(ErrorKind::InvalidAlignment, explanation, caller);
 }
 

@@ -4,7 +4,8 @@
 //   SUMMARY: osp: <kind> <file>:<line> in <function>
 // to stderr (or <log_path>.<pid>), records the error in the error log, and aborts when
 // halt_on_error is set and the error is fatal. Bad request arguments (alignment, calloc
-// overflow, impossible sizes) have a defined result and never halt.
+// overflow, impossible sizes) are counted as failed allocations and, unless
+// allocator_may_return_null is set, reported and fatal like any other error.
 // `caller` is the return address of the interposed entry point: stacks start there.
 #pragma once
 

@@ -28,6 +28,7 @@ Options default_options() noexcept {
 #define OSP_OPTION(type, name, default_value, description) defaults.name = default_value;
 #include "debug/options.inc"
 #undef OSP_OPTION
+  defaults.detect_leaks_given = false;
   return defaults;
 }
 
@@ -84,12 +85,15 @@ void apply_preset(const char* mode, Options& out) noexcept {
     out.quarantine_mb = 0;
     out.fill = false;
     out.detect_leaks = false;
+    out.detect_leaks_given = true;
   } else if (std::strcmp(mode, "leaks") == 0) {
     out.quarantine_mb = 0;
     out.fill = false;
     out.detect_leaks = true;
+    out.detect_leaks_given = true;
   } else if (std::strcmp(mode, "full") == 0) {
     out.detect_leaks = true;
+    out.detect_leaks_given = true;
     out.guard_pages = "sampled";
     out.fill = true;
     out.check_on_exit = true;
@@ -137,6 +141,10 @@ void validate(Options& out, const Options& defaults) noexcept {
 // Applies one "key=value" pair (already split) to `out`; presets are handled elsewhere.
 void apply_pair(const char* key, const char* value, Options& out) noexcept {
   if (std::strcmp(key, "mode") == 0) return;
+  bool given;
+  if (std::strcmp(key, "detect_leaks") == 0 && parse_value(value, given)) {
+    out.detect_leaks_given = true;
+  }
 #define OSP_OPTION(type, name, default_value, description)         \
   if (std::strcmp(key, #name) == 0) {                                \
     if (!parse_value(value, out.name)) {                             \
@@ -281,5 +289,10 @@ const Options& parse_environment_options() noexcept {
 }
 
 }  // namespace detail
+
+void resolve_detect_leaks_default(bool on) noexcept {
+  const Options& current = options();
+  if (!current.detect_leaks_given) detail::g_options.detect_leaks = on;
+}
 
 }  // namespace osp::debug

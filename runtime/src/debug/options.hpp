@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <type_traits>
 
 namespace osp::debug {
 
@@ -12,7 +13,13 @@ struct Options {
 #define OSP_OPTION(type, name, default_value, description) type name;
 #include "debug/options.inc"
 #undef OSP_OPTION
+  // Set when OSP_OPTIONS or a mode preset chose detect_leaks; otherwise its default
+  // depends on how libospdebug was loaded (resolve_detect_leaks_default). No member
+  // initializer: Options must stay trivial, or the global copy would be constructed again
+  // after the first malloc parsed it.
+  bool detect_leaks_given;
 };
+static_assert(std::is_trivially_default_constructible_v<Options>);
 
 namespace detail {
 extern Options g_options;
@@ -34,6 +41,11 @@ inline const Options& options() noexcept {
 // outlive `out`. Exposed for tests; options() uses it on OSP_OPTIONS.
 void parse_options(const char* text, char* storage, unsigned long storage_bytes,
                    Options& out) noexcept;
+
+// Sets detect_leaks to `on` unless OSP_OPTIONS or a mode preset set it: leak checks are on
+// by default for programs linked with libospdebug and off for preloaded ones, which only
+// the runtime's constructor can tell apart (api/load_mode.hpp).
+void resolve_detect_leaks_default(bool on) noexcept;
 
 // Writes every option with its default and description to `fd`.
 void print_option_help(int fd) noexcept;

@@ -13,6 +13,7 @@ set(OSP_DEBUG_SOURCES
     ${OSP_SRC}/debug/error_reports.cpp
     ${OSP_SRC}/debug/fault_reports.cpp
     ${OSP_SRC}/debug/guarded_blocks.cpp
+    ${OSP_SRC}/debug/report_files.cpp
     ${OSP_SRC}/debug/pointer_validation.cpp
     ${OSP_SRC}/debug/suppressions.cpp
     ${OSP_SRC}/debug/debug_heap.cpp)

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "debug/report_files.hpp"
 #include "debug/report_writer.hpp"
 #include "report/process_info.hpp"
 
@@ -28,12 +29,17 @@ std::string expand_snapshot_path(const char* pattern) {
   return path;
 }
 
+// The temporary file gets an unpredictable name and is created, never opened: a symlink
+// planted beside the snapshot in a shared folder is not followed. Its bytes reach the disk
+// (fsync) before the rename publishes them, and the rename reaches it after (the folder's
+// fsync), so a crash of the machine leaves the old snapshot or the new one, never an empty
+// file. No allocation here: the names live on the stack.
 bool write_file_atomically(const std::string& path, const std::string& text) noexcept {
-  const std::string temporary = path + ".tmp." + std::to_string(::getpid());
+  char temporary[4096];
   const char* failed_step = nullptr;
-  int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int fd = debug::create_temporary_file(path.c_str(), temporary, sizeof temporary);
   if (fd < 0) {
-    failed_step = "cannot create";
+    failed_step = "cannot create a temporary file for";
   } else {
     std::size_t written = 0;
     while (written < text.size()) {
@@ -45,13 +51,17 @@ bool write_file_atomically(const std::string& path, const std::string& text) noe
       }
       written += static_cast<std::size_t>(got);
     }
+    if (failed_step == nullptr && ::fsync(fd) != 0) failed_step = "cannot flush to disk";
     if (::close(fd) != 0 && failed_step == nullptr) failed_step = "cannot write";
-    if (failed_step == nullptr && ::rename(temporary.c_str(), path.c_str()) != 0) {
+    if (failed_step == nullptr && ::rename(temporary, path.c_str()) != 0) {
       failed_step = "cannot rename the temporary file to";
     }
-    if (failed_step != nullptr) ::unlink(temporary.c_str());
+    if (failed_step != nullptr) ::unlink(temporary);
   }
-  if (failed_step == nullptr) return true;
+  if (failed_step == nullptr) {
+    debug::sync_parent_folder(path.c_str());
+    return true;
+  }
   const int error = errno;
   debug::ReportWriter(2).process_prefix().text("osp: leak snapshot not written: ").text(failed_step)
       .text(" '").text(path.c_str()).text("': ").text(strerror(error)).text("\n");

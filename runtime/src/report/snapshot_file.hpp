@@ -1,6 +1,8 @@
 // Writing a snapshot file safely: the path's %p becomes the process id and %t the time
-// (seconds since the epoch); the text goes to "<path>.tmp.<pid>" with raw writes and is
-// renamed over the final name only when complete, so a crash never leaves half a file.
+// (seconds since the epoch); the text goes to a new "<path>.tmp.<random>" file (created
+// with O_EXCL | O_NOFOLLOW: nothing planted there is followed) with raw writes, is flushed
+// to disk and only then renamed over the final name, so neither a crash of the process nor
+// one of the machine leaves half a file.
 #pragma once
 
 #include <cstddef>

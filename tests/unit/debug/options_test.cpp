@@ -21,8 +21,27 @@ TEST(Options, DefaultsComeFromTheTable) {
   EXPECT_EQ(options.stack_depth, 16);
   EXPECT_STREQ(options.unwind, "fp");
   EXPECT_EQ(options.quarantine_mb, 16);
-  EXPECT_FALSE(options.detect_leaks);
+  // On unless given: the runtime's constructor turns it off for a preloaded library.
+  EXPECT_TRUE(options.detect_leaks);
+  EXPECT_FALSE(options.detect_leaks_given);
+  EXPECT_FALSE(options.allocator_may_return_null);
   EXPECT_STREQ(options.log_path, "");
+}
+
+TEST(Options, DetectLeaksIsGivenByTheKeyOrAPresetOnly) {
+  char storage[512];
+  Options off = parse("detect_leaks=0", storage);
+  EXPECT_FALSE(off.detect_leaks);
+  EXPECT_TRUE(off.detect_leaks_given);
+  Options on = parse("detect_leaks=yes", storage);
+  EXPECT_TRUE(on.detect_leaks);
+  EXPECT_TRUE(on.detect_leaks_given);
+  EXPECT_TRUE(parse("mode=hardened", storage).detect_leaks_given);
+  EXPECT_FALSE(parse("verbosity=1", storage).detect_leaks_given);
+  testing::internal::CaptureStderr();
+  Options bad = parse("detect_leaks=maybe", storage);
+  testing::internal::GetCapturedStderr();
+  EXPECT_FALSE(bad.detect_leaks_given);  // a bad value keeps the default, undecided
 }
 
 TEST(Options, ParsesEveryType) {
