@@ -4,6 +4,7 @@
 #include "frames.hpp"
 #include "gate.hpp"
 #include "merge.hpp"
+#include "summary.hpp"
 #include "snapshot_builder.hpp"
 #include "suppressions.hpp"
 
@@ -129,6 +130,57 @@ TEST(Merge, AddsSitesWithTheSameKeyAndFlattensRuns) {
     EXPECT_EQ(std::get<std::string>(merged.options.at("stack_depth")), "mixed");
     Snapshot again = merge_snapshots({merged, first});
     EXPECT_EQ(again.process.runs.size(), 3u);
+}
+
+Snapshot cache_and_leaks() {
+    // The shape of a real run: one big still-reachable pool above two small leaks.
+    return snapshot_with({leak_site("pool", 1, 72704, {user_frame("pool_init", "pool.cpp", 3)}, LeakKind::reachable),
+                          leak_site("lost", 2, 480, {user_frame("lose", "a.cpp", 9)}),
+                          leak_site("child", 1, 64, {user_frame("child", "b.cpp", 4)}, LeakKind::indirect),
+                          leak_site("maybe", 1, 32, {user_frame("maybe", "c.cpp", 7)}, LeakKind::possible)});
+}
+
+std::vector<std::string> keys_of(const std::vector<const LeakSite*>& sites) {
+    std::vector<std::string> keys;
+    for (const LeakSite* site : sites) keys.push_back(site->key);
+    return keys;
+}
+
+TEST(Summary, ListsOnlyTheCountedKindsAndNamesTheRest) {
+    Snapshot snapshot = cache_and_leaks();
+    SummaryReport report = summarize(snapshot, SiteOrder::by_bytes, 20, counted_leak_kinds(snapshot));
+    EXPECT_EQ(keys_of(report.sites), (std::vector<std::string>{"lost", "child"}));
+    EXPECT_EQ(keys_of(report.top_sites), keys_of(report.sites));
+    EXPECT_EQ(report.unlisted_sites, 2u);
+    EXPECT_EQ(report.unlisted_total.bytes, 72704u + 32u);
+    EXPECT_EQ(report.unlisted_kinds, (std::set<LeakKind>{LeakKind::possible, LeakKind::reachable}));
+    EXPECT_STREQ(unlisted_hint(report), "--kinds all");
+}
+
+TEST(Summary, ShowsReachableSitesWhenAsked) {
+    Snapshot snapshot = cache_and_leaks();
+    SummaryReport report = summarize(snapshot, SiteOrder::by_bytes, 2,
+                                     {LeakKind::definite, LeakKind::indirect, LeakKind::reachable});
+    EXPECT_EQ(keys_of(report.sites), (std::vector<std::string>{"pool", "lost", "child"}));
+    EXPECT_EQ(keys_of(report.top_sites), (std::vector<std::string>{"pool", "lost"}));
+    EXPECT_EQ(report.hidden_sites, 1u);
+    EXPECT_EQ(report.hidden_total.bytes, 64u);
+    EXPECT_EQ(report.unlisted_kinds, std::set<LeakKind>{LeakKind::possible});
+}
+
+TEST(Summary, CountedKindsComeFromTheRunsLeakKindsOption) {
+    Snapshot snapshot = cache_and_leaks();
+    EXPECT_EQ(counted_leak_kinds(snapshot), (std::set<LeakKind>{LeakKind::definite, LeakKind::indirect}));
+    snapshot.options["leak_kinds"] = std::string("definite,reachable");
+    EXPECT_EQ(counted_leak_kinds(snapshot), (std::set<LeakKind>{LeakKind::definite, LeakKind::reachable}));
+    snapshot.options["leak_kinds"] = std::string("all");
+    EXPECT_EQ(counted_leak_kinds(snapshot).size(), 4u);
+    snapshot.options["leak_kinds"] = std::string("(mixed)");  // merged runs that disagree
+    EXPECT_EQ(counted_leak_kinds(snapshot), (std::set<LeakKind>{LeakKind::definite, LeakKind::indirect}));
+    snapshot.options["leak_kinds"] = std::string("definite");
+    SummaryReport report = summarize(snapshot, SiteOrder::by_blocks, 0, counted_leak_kinds(snapshot));
+    EXPECT_EQ(keys_of(report.sites), std::vector<std::string>{"lost"});
+    EXPECT_EQ(report.unlisted_sites, 3u);
 }
 
 }  // namespace

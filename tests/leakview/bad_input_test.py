@@ -136,6 +136,7 @@ def main():
         base_path = os.path.join(snapshots, "base.json")
         for arguments in ([], ["frobnicate"], ["summary"], ["summary", base_path, "--format", "pdf"],
                           ["summary", base_path, "--top", "-1"], ["summary", base_path, "--sort", "size"],
+                          ["summary", base_path, "--kinds", "cache"], ["summary", base_path, "--kinds", ""],
                           ["diff", base_path], ["gate", base_path, "--kinds", "definite,lost"],
                           ["gate", base_path, "--kinds", ""], ["gate", base_path, "--max-bytes", "lots"],
                           ["merge", base_path], ["merge", "-o", "x.json"]):

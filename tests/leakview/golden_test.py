@@ -40,6 +40,13 @@ def cases():
                        ["gate", "real/shop_v2.json", "--baseline", "real/shop_v1.json"] + real, 1))
     result += [
         ("summary-base-by-count-top3.text", ["summary", "base.json", "--sort", "count", "--top", "3"], 0),
+        # Reachable (and possible) sites are listed only when asked.
+        ("summary-base-show-reachable.text", ["summary", "base.json", "--show-reachable"], 0),
+        ("summary-base-all-kinds.json", ["summary", "base.json", "--kinds", "all", "--format", "json"], 0),
+        ("summary-real-v1-show-reachable.folded",
+         ["summary", "real/shop_v1.json", "--no-symbolize", "--show-reachable", "--format", "folded"], 0),
+        ("summary-real-v1-show-reachable.html",
+         ["summary", "real/shop_v1.json", "--no-symbolize", "--show-reachable", "--format", "html"], 0),
         ("summary-clean.text", ["summary", "clean.json"], 0),
         ("diff-identical.text", ["diff", "base.json", "base.json"], 0),
         ("gate-clean.text", ["gate", "clean.json"], 0),

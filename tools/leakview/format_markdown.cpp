@@ -60,9 +60,9 @@ public:
             write_unlisted(report, out);
             return;
         }
-        out << "### Top sites by " << (report.order == SiteOrder::by_bytes ? "bytes" : "count") << " ("
-            << report.top_sites.size() << " of " << report.sites.size() << ", " << kind_list(report.kinds)
-            << ")\n\n"
+        out << "### Top " << kind_list(report.kinds) << " sites by "
+            << (report.order == SiteOrder::by_bytes ? "bytes" : "count") << " (" << report.top_sites.size() << " of "
+            << report.sites.size() << ")\n\n"
             << "| bytes | blocks | kind | site |\n|--:|--:|---|---|\n";
         for (const LeakSite* site : report.top_sites)
             out << "| " << site->bytes << " | " << site->blocks << " | " << to_string(site->kind) << " | "
@@ -75,8 +75,9 @@ public:
 
     static void write_unlisted(const SummaryReport& report, std::ostream& out) {
         if (report.unlisted_sites == 0) return;
-        out << "\n" << report.unlisted_sites << " sites of other kinds not listed (" << kind_list(report.unlisted_kinds)
-            << "): " << report.unlisted_total.blocks << " blocks, " << report.unlisted_total.bytes << " bytes.\n";
+        out << "\nNot listed: " << report.unlisted_sites << " sites of kinds " << kind_list(report.unlisted_kinds) << " ("
+            << report.unlisted_total.blocks << " blocks, " << report.unlisted_total.bytes << " bytes); `"
+            << unlisted_hint(report) << "` lists them.\n";
     }
 
     void write_diff(const DiffReport& report, std::ostream& out) const override {

@@ -64,9 +64,9 @@ public:
             write_unlisted(report, out);
             return;
         }
-        out << heading("Top sites by " + std::string(report.order == SiteOrder::by_bytes ? "bytes" : "count") + " (" +
-                       std::to_string(report.top_sites.size()) + " of " + std::to_string(report.sites.size()) +
-                       ", " + kind_list(report.kinds) + ")")
+        out << heading("Top " + kind_list(report.kinds) + " sites by " +
+                       std::string(report.order == SiteOrder::by_bytes ? "bytes" : "count") + " (" +
+                       std::to_string(report.top_sites.size()) + " of " + std::to_string(report.sites.size()) + ")")
             << '\n';
         TextTable sites({{"bytes", TextTable::Align::right}, {"blocks", TextTable::Align::right}, {"kind"}, {"site"}});
         for (const LeakSite* site : report.top_sites)
@@ -162,9 +162,9 @@ private:
 
     static void write_unlisted(const SummaryReport& report, std::ostream& out) {
         if (report.unlisted_sites == 0) return;
-        out << "  (" << report.unlisted_sites << " sites of other kinds not listed: " << kind_list(report.unlisted_kinds)
-            << ", " << report.unlisted_total.blocks << " blocks, " << report.unlisted_total.bytes
-            << " bytes; --show-reachable or --kinds to list them)\n";
+        out << "  not listed: " << report.unlisted_sites << " sites of kinds " << kind_list(report.unlisted_kinds) << " ("
+            << report.unlisted_total.blocks << " blocks, " << report.unlisted_total.bytes << " bytes); "
+            << unlisted_hint(report) << " lists them\n";
     }
 
     void write_errors(const Snapshot& snapshot, std::ostream& out) const {

@@ -96,11 +96,11 @@ if (report.command === 'summary') {
      ['suppressed', report.totals.suppressed.blocks, report.totals.suppressed.bytes]]));
   const listed = report.kinds.join(', ');
   flame(report.sites.map(s => [stackOf(s), s.bytes]), `Leaked bytes by allocation stack (${listed})`);
-  main.append($('h2', {}, `Sites (${report.sites.length} of ${report.sites.length + report.hidden_sites}, ${listed})`),
+  main.append($('h2', {}, `Sites: ${listed} (${report.sites.length} of ${report.sites.length + report.hidden_sites})`),
     table(['bytes', 'blocks', 'kind', 'site', 'key'], report.sites.map(s => [s.bytes, s.blocks, s.kind, siteCell(s), s.key])));
   const unlisted = report.unlisted;
-  if (unlisted.sites) main.append($('p', {}, `${unlisted.sites} sites of other kinds not listed ` +
-    `(${unlisted.kinds.join(', ')}): ${unlisted.blocks} blocks, ${unlisted.bytes} bytes.`));
+  if (unlisted.sites) main.append($('p', {}, `Not listed: ${unlisted.sites} sites of kinds ` +
+    `${unlisted.kinds.join(', ')} (${unlisted.blocks} blocks, ${unlisted.bytes} bytes).`));
 } else if (report.command === 'diff') {
   const t = report.totals;
   main.append($('h1', {}, `osp leak diff: ${report.before} \u2192 ${report.after}`),

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include <CLI/CLI.hpp>
@@ -91,7 +92,7 @@ struct Arguments {
     bool allow_errors = false;
     std::string output;
     bool no_symbolize = false;
-    std::string summary_kinds;  // empty: the kinds that counted in the snapshot's run
+    std::optional<std::string> summary_kinds;  // none: the kinds that counted in the snapshot's run
     bool show_reachable = false;
 };
 
@@ -119,7 +120,7 @@ int run_summary(const Arguments& arguments, std::ostream& out) {
     Snapshot snapshot = load_input(arguments, arguments.inputs.at(0));
     auto order = arguments.sort == "count" ? SiteOrder::by_blocks : SiteOrder::by_bytes;
     std::set<LeakKind> kinds =
-        arguments.summary_kinds.empty() ? counted_leak_kinds(snapshot) : parse_kinds(arguments.summary_kinds);
+        arguments.summary_kinds ? parse_kinds(*arguments.summary_kinds) : counted_leak_kinds(snapshot);
     if (arguments.show_reachable) kinds.insert(LeakKind::reachable);
     format->write_summary(summarize(snapshot, order, static_cast<std::size_t>(arguments.top), kinds), out);
     return kExitOk;

@@ -63,4 +63,8 @@ std::string kind_list(const std::set<LeakKind>& kinds) {
     return text;
 }
 
+const char* unlisted_hint(const SummaryReport& report) {
+    return report.unlisted_kinds == std::set<LeakKind>{LeakKind::reachable} ? "--show-reachable" : "--kinds all";
+}
+
 }  // namespace leakview

@@ -38,4 +38,7 @@ SummaryReport summarize(const Snapshot& snapshot, SiteOrder order, std::size_t t
 // "definite, indirect": the kinds in their usual order, for headings.
 std::string kind_list(const std::set<LeakKind>& kinds);
 
+// The option that lists a report's unlisted sites: --show-reachable or --kinds all.
+const char* unlisted_hint(const SummaryReport& report);
+
 }  // namespace leakview
