@@ -2,14 +2,18 @@
 // Exit codes: 0 ok / gate passed, 1 gate failed, 2 bad usage or bad input. Reports are
 // built completely in memory before anything is printed, so bad input never leaves
 // partial output behind.
+#include <fcntl.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <optional>
+#include <random>
 #include <sstream>
 
 #include <CLI/CLI.hpp>
@@ -59,17 +63,34 @@ std::set<LeakKind> parse_kinds(const std::string& list) {
     return kinds;
 }
 
-// Writes `text` to `path` through a temporary file and a rename: readers never see half a file.
+// Writes `text` to `path` through a temporary file and a rename: readers never see half a
+// file. The temporary gets an unpredictable name and is created, never opened (O_EXCL |
+// O_NOFOLLOW), so nothing planted beside the output in a shared folder is followed; it
+// reaches the disk before the rename publishes it.
 void write_file_atomically(const std::string& path, const std::string& text) {
-    std::string temporary = path + ".tmp." + std::to_string(getpid());
-    {
-        std::ofstream stream(temporary, std::ios::binary | std::ios::trunc);
-        stream << text;
-        stream.flush();
-        if (!stream) {
-            std::remove(temporary.c_str());
-            throw InputError(path, "write", "cannot write the output file");
-        }
+    std::random_device random;
+    std::string temporary;
+    int fd = -1;
+    for (int attempt = 0; attempt < 16 && fd < 0; ++attempt) {
+        char suffix[17];
+        std::snprintf(suffix, sizeof suffix, "%08x%08x", random(), random());
+        temporary = path + ".tmp." + suffix;
+        fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (fd < 0 && errno != EEXIST) break;
+    }
+    if (fd < 0) throw InputError(path, "write", std::string("cannot create a temporary file: ") + std::strerror(errno));
+    std::size_t written = 0;
+    while (written < text.size()) {
+        ssize_t got = ::write(fd, text.data() + written, text.size() - written);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) break;
+        written += static_cast<std::size_t>(got);
+    }
+    const bool complete = written == text.size() && ::fsync(fd) == 0;
+    const int error = errno;
+    if (::close(fd) != 0 || !complete) {
+        std::remove(temporary.c_str());
+        throw InputError(path, "write", std::string("cannot write the output file: ") + std::strerror(error));
     }
     std::error_code status;
     std::filesystem::rename(temporary, path, status);
