@@ -175,7 +175,7 @@ TEST(Summary, CountedKindsComeFromTheRunsLeakKindsOption) {
     EXPECT_EQ(counted_leak_kinds(snapshot), (std::set<LeakKind>{LeakKind::definite, LeakKind::reachable}));
     snapshot.options["leak_kinds"] = std::string("all");
     EXPECT_EQ(counted_leak_kinds(snapshot).size(), 4u);
-    snapshot.options["leak_kinds"] = std::string("(mixed)");  // merged runs that disagree
+    snapshot.options["leak_kinds"] = std::string("mixed");  // merged runs that disagree
     EXPECT_EQ(counted_leak_kinds(snapshot), (std::set<LeakKind>{LeakKind::definite, LeakKind::indirect}));
     snapshot.options["leak_kinds"] = std::string("definite");
     SummaryReport report = summarize(snapshot, SiteOrder::by_blocks, 0, counted_leak_kinds(snapshot));
