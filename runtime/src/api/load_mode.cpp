@@ -70,10 +70,10 @@ bool visit_dynamic_names(const dl_phdr_info& info, bool needed, Visit visit) {
 }
 
 struct Search {
-  std::uintptr_t own_code;            // an address inside libospdebug
-  int module_index = 0;               // the loader lists the main executable first
+  std::uintptr_t own_code;  // an address inside libospdebug
+  int module_index = 0;     // the loader lists the main executable first
   bool in_main_executable = false;
-  const char* own_soname = nullptr;   // points into libospdebug's own string table
+  const char* own_soname = nullptr;  // points into libospdebug's own string table
   bool needed_by_main = false;
 };
 
@@ -93,9 +93,8 @@ int find_own_module(dl_phdr_info* info, std::size_t, void* raw) {
 // Second pass: does the main executable need that soname?
 int check_main_needs(dl_phdr_info* info, std::size_t, void* raw) {
   auto* search = static_cast<Search*>(raw);
-  search->needed_by_main = visit_dynamic_names(*info, true, [&](const char* name) {
-    return std::strcmp(name, search->own_soname) == 0;
-  });
+  search->needed_by_main = visit_dynamic_names(
+      *info, true, [&](const char* name) { return std::strcmp(name, search->own_soname) == 0; });
   return 1;  // the main executable only
 }
 
