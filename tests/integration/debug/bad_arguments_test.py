@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """One rule for requests no allocator can satisfy (allocator_may_return_null, as in ASan),
-checked on a program of such requests (cases/bad_arguments.c or bad_requests.cpp), linked
-or preloaded:
+checked on a program of such requests (cases/bad_arguments.c, bad_new.cpp or
+bad_requests.cpp), linked or preloaded:
  - defaults (allocator_may_return_null=0, halt_on_error=1): the first request is reported
    and the program aborts;
  - halt_on_error=0: every request is reported and recorded in the snapshot's errors, the
