@@ -24,7 +24,8 @@ void* backend_allocate(std::size_t bytes, std::size_t alignment, const char* fil
     }
     return nullptr;
   }
-  return debug::allocate({bytes, alignment, kind, file, line, caller, false});
+  // The osp API always names an alignment: a guarded slot keeps it.
+  return debug::allocate({bytes, alignment, kind, file, line, caller, false, 0, true});
 }
 
 void backend_deallocate(void* block, AllocationKind kind) noexcept {

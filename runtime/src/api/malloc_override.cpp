@@ -35,10 +35,12 @@ std::uintptr_t as_address(void* return_address) {
   return reinterpret_cast<std::uintptr_t>(return_address);
 }
 
+// `asked_alignment`: the program named the alignment (memalign and friends), which a
+// guarded slot then keeps instead of the C rule for the size.
 void* allocate_malloc(std::size_t bytes, std::size_t alignment, std::uintptr_t caller,
-                      bool zero, std::uintptr_t caller_frame = 0) {
+                      bool zero, std::uintptr_t caller_frame = 0, bool asked_alignment = false) {
   void* block = osp::debug::allocate({bytes, alignment, AllocationKind::Malloc, nullptr, 0,
-                                      caller, zero, caller_frame});
+                                      caller, zero, caller_frame, asked_alignment});
   if (block == nullptr) errno = ENOMEM;
   return block;
 }
@@ -117,7 +119,7 @@ int posix_memalign(void** result, std::size_t alignment, std::size_t bytes) noex
     return EINVAL;
   }
   void* block = osp::debug::allocate({bytes, alignment, AllocationKind::Malloc, nullptr, 0,
-                                      caller, false});
+                                      caller, false, 0, true});
   if (block == nullptr) return ENOMEM;
   *result = block;
   return 0;
@@ -130,7 +132,7 @@ void* aligned_alloc(std::size_t alignment, std::size_t bytes) noexcept {
     errno = EINVAL;
     return nullptr;
   }
-  return allocate_malloc(bytes, alignment, caller, false);
+  return allocate_malloc(bytes, alignment, caller, false, 0, true);
 }
 
 // Like glibc: an alignment that is not a power of two is rounded up to one.
@@ -142,7 +144,7 @@ void* memalign(std::size_t alignment, std::size_t bytes) noexcept {
     errno = EINVAL;
     return nullptr;
   }
-  return allocate_malloc(bytes, rounded, caller, false);
+  return allocate_malloc(bytes, rounded, caller, false, 0, true);
 }
 
 void* valloc(std::size_t bytes) noexcept {
