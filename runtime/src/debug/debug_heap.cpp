@@ -14,6 +14,7 @@
 #include "debug/error_log.hpp"
 #include "debug/error_reports.hpp"
 #include "debug/guarded_blocks.hpp"
+#include "guarded/slot_space.hpp"
 #include "debug/live_blocks.hpp"
 #include "debug/options.hpp"
 #include "debug/pointer_validation.hpp"
@@ -267,6 +268,7 @@ void prepare_fork() noexcept {
   quarantine::lock();
   lock_reports();
   lock_error_log();
+  guarded::lock();
 #if defined(OSP_HAVE_POOL_FORK_HOOKS)
   osp::pool::prepare_fork();
 #endif
@@ -276,6 +278,7 @@ void parent_after_fork() noexcept {
 #if defined(OSP_HAVE_POOL_FORK_HOOKS)
   osp::pool::after_fork_in_parent();
 #endif
+  guarded::unlock();
   unlock_error_log();
   unlock_reports();
   quarantine::unlock();
@@ -286,6 +289,7 @@ void child_after_fork() noexcept {
 #if defined(OSP_HAVE_POOL_FORK_HOOKS)
   osp::pool::after_fork_in_child();
 #endif
+  guarded::unlock();
   unlock_error_log();
   unlock_reports();
   quarantine::after_fork_in_child();

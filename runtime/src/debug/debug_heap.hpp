@@ -43,7 +43,7 @@ std::size_t usable_size(const void* user) noexcept;
 std::size_t check_heap(const char* when, std::uintptr_t caller) noexcept;
 
 // Fork support: every lock of the debug layer, in one order (live list, quarantine,
-// reports, error log), and the pool's.
+// reports, error log, guarded slots), and the pool's.
 void prepare_fork() noexcept;
 void parent_after_fork() noexcept;
 void child_after_fork() noexcept;
