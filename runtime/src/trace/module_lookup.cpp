@@ -13,16 +13,13 @@
 #include <cstddef>
 #include <cstring>
 
+#include "trace/elf_file.hpp"
 #include "trace/permanent_strings.hpp"
-#include "os/raw_format.hpp"
 
 namespace osp::trace {
 namespace {
 
-using os::RawFormatBuffer;
-
 constexpr int kMaxCachedModules = 256;
-constexpr std::size_t kMaxBuildIdBytes = 64;
 constexpr std::size_t kMaxPathBytes = 4096;
 
 struct CachedModule {
@@ -44,43 +41,16 @@ struct SearchRequest {
   CachedModule result;
 };
 
-std::size_t align_up(std::size_t value, std::size_t alignment) noexcept {
-  return (value + alignment - 1) & ~(alignment - 1);
-}
-
-// Scans one PT_NOTE segment; returns the build-id in hex or nullptr.
-const char* build_id_from_notes(const char* notes, std::size_t size,
-                                std::size_t alignment) noexcept {
-  std::size_t offset = 0;
-  while (offset + sizeof(ElfW(Nhdr)) <= size) {
-    ElfW(Nhdr) header;
-    std::memcpy(&header, notes + offset, sizeof(header));
-    const std::size_t name_offset = offset + sizeof(header);
-    const std::size_t description_offset = name_offset + align_up(header.n_namesz, alignment);
-    const std::size_t next_offset = description_offset + align_up(header.n_descsz, alignment);
-    if (description_offset > size || header.n_descsz > size - description_offset) break;
-    if (header.n_type == NT_GNU_BUILD_ID && header.n_namesz == 4 &&
-        std::memcmp(notes + name_offset, "GNU", 4) == 0 && header.n_descsz > 0 &&
-        header.n_descsz <= kMaxBuildIdBytes) {
-      char hex[2 * kMaxBuildIdBytes];
-      RawFormatBuffer text(hex, sizeof(hex));
-      const auto* bytes = reinterpret_cast<const unsigned char*>(notes + description_offset);
-      for (std::size_t i = 0; i < header.n_descsz; ++i) text.append_hex(bytes[i], 2);
-      return store_permanent_string(text.data(), text.size());
-    }
-    if (next_offset <= offset) break;
-    offset = next_offset;
-  }
-  return nullptr;
-}
-
 const char* read_build_id(const dl_phdr_info* module) noexcept {
   for (int i = 0; i < module->dlpi_phnum; ++i) {
     const ElfW(Phdr)& segment = module->dlpi_phdr[i];
     if (segment.p_type != PT_NOTE) continue;
-    const auto* notes = reinterpret_cast<const char*>(module->dlpi_addr + segment.p_vaddr);
+    const auto* notes = reinterpret_cast<const unsigned char*>(module->dlpi_addr + segment.p_vaddr);
     const std::size_t alignment = segment.p_align == 8 ? 8 : 4;
-    if (const char* id = build_id_from_notes(notes, segment.p_memsz, alignment)) return id;
+    char hex[kBuildIdHexBytes];
+    if (build_id_from_notes(notes, segment.p_memsz, alignment, hex)) {
+      return store_permanent_string(hex);
+    }
   }
   return "";
 }

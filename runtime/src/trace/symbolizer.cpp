@@ -1,21 +1,30 @@
-// Symbolization with Boost.Stacktrace over libbacktrace (function, file, line; Boost
-// demangles), plus module path, offset and build-id from module_lookup. Results are kept
-// in a fixed open-addressing table keyed by address, mapped from the OS on first use;
-// when the table is full, lookups still work, they are just not cached.
+// Symbolization: function, file and line from the debug information through libbacktrace
+// (which finds separate debug files by build-id under /usr/lib/debug/.build-id and by
+// .gnu_debuglink), module path, offset and build-id from module_lookup. A function name is
+// used only when it is honest:
+// - from the debug information, when libbacktrace found the function whose address
+//   ranges contain the address (it reports a file then);
+// - otherwise from the ELF symbol tables, only for a function symbol whose extent
+//   contains the address (function_symbols). Data objects never name a frame.
+// Anything else is left unnamed, and the frame prints as module+offset. libbacktrace's own
+// symbol-table fallback and dladdr are not used: both answer with data objects, and dladdr
+// also with the nearest sizeless symbol.
 //
-// Boost keeps one libbacktrace state per thread, so each thread that symbolizes reads
-// the debug information once; reports come from few threads, so that is accepted.
-// sources.cmake picks the backend; the default keeps a bare compile on libbacktrace.
-#if !defined(BOOST_STACKTRACE_LINK) && !defined(BOOST_STACKTRACE_USE_BACKTRACE)
-#define BOOST_STACKTRACE_USE_BACKTRACE
-#endif
+// Results are kept in a fixed open-addressing table keyed by address, mapped from the OS on
+// first use; when the table is full, lookups still work, they are just not cached. One
+// libbacktrace state serves every thread: it is used only under the cache's lock.
 #include "trace/symbolizer.hpp"
 
-#include <boost/stacktrace/frame.hpp>
+#include <backtrace.h>
+#include <cxxabi.h>
+#include <link.h>
+
+#include <cstdlib>
+#include <cstring>
 #include <mutex>
-#include <string>
 
 #include "os/os_memory.hpp"
+#include "trace/function_symbols.hpp"
 #include "trace/module_lookup.hpp"
 #include "trace/permanent_strings.hpp"
 #include "os/raw_format.hpp"
@@ -28,6 +37,8 @@ using os::RawFormatBuffer;
 constexpr std::size_t kCacheSlots = std::size_t{1} << 14;
 constexpr std::size_t kMaxProbes = 64;
 constexpr std::size_t kLineBufferBytes = 4096;
+constexpr std::size_t kMaxSymbolNameBytes = 4096;
+constexpr int kMaxDebugInfoStates = 8;
 
 struct SymbolCache {
   std::mutex lock;
@@ -58,17 +69,96 @@ SymbolizedFrame* cache_slot_for(std::uintptr_t address) noexcept {
   return nullptr;
 }
 
-void describe_source(std::uintptr_t lookup_address, SymbolizedFrame& frame) noexcept {
-  try {
-    const boost::stacktrace::frame source(reinterpret_cast<const void*>(lookup_address));
-    const std::string function = source.name();
-    const std::string file = source.source_file();
-    frame.function = store_permanent_string(function.c_str(), function.size());
-    frame.file = store_permanent_string(file.c_str(), file.size());
-    frame.line = file.empty() ? 0 : static_cast<int>(source.source_line());
-  } catch (...) {
-    // Out of memory or a malformed debug section: keep what is known.
+// The outermost function of an inlined chain, with the line in it that the address
+// belongs to: libbacktrace reports the innermost inlined function first and the function
+// the code was compiled into last.
+struct DebugInfoLocation {
+  const char* function = nullptr;
+  const char* file = nullptr;
+  int line = 0;
+};
+
+int remember_location(void* data, std::uintptr_t, const char* file, int line, const char* function) {
+  // Without a file, libbacktrace answered from its own symbol-table lookup (no debug
+  // information), which also names data objects: that answer is not used.
+  if (file == nullptr) return 0;
+  auto* location = static_cast<DebugInfoLocation*>(data);
+  location->function = function;
+  location->file = file;
+  location->line = line;
+  return 0;
+}
+
+void ignore_error(void*, const char*, int) {}
+
+unsigned long long modules_loaded_so_far() noexcept {
+  unsigned long long loads = 0;
+  dl_iterate_phdr(
+      [](dl_phdr_info* module, std::size_t, void* result) {
+        *static_cast<unsigned long long*>(result) = module->dlpi_adds;
+        return 1;
+      },
+      &loads);
+  return loads;
+}
+
+// libbacktrace lists the loaded modules once, when its state is first used, and never
+// sees a library loaded later. The state is made anew when libraries were loaded since
+// (a few times at most: the old one cannot be freed).
+backtrace_state* debug_info_state() noexcept {
+  static constinit backtrace_state* state = nullptr;
+  static constinit unsigned long long loads_seen = 0;
+  static constinit int states_made = 0;
+  const unsigned long long loads = modules_loaded_so_far();
+  if ((state == nullptr || loads != loads_seen) && states_made < kMaxDebugInfoStates) {
+    // Not threaded: every use is under the symbol cache's lock.
+    backtrace_state* fresh = backtrace_create_state(nullptr, 0, ignore_error, nullptr);
+    ++states_made;
+    if (fresh != nullptr) {
+      state = fresh;
+      loads_seen = loads;
+    }
   }
+  return state;
+}
+
+// A symbol name as displayed: without an ELF symbol version ("memcpy@GLIBC_2.2.5") and
+// demangled when it is a C++ name. Returns a permanent string.
+const char* display_name(const char* name) noexcept {
+  char plain[kMaxSymbolNameBytes];
+  std::size_t length = std::strcspn(name, "@");
+  if (length >= sizeof(plain)) length = sizeof(plain) - 1;
+  std::memcpy(plain, name, length);
+  plain[length] = '\0';
+  if (plain[0] == '_' && plain[1] == 'Z') {
+    // Allocates: the callers' reentrancy guard sends it to the runtime's internal heap.
+    int status = 0;
+    char* demangled = abi::__cxa_demangle(plain, nullptr, nullptr, &status);
+    if (status == 0 && demangled != nullptr) {
+      const char* stored = store_permanent_string(demangled);
+      std::free(demangled);
+      return stored;
+    }
+    std::free(demangled);
+  }
+  return store_permanent_string(plain, length);
+}
+
+void describe_source(std::uintptr_t lookup_address, SymbolizedFrame& frame,
+                     const ModuleInfo* module) noexcept {
+  DebugInfoLocation location;
+  if (backtrace_state* state = debug_info_state()) {
+    backtrace_pcinfo(state, lookup_address, remember_location, ignore_error, &location);
+  }
+  if (location.file != nullptr) {
+    frame.file = store_permanent_string(location.file);
+    frame.line = location.line > 0 ? location.line : 0;
+  }
+  const char* name = location.function;
+  if (name == nullptr && module != nullptr) {
+    name = function_symbol_for(module->path, module->build_id, lookup_address - module->load_base);
+  }
+  if (name != nullptr && name[0] != '\0') frame.function = display_name(name);
 }
 
 SymbolizedFrame describe(std::uintptr_t address) noexcept {
@@ -76,12 +166,13 @@ SymbolizedFrame describe(std::uintptr_t address) noexcept {
   // A return address points after the call; address - 1 lies inside the call itself.
   const std::uintptr_t lookup_address = address - 1;
   ModuleInfo module;
-  if (find_module(lookup_address, module)) {
+  const bool in_module = find_module(lookup_address, module);
+  if (in_module) {
     frame.module = module.path;
     frame.module_offset = address - module.load_base;
     frame.build_id = module.build_id;
   }
-  describe_source(lookup_address, frame);
+  describe_source(lookup_address, frame, in_module ? &module : nullptr);
   return frame;
 }
 
