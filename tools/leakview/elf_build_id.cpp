@@ -3,8 +3,8 @@
 #include <elf.h>
 
 #include <cstring>
-#include <fstream>
-#include <vector>
+
+#include "elf_file.hpp"
 
 namespace leakview {
 namespace {
@@ -22,38 +22,20 @@ std::string to_hex(const unsigned char* bytes, std::size_t size) {
 }
 
 // Walks the notes of one SHT_NOTE section for NT_GNU_BUILD_ID owned by "GNU".
-std::optional<std::string> find_build_id(const std::vector<unsigned char>& notes) {
+std::optional<std::string> find_build_id(const std::string& section, std::size_t alignment) {
+    const auto* notes = reinterpret_cast<const unsigned char*>(section.data());
     std::size_t offset = 0;
-    auto align4 = [](std::size_t value) { return (value + 3) & ~std::size_t{3}; };
-    while (offset + sizeof(Elf64_Nhdr) <= notes.size()) {
+    auto align = [alignment](std::size_t value) { return (value + alignment - 1) & ~(alignment - 1); };
+    while (offset + sizeof(Elf64_Nhdr) <= section.size()) {
         Elf64_Nhdr header;
-        std::memcpy(&header, notes.data() + offset, sizeof header);
+        std::memcpy(&header, notes + offset, sizeof header);
+        if (header.n_namesz > section.size() || header.n_descsz > section.size()) return std::nullopt;
         std::size_t name_at = offset + sizeof header;
-        std::size_t description_at = name_at + align4(header.n_namesz);
-        if (description_at > notes.size() || header.n_descsz > notes.size() - description_at) return std::nullopt;
-        if (header.n_type == NT_GNU_BUILD_ID && header.n_namesz == 4 &&
-            std::memcmp(notes.data() + name_at, "GNU", 4) == 0)
-            return to_hex(notes.data() + description_at, header.n_descsz);
-        offset = description_at + align4(header.n_descsz);
-    }
-    return std::nullopt;
-}
-
-template <typename FileHeader, typename SectionHeader>
-std::optional<std::string> read_sections(std::ifstream& file) {
-    FileHeader header;
-    file.seekg(0);
-    if (!file.read(reinterpret_cast<char*>(&header), sizeof header)) return std::nullopt;
-    if (header.e_shentsize != sizeof(SectionHeader)) return std::nullopt;
-    for (unsigned index = 0; index < header.e_shnum; ++index) {
-        SectionHeader section;
-        file.seekg(static_cast<std::streamoff>(header.e_shoff + index * sizeof section));
-        if (!file.read(reinterpret_cast<char*>(&section), sizeof section)) return std::nullopt;
-        if (section.sh_type != SHT_NOTE || section.sh_size > kMaxNoteBytes) continue;
-        std::vector<unsigned char> notes(section.sh_size);
-        file.seekg(static_cast<std::streamoff>(section.sh_offset));
-        if (!file.read(reinterpret_cast<char*>(notes.data()), static_cast<std::streamsize>(notes.size()))) continue;
-        if (auto build_id = find_build_id(notes)) return build_id;
+        std::size_t description_at = name_at + align(header.n_namesz);
+        if (description_at > section.size() || header.n_descsz > section.size() - description_at) return std::nullopt;
+        if (header.n_type == NT_GNU_BUILD_ID && header.n_namesz == 4 && std::memcmp(notes + name_at, "GNU", 4) == 0)
+            return to_hex(notes + description_at, header.n_descsz);
+        offset = description_at + align(header.n_descsz);
     }
     return std::nullopt;
 }
@@ -61,13 +43,14 @@ std::optional<std::string> read_sections(std::ifstream& file) {
 }  // namespace
 
 std::optional<std::string> read_elf_build_id(const std::string& path) {
-    std::ifstream file(path, std::ios::binary);
-    unsigned char identification[EI_NIDENT];
-    if (!file.read(reinterpret_cast<char*>(identification), EI_NIDENT)) return std::nullopt;
-    if (std::memcmp(identification, ELFMAG, SELFMAG) != 0) return std::nullopt;
-    if (identification[EI_DATA] != ELFDATA2LSB) return std::nullopt;  // hosts we run on
-    if (identification[EI_CLASS] == ELFCLASS64) return read_sections<Elf64_Ehdr, Elf64_Shdr>(file);
-    if (identification[EI_CLASS] == ELFCLASS32) return read_sections<Elf32_Ehdr, Elf32_Shdr>(file);
+    ElfFile file;
+    if (!file.open(path)) return std::nullopt;
+    for (const auto& section : file.sections()) {
+        if (section.type != SHT_NOTE) continue;
+        auto notes = file.read(section, kMaxNoteBytes);
+        if (!notes) continue;
+        if (auto build_id = find_build_id(*notes, section.address_alignment == 8 ? 8 : 4)) return build_id;
+    }
     return std::nullopt;
 }
 

@@ -115,11 +115,15 @@ struct Arguments {
     bool no_symbolize = false;
     std::optional<std::string> summary_kinds;  // none: the kinds that counted in the snapshot's run
     bool show_reachable = false;
+    std::vector<std::string> debug_directories;
 };
 
 // Loads a snapshot and, unless turned off, symbolizes frames written without symbols.
 Snapshot load_input(const Arguments& arguments, const std::string& path) {
-    static OfflineSymbolizer symbolizer;  // one cache for every input of this run
+    // One cache for every input of this run (all share the run's arguments).
+    static OfflineSymbolizer symbolizer(arguments.debug_directories.empty()
+                                            ? std::vector<std::string>{"/usr/lib/debug"}
+                                            : arguments.debug_directories);
     Snapshot snapshot = load_snapshot_file(path);
     if (!arguments.no_symbolize) symbolizer.symbolize(snapshot);
     return snapshot;
@@ -127,7 +131,10 @@ Snapshot load_input(const Arguments& arguments, const std::string& path) {
 
 void add_symbolize_option(CLI::App& command, Arguments& arguments) {
     command.add_flag("--no-symbolize", arguments.no_symbolize,
-                     "Do not symbolize frames without symbols (addr2line on modules whose build id matches)");
+                     "Do not symbolize frames without symbols (modules whose build id matches)");
+    command.add_option("--debug-dir", arguments.debug_directories,
+                       "Where separate debug files are looked up, by build id and .gnu_debuglink "
+                       "(repeatable; default /usr/lib/debug)");
 }
 
 void add_format_option(CLI::App& command, Arguments& arguments) {

@@ -60,27 +60,71 @@ bool OfflineSymbolizer::module_matches(const std::string& path, const std::strin
     return entry->second;
 }
 
-void OfflineSymbolizer::resolve(const std::string& module, const std::vector<std::uint64_t>& offsets) {
+OfflineSymbolizer::ModuleFiles& OfflineSymbolizer::files_of(const std::string& module, const std::string& build_id) {
+    auto [entry, inserted] = files_.try_emplace(module);
+    if (inserted) {
+        ModuleFiles& files = entry->second;
+        files.functions.add_file(module);
+        files.line_source = module;
+        if (auto debug_file = find_debug_file(module, build_id, debug_roots_)) {
+            files.functions.add_file(*debug_file);
+            files.line_source = *debug_file;
+        }
+    }
+    return entry->second;
+}
+
+namespace {
+
+bool is_address_line(const std::string& line) {
+    return line.size() > 2 && line.compare(0, 2, "0x") == 0 &&
+           line.find_first_not_of("0123456789abcdef", 2) == std::string::npos;
+}
+
+// `addr2line -a -i -f` prints, per address, the address, then (function, file:line) pairs
+// from the innermost inlined function out. Returns the last pair's location per address.
+std::vector<std::string> outermost_locations(const std::string& output, std::size_t addresses) {
+    std::vector<std::string> locations;
+    std::istringstream lines(output);
+    std::string line;
+    std::size_t pair_line = 0;
+    while (std::getline(lines, line)) {
+        if (is_address_line(line)) {
+            locations.emplace_back();
+            pair_line = 0;
+        } else if (!locations.empty() && pair_line++ % 2 == 1) {
+            locations.back() = line;
+        }
+    }
+    if (locations.size() != addresses) return {};  // not the output we asked for
+    return locations;
+}
+
+}  // namespace
+
+void OfflineSymbolizer::resolve(const std::string& module, const std::string& build_id,
+                                const std::vector<std::uint64_t>& offsets) {
+    ModuleFiles& files = files_of(module, build_id);
     for (std::size_t first = 0; first < offsets.size(); first += kOffsetsPerBatch) {
-        std::vector<std::string> arguments = {addr2line_, "-f", "-C", "-e", module};
         std::size_t last = std::min(offsets.size(), first + kOffsetsPerBatch);
-        for (std::size_t index = first; index < last; ++index) arguments.push_back(format_address(offsets[index]));
+        std::vector<std::string> arguments = {addr2line_, "-a", "-i", "-f", "-e", files.line_source};
+        // Frames are return addresses: the call is the instruction before, at offset - 1.
+        for (std::size_t index = first; index < last; ++index)
+            arguments.push_back(format_address(offsets[index] == 0 ? 0 : offsets[index] - 1));
         auto output = run_and_capture(arguments);
-        std::istringstream lines(output.value_or(""));
+        auto locations = outermost_locations(output.value_or(""), last - first);
         for (std::size_t index = first; index < last; ++index) {
             Symbol symbol;
-            std::string function, location;
-            // Two lines per address: function, then file:line ("??" and "??:0" when unknown).
-            if (output && std::getline(lines, function) && std::getline(lines, location)) {
-                if (function != "??") symbol.function = function;
-                auto colon = location.rfind(':');
-                std::string file = location.substr(0, colon);
-                if (colon != std::string::npos && file != "??") {
-                    symbol.file = file;
-                    std::string line = location.substr(colon + 1);
-                    line = line.substr(0, line.find_first_not_of("0123456789"));
-                    if (!line.empty() && line.size() <= 9 && line != "0") symbol.line = std::stoull(line);
-                }
+            const std::uint64_t lookup = offsets[index] == 0 ? 0 : offsets[index] - 1;
+            if (auto name = files.functions.find(lookup)) symbol.function = display_symbol_name(*name);
+            const std::string location = locations.empty() ? "" : locations[index - first];
+            auto colon = location.rfind(':');
+            std::string file = location.substr(0, colon);
+            if (colon != std::string::npos && !file.empty() && file != "??") {
+                symbol.file = file;
+                std::string line = location.substr(colon + 1);
+                line = line.substr(0, line.find_first_not_of("0123456789"));
+                if (!line.empty() && line.size() <= 9 && line != "0") symbol.line = std::stoull(line);
             }
             cache_[{module, offsets[index]}] = symbol;
         }
@@ -107,7 +151,8 @@ std::size_t OfflineSymbolizer::symbolize(Snapshot& snapshot) {
     std::map<std::string, std::set<std::uint64_t>> missing;
     for (const Frame* frame : pending)
         if (!cache_.count({frame->module, frame->module_offset})) missing[frame->module].insert(frame->module_offset);
-    for (const auto& [module, offsets] : missing) resolve(module, {offsets.begin(), offsets.end()});
+    for (const auto& [module, offsets] : missing)
+        resolve(module, build_id_by_module[module], {offsets.begin(), offsets.end()});
 
     std::size_t symbolized = 0;
     for (Frame* frame : pending) {
