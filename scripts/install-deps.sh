@@ -4,7 +4,7 @@
 #   scripts/install-deps.sh [core] [bench] [cross] [browser]
 set -euo pipefail
 
-core=(build-essential cmake ninja-build pkg-config libunwind-dev libboost-stacktrace-dev
+core=(build-essential cmake ninja-build pkg-config libunwind-dev libc6-dbg
       nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
       python3 python3-jsonschema clang libclang-rt-14-dev sqlite3 git)
 bench=(libjemalloc2 libgoogle-perftools4 libmimalloc2.0 valgrind electric-fence python3-matplotlib time

@@ -134,7 +134,8 @@ void add_symbolize_option(CLI::App& command, Arguments& arguments) {
                      "Do not symbolize frames without symbols (modules whose build id matches)");
     command.add_option("--debug-dir", arguments.debug_directories,
                        "Where separate debug files are looked up, by build id and .gnu_debuglink "
-                       "(repeatable; default /usr/lib/debug)");
+                       "(repeatable; default /usr/lib/debug)")
+        ->allow_extra_args(false);
 }
 
 void add_format_option(CLI::App& command, Arguments& arguments) {
