@@ -49,6 +49,11 @@ void add_functions(const ElfFile& file, FunctionSymbolIndex::Extent* extents, st
   }
 }
 
+bool has_dwarf(const ElfFile& file) noexcept {
+  const ElfW(Shdr)* section = file.find_section(".debug_info");
+  return section != nullptr && section->sh_type != SHT_NOBITS && section->sh_size > 0;
+}
+
 struct IndexedModule {
   const char* path;  // permanent string from module_lookup: compared by pointer
   FunctionSymbolIndex index;
@@ -68,6 +73,7 @@ void FunctionSymbolIndex::build(const char* module_path, const char* build_id,
   extents_ = nullptr;
   count_ = 0;
   has_debug_file_ = false;
+  has_debug_info_ = false;
   if (module_path == nullptr || module_path[0] == '\0') return;
   if (build_id == nullptr) build_id = "";
 
@@ -79,6 +85,7 @@ void FunctionSymbolIndex::build(const char* module_path, const char* build_id,
   }
   ElfFile debug_file;
   has_debug_file_ = open_debug_file(module_path, module_file, build_id, debug_root, debug_file);
+  has_debug_info_ = (module_file.is_open() && has_dwarf(module_file)) || (has_debug_file_ && has_dwarf(debug_file));
 
   const std::size_t capacity =
       (module_file.is_open() ? count_functions(module_file) : 0) + (has_debug_file_ ? count_functions(debug_file) : 0);
@@ -126,16 +133,15 @@ const char* FunctionSymbolIndex::find(std::uintptr_t module_address) const noexc
   return best == nullptr ? nullptr : best->name;
 }
 
-const char* function_symbol_for(const char* module_path, const char* build_id,
-                                std::uintptr_t module_address) noexcept {
+const FunctionSymbolIndex* function_symbols_of(const char* module_path, const char* build_id) noexcept {
   for (int index = 0; index < index_cache.count; ++index) {
-    if (index_cache.modules[index].path == module_path) return index_cache.modules[index].index.find(module_address);
+    if (index_cache.modules[index].path == module_path) return &index_cache.modules[index].index;
   }
   if (index_cache.count == kMaxIndexedModules) return nullptr;
   IndexedModule& added = index_cache.modules[index_cache.count++];
   added.path = module_path;
   added.index.build(module_path, build_id, nullptr);
-  return added.index.find(module_address);
+  return &added.index;
 }
 
 }  // namespace osp::trace

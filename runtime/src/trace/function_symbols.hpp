@@ -28,8 +28,11 @@ class FunctionSymbolIndex {
   const char* find(std::uintptr_t module_address) const noexcept;
 
   std::size_t symbol_count() const noexcept { return count_; }
-  // True when a separate debug file was found and read.
+  // True when a separate debug file of the same build was found and read.
   bool has_debug_file() const noexcept { return has_debug_file_; }
+  // True when the module's own file (the loaded build) or its debug file carries DWARF
+  // (.debug_info): only then is what the debug information says about it believed.
+  bool has_debug_info() const noexcept { return has_debug_info_; }
 
   struct Extent {
     std::uintptr_t start;
@@ -43,11 +46,12 @@ class FunctionSymbolIndex {
   Extent* extents_ = nullptr;
   std::size_t count_ = 0;
   bool has_debug_file_ = false;
+  bool has_debug_info_ = false;
 };
 
-// The function symbol containing `module_address` in the module at `module_path` (indexed
-// on first use, with the default debug root); nullptr when none.
-const char* function_symbol_for(const char* module_path, const char* build_id,
-                                std::uintptr_t module_address) noexcept;
+// The index of the module at `module_path` (built on first use, with the default debug
+// root; `module_path` is a permanent string from module_lookup, cached by pointer).
+// nullptr only when too many modules are indexed already.
+const FunctionSymbolIndex* function_symbols_of(const char* module_path, const char* build_id) noexcept;
 
 }  // namespace osp::trace

@@ -3,7 +3,8 @@
 // .gnu_debuglink), module path, offset and build-id from module_lookup. A function name is
 // used only when it is honest:
 // - from the debug information, when libbacktrace found the function whose address
-//   ranges contain the address (it reports a file then);
+//   ranges contain the address (it reports a file then), in a module whose DWARF is of
+//   the loaded build (its own, or a debug file function_symbols verified);
 // - otherwise from the ELF symbol tables, only for a function symbol whose extent
 //   contains the address (function_symbols). Data objects never name a frame.
 // Anything else is left unnamed, and the frame prints as module+offset. libbacktrace's own
@@ -144,20 +145,19 @@ const char* display_name(const char* name) noexcept {
   return store_permanent_string(plain, length);
 }
 
-void describe_source(std::uintptr_t lookup_address, SymbolizedFrame& frame,
-                     const ModuleInfo* module) noexcept {
+void describe_source(std::uintptr_t lookup_address, SymbolizedFrame& frame, const ModuleInfo& module) noexcept {
+  const FunctionSymbolIndex* symbols = function_symbols_of(module.path, module.build_id);
   DebugInfoLocation location;
-  if (backtrace_state* state = debug_info_state()) {
-    backtrace_pcinfo(state, lookup_address, remember_location, ignore_error, &location);
-  }
+  // libbacktrace takes a .gnu_debuglink file without checking that it is the same build;
+  // its answer counts only where function_symbols found verified debug information.
+  backtrace_state* state = symbols != nullptr && symbols->has_debug_info() ? debug_info_state() : nullptr;
+  if (state != nullptr) backtrace_pcinfo(state, lookup_address, remember_location, ignore_error, &location);
   if (location.file != nullptr) {
     frame.file = store_permanent_string(location.file);
     frame.line = location.line > 0 ? location.line : 0;
   }
   const char* name = location.function;
-  if (name == nullptr && module != nullptr) {
-    name = function_symbol_for(module->path, module->build_id, lookup_address - module->load_base);
-  }
+  if (name == nullptr && symbols != nullptr) name = symbols->find(lookup_address - module.load_base);
   if (name != nullptr && name[0] != '\0') frame.function = display_name(name);
 }
 
@@ -166,13 +166,13 @@ SymbolizedFrame describe(std::uintptr_t address) noexcept {
   // A return address points after the call; address - 1 lies inside the call itself.
   const std::uintptr_t lookup_address = address - 1;
   ModuleInfo module;
-  const bool in_module = find_module(lookup_address, module);
-  if (in_module) {
+  // An address in no loaded module has no name either.
+  if (find_module(lookup_address, module)) {
     frame.module = module.path;
     frame.module_offset = address - module.load_base;
     frame.build_id = module.build_id;
+    describe_source(lookup_address, frame, module);
   }
-  describe_source(lookup_address, frame, in_module ? &module : nullptr);
   return frame;
 }
 

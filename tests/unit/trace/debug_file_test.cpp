@@ -68,7 +68,21 @@ class StrippedLibrary : public ::testing::Test {
     ASSERT_TRUE(run("mkdir -p " + shell_quoted(id_directory) + " && mv " + shell_quoted(root_ + "/by_build_id/keep.debug") +
                     " " + shell_quoted(id_directory + "/" + id.substr(2) + ".debug")));
 
-    for (const char* name : {"beside/libbeside.so", "dotdebug/libdotdebug.so", "bare/libbare.so"}) {
+    // No build-id: the debug file is recognised by the CRC-32 its .gnu_debuglink records;
+    // a debug file changed after linking (one byte more) is not used.
+    const std::string without_id = root_ + "/no_build_id/libnoid.so";
+    ASSERT_TRUE(run("mkdir -p " + shell_quoted(root_ + "/no_build_id") + " && objcopy --remove-section=.note.gnu.build-id " +
+                    shell_quoted(original) + " " + shell_quoted(root_ + "/no_build_id/original.so")));
+    ASSERT_TRUE(make_stripped(root_ + "/no_build_id/original.so", without_id, without_id + ".debug"));
+    ASSERT_TRUE(make_stripped(root_ + "/no_build_id/original.so", root_ + "/changed/libchanged.so",
+                              root_ + "/changed/libchanged.so.debug"));
+    std::FILE* debug_file = std::fopen((root_ + "/changed/libchanged.so.debug").c_str(), "ab");
+    ASSERT_NE(debug_file, nullptr);
+    std::fputc('x', debug_file);
+    std::fclose(debug_file);
+
+    for (const char* name : {"beside/libbeside.so", "dotdebug/libdotdebug.so", "bare/libbare.so",
+                             "no_build_id/libnoid.so", "changed/libchanged.so"}) {
       variants_[variant_count_++] = load(root_ + "/" + name);
     }
   }
@@ -113,12 +127,12 @@ class StrippedLibrary : public ::testing::Test {
   static SymbolizedFrame frame_at(std::uintptr_t address) { return symbolize(address + 1); }
 
   static std::string root_;
-  static LoadedVariant variants_[3];
+  static LoadedVariant variants_[5];
   static int variant_count_;
 };
 
 std::string StrippedLibrary::root_;
-LoadedVariant StrippedLibrary::variants_[3];
+LoadedVariant StrippedLibrary::variants_[5];
 int StrippedLibrary::variant_count_ = 0;
 
 bool ends_with(const std::string& text, const std::string& suffix) {
@@ -135,6 +149,19 @@ TEST_F(StrippedLibrary, DebugLinkBesideTheModuleGivesNameAndLine) {
     EXPECT_EQ(frame.line, loaded.local_function_line) << loaded.path;
     EXPECT_EQ(std::string(frame.module), loaded.path);
   }
+}
+
+TEST_F(StrippedLibrary, DebugLinkCrcStandsInForAMissingBuildId) {
+  const LoadedVariant& matching = variant(3);
+  ASSERT_NE(matching.handle, nullptr) << dlerror();
+  ASSERT_STREQ(symbolize(matching.local_function + 1).build_id, "");
+  EXPECT_STREQ(frame_at(matching.local_function).function, "local_work");
+  EXPECT_EQ(frame_at(matching.local_function).line, matching.local_function_line);
+
+  const LoadedVariant& changed = variant(4);
+  ASSERT_NE(changed.handle, nullptr) << dlerror();
+  EXPECT_STREQ(frame_at(changed.local_function).function, "");
+  EXPECT_STREQ(frame_at(changed.local_function).file, "");
 }
 
 TEST_F(StrippedLibrary, NoDebugFileLeavesALocalFunctionUnnamed) {
@@ -154,7 +181,7 @@ TEST_F(StrippedLibrary, NoDebugFileLeavesALocalFunctionUnnamed) {
 }
 
 TEST_F(StrippedLibrary, DataObjectsNeverNameAFrame) {
-  for (int index = 0; index < 3; ++index) {
+  for (int index = 0; index < variant_count_; ++index) {
     const LoadedVariant& loaded = variant(index);
     ASSERT_NE(loaded.handle, nullptr);
     // Inside the exported 1 KiB table, and just past its end.
