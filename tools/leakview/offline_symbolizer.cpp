@@ -76,6 +76,9 @@ OfflineSymbolizer::ModuleFiles& OfflineSymbolizer::files_of(const std::string& m
 
 namespace {
 
+// Frames are return addresses: the call is the instruction before, at offset - 1.
+std::uint64_t call_site(std::uint64_t return_offset) { return return_offset == 0 ? 0 : return_offset - 1; }
+
 bool is_address_line(const std::string& line) {
     return line.size() > 2 && line.compare(0, 2, "0x") == 0 &&
            line.find_first_not_of("0123456789abcdef", 2) == std::string::npos;
@@ -108,15 +111,12 @@ void OfflineSymbolizer::resolve(const std::string& module, const std::string& bu
     for (std::size_t first = 0; first < offsets.size(); first += kOffsetsPerBatch) {
         std::size_t last = std::min(offsets.size(), first + kOffsetsPerBatch);
         std::vector<std::string> arguments = {addr2line_, "-a", "-i", "-f", "-e", files.line_source};
-        // Frames are return addresses: the call is the instruction before, at offset - 1.
-        for (std::size_t index = first; index < last; ++index)
-            arguments.push_back(format_address(offsets[index] == 0 ? 0 : offsets[index] - 1));
+        for (std::size_t index = first; index < last; ++index) arguments.push_back(format_address(call_site(offsets[index])));
         auto output = run_and_capture(arguments);
         auto locations = outermost_locations(output.value_or(""), last - first);
         for (std::size_t index = first; index < last; ++index) {
             Symbol symbol;
-            const std::uint64_t lookup = offsets[index] == 0 ? 0 : offsets[index] - 1;
-            if (auto name = files.functions.find(lookup)) symbol.function = display_symbol_name(*name);
+            if (auto name = files.functions.find(call_site(offsets[index]))) symbol.function = display_symbol_name(*name);
             const std::string location = locations.empty() ? "" : locations[index - first];
             auto colon = location.rfind(':');
             std::string file = location.substr(0, colon);

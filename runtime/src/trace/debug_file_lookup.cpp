@@ -71,7 +71,8 @@ bool open_by_debuglink(const char* module_path, const ElfFile& module_file, cons
     if (text.truncated()) continue;
     // A debuglink naming the module itself (a file that was never stripped) is no help.
     char resolved[kPathBytes];
-    if (module_resolved && realpath(path, resolved) != nullptr && std::strcmp(resolved, resolved_module) == 0) {
+    if (module_resolved && realpath(path, resolved) != nullptr &&
+        std::strcmp(resolved, resolved_module) == 0) {
       continue;
     }
     if (open_if_same_build(path, build_id, true, crc, debug_file)) return true;

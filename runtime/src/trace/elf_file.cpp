@@ -92,10 +92,10 @@ bool ElfFile::open(const char* path) noexcept {
   const bool native = std::memcmp(header.e_ident, ELFMAG, SELFMAG) == 0 &&
                       header.e_ident[EI_CLASS] == (sizeof(void*) == 8 ? ELFCLASS64 : ELFCLASS32) &&
                       header.e_ident[EI_DATA] == ELFDATA2LSB;
-  const bool table_fits = header.e_shentsize == sizeof(ElfW(Shdr)) && header.e_shnum > 0 &&
-                          header.e_shnum < kMaxSections &&
-                          header.e_shoff % alignof(ElfW(Shdr)) == 0 &&
-                          range_in_file(header.e_shoff, std::uint64_t{header.e_shnum} * sizeof(ElfW(Shdr)), size_);
+  const bool table_fits =
+      header.e_shentsize == sizeof(ElfW(Shdr)) && header.e_shnum > 0 && header.e_shnum < kMaxSections &&
+      header.e_shoff % alignof(ElfW(Shdr)) == 0 &&
+      range_in_file(header.e_shoff, std::uint64_t{header.e_shnum} * sizeof(ElfW(Shdr)), size_);
   if (!native || !table_fits) {
     close();
     return false;
@@ -123,19 +123,19 @@ void ElfFile::close() noexcept {
   section_names_size_ = 0;
 }
 
-const char* ElfFile::section_name(const ElfW(Shdr)& section) const noexcept {
+const char* ElfFile::section_name(const ElfW(Shdr) & section) const noexcept {
   if (section_names_ == nullptr || section.sh_name >= section_names_size_) return "";
   return section_names_ + section.sh_name;
 }
 
-const unsigned char* ElfFile::section_bytes(const ElfW(Shdr)& section) const noexcept {
+const unsigned char* ElfFile::section_bytes(const ElfW(Shdr) & section) const noexcept {
   if (section.sh_type == SHT_NOBITS || !range_in_file(section.sh_offset, section.sh_size, size_)) {
     return nullptr;
   }
   return bytes_ + section.sh_offset;
 }
 
-const ElfW(Shdr)* ElfFile::find_section(const char* name) const noexcept {
+const ElfW(Shdr) * ElfFile::find_section(const char* name) const noexcept {
   for (int index = 0; index < section_count_; ++index) {
     if (std::strcmp(section_name(sections_[index]), name) == 0) return &sections_[index];
   }
@@ -170,7 +170,7 @@ bool ElfFile::debuglink(const char*& file_name, std::uint32_t& crc) const noexce
 
 std::uint32_t ElfFile::crc32() const noexcept { return crc32_of(bytes_, size_); }
 
-bool ElfFile::symbol_table_bounds(const ElfW(Shdr)& table, const ElfW(Sym)*& symbols, std::size_t& count,
+bool ElfFile::symbol_table_bounds(const ElfW(Shdr) & table, const ElfW(Sym) * &symbols, std::size_t& count,
                                   const char*& names, std::size_t& names_size) const noexcept {
   if (table.sh_type != SHT_SYMTAB && table.sh_type != SHT_DYNSYM) return false;
   if (table.sh_entsize != sizeof(ElfW(Sym)) || table.sh_link >= static_cast<unsigned>(section_count_)) {

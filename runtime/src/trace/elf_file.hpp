@@ -40,13 +40,13 @@ class ElfFile {
   void keep_mapped() noexcept { kept_ = true; }
 
   int section_count() const noexcept { return section_count_; }
-  const ElfW(Shdr)& section(int index) const noexcept { return sections_[index]; }
+  const ElfW(Shdr) & section(int index) const noexcept { return sections_[index]; }
   // The section's name, "" when its name lies outside the section name table.
-  const char* section_name(const ElfW(Shdr)& section) const noexcept;
+  const char* section_name(const ElfW(Shdr) & section) const noexcept;
   // The section's bytes in the file; nullptr when it has none there (SHT_NOBITS) or they
   // would lie past the end of the file.
-  const unsigned char* section_bytes(const ElfW(Shdr)& section) const noexcept;
-  const ElfW(Shdr)* find_section(const char* name) const noexcept;
+  const unsigned char* section_bytes(const ElfW(Shdr) & section) const noexcept;
+  const ElfW(Shdr) * find_section(const char* name) const noexcept;
 
   // The GNU build-id from the file's SHT_NOTE sections (see build_id_from_notes).
   bool build_id(char* hex) const noexcept;
@@ -59,15 +59,15 @@ class ElfFile {
   // STT_GNU_IFUNC, size > 0) of a SHT_SYMTAB or SHT_DYNSYM section; data, section and file
   // symbols are never visited. Returns how many were visited.
   template <typename Visitor>
-  std::size_t for_each_function(const ElfW(Shdr)& table, Visitor&& visit) const noexcept;
+  std::size_t for_each_function(const ElfW(Shdr) & table, Visitor&& visit) const noexcept;
 
  private:
-  bool symbol_table_bounds(const ElfW(Shdr)& table, const ElfW(Sym)*& symbols, std::size_t& count,
+  bool symbol_table_bounds(const ElfW(Shdr) & table, const ElfW(Sym) * &symbols, std::size_t& count,
                            const char*& names, std::size_t& names_size) const noexcept;
 
   const unsigned char* bytes_ = nullptr;
   std::size_t size_ = 0;
-  const ElfW(Shdr)* sections_ = nullptr;
+  const ElfW(Shdr) * sections_ = nullptr;
   int section_count_ = 0;
   const char* section_names_ = nullptr;
   std::size_t section_names_size_ = 0;
@@ -75,7 +75,7 @@ class ElfFile {
 };
 
 template <typename Visitor>
-std::size_t ElfFile::for_each_function(const ElfW(Shdr)& table, Visitor&& visit) const noexcept {
+std::size_t ElfFile::for_each_function(const ElfW(Shdr) & table, Visitor&& visit) const noexcept {
   const ElfW(Sym)* symbols = nullptr;
   std::size_t count = 0;
   const char* names = nullptr;

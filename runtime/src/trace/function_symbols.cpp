@@ -22,9 +22,12 @@ constexpr int kMaxIndexedModules = 256;
 
 unsigned binding_preference(unsigned binding) noexcept {
   switch (binding) {
-    case STB_GLOBAL: return 0;
-    case STB_WEAK: return 1;
-    default: return 2;
+    case STB_GLOBAL:
+      return 0;
+    case STB_WEAK:
+      return 1;
+    default:
+      return 2;
   }
 }
 
@@ -41,11 +44,11 @@ void add_functions(const ElfFile& file, FunctionSymbolIndex::Extent* extents, st
   for (int index = 0; index < file.section_count(); ++index) {
     const ElfW(Shdr)& table = file.section(index);
     const unsigned table_preference = table.sh_type == SHT_DYNSYM ? 0 : 4;
-    file.for_each_function(table, [&](std::uintptr_t start, std::uintptr_t size, const char* name,
-                                      unsigned binding) {
-      if (count == capacity) return;
-      extents[count++] = {start, start + size, 0, name, table_preference + binding_preference(binding)};
-    });
+    file.for_each_function(
+        table, [&](std::uintptr_t start, std::uintptr_t size, const char* name, unsigned binding) {
+          if (count == capacity) return;
+          extents[count++] = {start, start + size, 0, name, table_preference + binding_preference(binding)};
+        });
   }
 }
 
@@ -85,10 +88,11 @@ void FunctionSymbolIndex::build(const char* module_path, const char* build_id,
   }
   ElfFile debug_file;
   has_debug_file_ = open_debug_file(module_path, module_file, build_id, debug_root, debug_file);
-  has_debug_info_ = (module_file.is_open() && has_dwarf(module_file)) || (has_debug_file_ && has_dwarf(debug_file));
+  has_debug_info_ =
+      (module_file.is_open() && has_dwarf(module_file)) || (has_debug_file_ && has_dwarf(debug_file));
 
-  const std::size_t capacity =
-      (module_file.is_open() ? count_functions(module_file) : 0) + (has_debug_file_ ? count_functions(debug_file) : 0);
+  const std::size_t capacity = (module_file.is_open() ? count_functions(module_file) : 0) +
+                               (has_debug_file_ ? count_functions(debug_file) : 0);
   if (capacity == 0) return;
   const std::size_t page = os::page_size();
   const std::size_t bytes = (capacity * sizeof(Extent) + page - 1) / page * page;
@@ -98,9 +102,8 @@ void FunctionSymbolIndex::build(const char* module_path, const char* build_id,
   if (module_file.is_open()) add_functions(module_file, extents, capacity, count);
   if (has_debug_file_) add_functions(debug_file, extents, capacity, count);
 
-  std::sort(extents, extents + count, [](const Extent& left, const Extent& right) {
-    return left.start < right.start;
-  });
+  std::sort(extents, extents + count,
+            [](const Extent& left, const Extent& right) { return left.start < right.start; });
   std::uintptr_t greatest_end = 0;
   for (std::size_t index = 0; index < count; ++index) {
     greatest_end = std::max(greatest_end, extents[index].end);
@@ -115,10 +118,9 @@ void FunctionSymbolIndex::build(const char* module_path, const char* build_id,
 
 const char* FunctionSymbolIndex::find(std::uintptr_t module_address) const noexcept {
   // The first extent starting after the address; candidates lie before it.
-  const Extent* after = std::upper_bound(extents_, extents_ + count_, module_address,
-                                         [](std::uintptr_t address, const Extent& extent) {
-                                           return address < extent.start;
-                                         });
+  const Extent* after =
+      std::upper_bound(extents_, extents_ + count_, module_address,
+                       [](std::uintptr_t address, const Extent& extent) { return address < extent.start; });
   const Extent* best = nullptr;
   for (const Extent* candidate = after; candidate != extents_;) {
     --candidate;
@@ -126,7 +128,8 @@ const char* FunctionSymbolIndex::find(std::uintptr_t module_address) const noexc
     if (module_address >= candidate->end) continue;
     const std::uintptr_t size = candidate->end - candidate->start;
     const std::uintptr_t best_size = best == nullptr ? 0 : best->end - best->start;
-    if (best == nullptr || size < best_size || (size == best_size && candidate->preference < best->preference)) {
+    if (best == nullptr || size < best_size ||
+        (size == best_size && candidate->preference < best->preference)) {
       best = candidate;
     }
   }

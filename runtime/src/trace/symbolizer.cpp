@@ -25,10 +25,10 @@
 #include <mutex>
 
 #include "os/os_memory.hpp"
+#include "os/raw_format.hpp"
 #include "trace/function_symbols.hpp"
 #include "trace/module_lookup.hpp"
 #include "trace/permanent_strings.hpp"
-#include "os/raw_format.hpp"
 
 namespace osp::trace {
 namespace {
@@ -56,8 +56,8 @@ std::size_t slot_of(std::uintptr_t address) noexcept {
 
 SymbolizedFrame* cache_slot_for(std::uintptr_t address) noexcept {
   if (symbol_cache.slots == nullptr && !symbol_cache.mapping_failed) {
-    symbol_cache.slots = static_cast<SymbolizedFrame*>(
-        os::map(kCacheSlots * sizeof(SymbolizedFrame), os::page_size(), false));
+    symbol_cache.slots =
+        static_cast<SymbolizedFrame*>(os::map(kCacheSlots * sizeof(SymbolizedFrame), os::page_size(), false));
     symbol_cache.mapping_failed = symbol_cache.slots == nullptr;
   }
   if (symbol_cache.slots == nullptr) return nullptr;
@@ -145,7 +145,8 @@ const char* display_name(const char* name) noexcept {
   return store_permanent_string(plain, length);
 }
 
-void describe_source(std::uintptr_t lookup_address, SymbolizedFrame& frame, const ModuleInfo& module) noexcept {
+void describe_source(std::uintptr_t lookup_address, SymbolizedFrame& frame,
+                     const ModuleInfo& module) noexcept {
   const FunctionSymbolIndex* symbols = function_symbols_of(module.path, module.build_id);
   DebugInfoLocation location;
   // libbacktrace takes a .gnu_debuglink file without checking that it is the same build;

@@ -247,7 +247,7 @@ def main():
         if program == "python":
             return 0 if run([sys.executable, "-c", PYTHON_SCRIPT], library) else 1
         if program == "python_tests":
-            modules = arguments[2:] or ["test_json", "test_re"]
+            modules = arguments[2:] or ["test_json", "test_re", "test_popen", "test_fork1", "test_wait4"]
             command = [sys.executable, "-m", "test", "--quiet", *modules]
             return 0 if run(command, library, cwd=directory, compare=python_test_result) else 1
         if program == "sqlite":

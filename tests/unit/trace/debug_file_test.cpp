@@ -51,28 +51,32 @@ class StrippedLibrary : public ::testing::Test {
     const std::string original = OSP_SYMBOLIZE_TARGET_PATH;
 
     // Stripped, its debug file next to it, found through .gnu_debuglink.
-    ASSERT_TRUE(make_stripped(original, root_ + "/beside/libbeside.so", root_ + "/beside/libbeside.so.debug"));
+    ASSERT_TRUE(
+        make_stripped(original, root_ + "/beside/libbeside.so", root_ + "/beside/libbeside.so.debug"));
     // The debug file in the module directory's .debug/.
     ASSERT_TRUE(make_stripped(original, root_ + "/dotdebug/libdotdebug.so",
                               root_ + "/dotdebug/.debug/libdotdebug.so.debug"));
     // Stripped and no debug file anywhere.
     ASSERT_TRUE(make_stripped(original, root_ + "/bare/libbare.so", ""));
     // Stripped without a debuglink; its debug file only at <root>/.build-id/xx/yyyy.debug.
-    ASSERT_TRUE(make_stripped(original, root_ + "/by_build_id/libbyid.so", root_ + "/by_build_id/keep.debug", false));
+    ASSERT_TRUE(
+        make_stripped(original, root_ + "/by_build_id/libbyid.so", root_ + "/by_build_id/keep.debug", false));
     ElfFile file;
     char build_id[osp::trace::kBuildIdHexBytes];
     ASSERT_TRUE(file.open((root_ + "/by_build_id/libbyid.so").c_str()));
     ASSERT_TRUE(file.build_id(build_id));
     const std::string id = build_id;
     const std::string id_directory = root_ + "/debug-root/.build-id/" + id.substr(0, 2);
-    ASSERT_TRUE(run("mkdir -p " + shell_quoted(id_directory) + " && mv " + shell_quoted(root_ + "/by_build_id/keep.debug") +
-                    " " + shell_quoted(id_directory + "/" + id.substr(2) + ".debug")));
+    ASSERT_TRUE(run("mkdir -p " + shell_quoted(id_directory) + " && mv " +
+                    shell_quoted(root_ + "/by_build_id/keep.debug") + " " +
+                    shell_quoted(id_directory + "/" + id.substr(2) + ".debug")));
 
     // No build-id: the debug file is recognised by the CRC-32 its .gnu_debuglink records;
     // a debug file changed after linking (one byte more) is not used.
     const std::string without_id = root_ + "/no_build_id/libnoid.so";
-    ASSERT_TRUE(run("mkdir -p " + shell_quoted(root_ + "/no_build_id") + " && objcopy --remove-section=.note.gnu.build-id " +
-                    shell_quoted(original) + " " + shell_quoted(root_ + "/no_build_id/original.so")));
+    ASSERT_TRUE(run("mkdir -p " + shell_quoted(root_ + "/no_build_id") +
+                    " && objcopy --remove-section=.note.gnu.build-id " + shell_quoted(original) + " " +
+                    shell_quoted(root_ + "/no_build_id/original.so")));
     ASSERT_TRUE(make_stripped(root_ + "/no_build_id/original.so", without_id, without_id + ".debug"));
     ASSERT_TRUE(make_stripped(root_ + "/no_build_id/original.so", root_ + "/changed/libchanged.so",
                               root_ + "/changed/libchanged.so.debug"));
@@ -94,17 +98,19 @@ class StrippedLibrary : public ::testing::Test {
     if (!root_.empty()) run("rm -rf " + shell_quoted(root_));
   }
 
-  static bool make_stripped(const std::string& original, const std::string& stripped, const std::string& debug,
-                            bool add_link = true) {
+  static bool make_stripped(const std::string& original, const std::string& stripped,
+                            const std::string& debug, bool add_link = true) {
     const std::string directory = stripped.substr(0, stripped.rfind('/'));
-    std::string command = "mkdir -p " + shell_quoted(directory) + " && cp " + shell_quoted(original) + " " + shell_quoted(stripped);
+    std::string command = "mkdir -p " + shell_quoted(directory) + " && cp " + shell_quoted(original) + " " +
+                          shell_quoted(stripped);
     if (!debug.empty()) {
-      command += " && mkdir -p " + shell_quoted(debug.substr(0, debug.rfind('/'))) + " && objcopy --only-keep-debug " +
-                 shell_quoted(stripped) + " " + shell_quoted(debug);
+      command += " && mkdir -p " + shell_quoted(debug.substr(0, debug.rfind('/'))) +
+                 " && objcopy --only-keep-debug " + shell_quoted(stripped) + " " + shell_quoted(debug);
     }
     command += " && strip --strip-all " + shell_quoted(stripped);
     // objcopy records the debug file's name (and CRC); the reader looks for that name.
-    if (!debug.empty() && add_link) command += " && objcopy --add-gnu-debuglink=" + shell_quoted(debug) + " " + shell_quoted(stripped);
+    if (!debug.empty() && add_link)
+      command += " && objcopy --add-gnu-debuglink=" + shell_quoted(debug) + " " + shell_quoted(stripped);
     return run(command);
   }
 
@@ -113,7 +119,8 @@ class StrippedLibrary : public ::testing::Test {
     variant.path = path;
     variant.handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (variant.handle == nullptr) return variant;
-    auto local_function = reinterpret_cast<void* (*)()>(dlsym(variant.handle, "symbolize_target_local_function"));
+    auto local_function =
+        reinterpret_cast<void* (*)()>(dlsym(variant.handle, "symbolize_target_local_function"));
     auto line = reinterpret_cast<int (*)()>(dlsym(variant.handle, "symbolize_target_local_function_line"));
     variant.local_function = reinterpret_cast<std::uintptr_t>(local_function());
     variant.local_function_line = line();
@@ -136,7 +143,8 @@ LoadedVariant StrippedLibrary::variants_[5];
 int StrippedLibrary::variant_count_ = 0;
 
 bool ends_with(const std::string& text, const std::string& suffix) {
-  return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return text.size() >= suffix.size() &&
+         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 TEST_F(StrippedLibrary, DebugLinkBesideTheModuleGivesNameAndLine) {
@@ -222,7 +230,8 @@ TEST_F(StrippedLibrary, BuildIdPathUnderADebugRoot) {
 
   // The same module with another build-id recorded: the debug file is not the same build.
   FunctionSymbolIndex other_build;
-  other_build.build(module.c_str(), "0011223344556677889900112233445566778899", (root_ + "/debug-root").c_str());
+  other_build.build(module.c_str(), "0011223344556677889900112233445566778899",
+                    (root_ + "/debug-root").c_str());
   EXPECT_FALSE(other_build.has_debug_file());
   EXPECT_EQ(other_build.find(local_start + 3), nullptr);
 
@@ -244,14 +253,15 @@ TEST(DebianDebugFiles, LibcInternalFunctionFromBuildIdDebugFile) {
   char build_id[osp::trace::kBuildIdHexBytes];
   ASSERT_TRUE(libc.build_id(build_id));
   const std::string id = build_id;
-  const std::string debug_path = "/usr/lib/debug/.build-id/" + id.substr(0, 2) + "/" + id.substr(2) + ".debug";
+  const std::string debug_path =
+      "/usr/lib/debug/.build-id/" + id.substr(0, 2) + "/" + id.substr(2) + ".debug";
   ElfFile debug;
   if (!debug.open(debug_path.c_str())) GTEST_SKIP() << "libc6-dbg is not installed (" << debug_path << ")";
 
   std::uintptr_t internal_start = 0;
   for (int index = 0; index < debug.section_count(); ++index) {
-    debug.for_each_function(debug.section(index), [&](std::uintptr_t start, std::uintptr_t size, const char* name,
-                                                      unsigned binding) {
+    debug.for_each_function(debug.section(index), [&](std::uintptr_t start, std::uintptr_t size,
+                                                      const char* name, unsigned binding) {
       if (binding == STB_LOCAL && size > 16 && std::strcmp(name, "_int_malloc") == 0) internal_start = start;
     });
   }
