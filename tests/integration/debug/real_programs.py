@@ -16,6 +16,7 @@ debug file) whose extent contains the frame's address. With --leakview, the fram
 the same way. Stack depth is not checked.
 """
 import glob
+import json
 import os
 import re
 import shutil
@@ -103,7 +104,6 @@ class SymbolTables:
 
 
 def load_snapshots(directory):
-    import json
     snapshots = []
     for path in sorted(glob.glob(os.path.join(directory, "osp.*.json"))):
         with open(path, encoding="utf-8") as stream:
@@ -116,8 +116,7 @@ UNNAMED = re.compile(r"^\S*\+0x[0-9a-f]+$")  # how osp-leakview shows a frame wi
 
 def leakview_stacks(path):
     """The frames osp-leakview shows for a snapshot, symbolized offline where needed."""
-    import json
-    result = subprocess.run([LEAKVIEW, "summary", "--format", "json", "--top", "0", path],
+    result = subprocess.run([LEAKVIEW, "summary", "--format", "json", "--top", "0", "--kinds", "all", path],
                             capture_output=True, text=True, errors="replace", timeout=600)
     if result.returncode != 0:
         raise RuntimeError(f"osp-leakview summary {path} failed: {result.stderr.strip()}")
