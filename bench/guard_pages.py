@@ -54,7 +54,8 @@ def contenders(build_dir):
     return [off, sampled], [every, efence, valgrind]
 
 
-def measure_table(allocators, chosen_workloads, scale_of, build_dir, repetitions, work_dir):
+def measure_table(allocators, chosen_workloads, scale_of, build_dir, repetitions, work_dir,
+                  timeout_seconds):
     """{(workload label, allocator name): [Measurement, ...]}, runs interleaved."""
     results = {}
     for repetition in range(repetitions):
@@ -72,11 +73,12 @@ def measure_table(allocators, chosen_workloads, scale_of, build_dir, repetitions
                 if GUARD_OPTIONS.get(allocator.name) and workload.measures_exit:
                     launch.env["OSP_OPTIONS"] += ":" + GUARD_OPTIONS[allocator.name]
                 outcome = measure.run(launch.argv, launch.env, launch.stdin_path,
-                                      timeout_seconds=600)
+                                      timeout_seconds=timeout_seconds)
                 results.setdefault((workload.label, allocator.name), []).append(outcome)
+                summary = (f"{outcome.seconds:.3f} s wall, {outcome.cpu_seconds:.3f} s CPU"
+                           if outcome.ok else outcome.error[:80])
                 print(f"  [{repetition + 1}/{repetitions}] {workload.label:24} {allocator.name:9} "
-                      f"{'%.3f s' % outcome.seconds if outcome.ok else outcome.error[:80]}",
-                      flush=True)
+                      f"{summary}", flush=True)
     return results
 
 
@@ -91,9 +93,9 @@ def cell(runs, field, unit_format):
             f"({unit_format(values[0])}–{unit_format(values[-1])})")
 
 
-def ratio_cell(runs, baseline_runs):
-    good = [run.seconds for run in runs if run.ok]
-    base = [run.seconds for run in baseline_runs if run.ok]
+def ratio_cell(runs, baseline_runs, field):
+    good = [getattr(run, field) for run in runs if run.ok]
+    base = [getattr(run, field) for run in baseline_runs if run.ok]
     if not good or not base or len(good) < len(runs):
         return "–"
     return f"{statistics.median(good) / statistics.median(base):.2f}×"
@@ -102,19 +104,22 @@ def ratio_cell(runs, baseline_runs):
 def write_table(out, title, allocators, chosen_workloads, results, baseline):
     names = [allocator.name for allocator in allocators if allocator.available]
     out.write(f"### {title}\n\n")
-    out.write("Median seconds (min–max) and peak RSS in MiB (min–max); the ratio is the median "
-              f"time over {baseline}'s.\n\n")
-    header = ["workload"] + [f"{name} s" for name in names] + \
-             [f"{name} / {baseline}" for name in names if name != baseline] + \
+    out.write("Median CPU seconds, user + system (min–max), the ratio of medians over "
+              f"{baseline}'s, the same ratio for wall time, and peak RSS in MiB (min–max). CPU "
+              "time is the figure to read on a loaded machine; wall time moves with the load.\n\n")
+    header = ["workload"] + [f"{name} CPU s" for name in names] + \
+             [f"{name} / {baseline} CPU" for name in names if name != baseline] + \
+             [f"{name} / {baseline} wall" for name in names if name != baseline] + \
              [f"{name} MiB" for name in names]
     out.write("| " + " | ".join(header) + " |\n|" + "---|" * len(header) + "\n")
     for workload in chosen_workloads:
         row = [workload.label]
-        row += [cell(results.get((workload.label, name), []), "seconds", lambda v: f"{v:.3f}")
+        row += [cell(results.get((workload.label, name), []), "cpu_seconds", lambda v: f"{v:.3f}")
                 for name in names]
-        row += [ratio_cell(results.get((workload.label, name), []),
-                           results.get((workload.label, baseline), []))
-                for name in names if name != baseline]
+        for field in ("cpu_seconds", "seconds"):
+            row += [ratio_cell(results.get((workload.label, name), []),
+                               results.get((workload.label, baseline), []), field)
+                    for name in names if name != baseline]
         row += [cell(results.get((workload.label, name), []), "peak_rss_kib",
                      lambda v: f"{v / 1024:.1f}") for name in names]
         out.write("| " + " | ".join(row) + " |\n")
@@ -126,6 +131,7 @@ def main():
     parser.add_argument("--build-dir", default=os.path.join(ROOT, "build", "bench"))
     parser.add_argument("--repetitions", type=int, default=3)
     parser.add_argument("--output", default=os.path.join(ROOT, "docs", "guard-pages-results.md"))
+    parser.add_argument("--timeout", type=int, default=600, help="seconds per run")
     arguments = parser.parse_args()
     cheap, heavy = contenders(arguments.build_dir)
     every_workload = workload_catalogue.all_workloads()
@@ -135,10 +141,12 @@ def main():
     with tempfile.TemporaryDirectory() as work_dir:
         print("== sampled against off, full scale")
         sampled_results = measure_table(cheap, every_workload, lambda w: w.full_scale,
-                                        arguments.build_dir, arguments.repetitions, work_dir)
+                                        arguments.build_dir, arguments.repetitions, work_dir,
+                                        arguments.timeout)
         print("== all against Electric Fence and valgrind, full scale")
         heavy_results = measure_table(heavy, reduced, lambda w: w.full_scale,
-                                      arguments.build_dir, arguments.repetitions, work_dir)
+                                      arguments.build_dir, arguments.repetitions, work_dir,
+                                      arguments.timeout)
     load_after = os.getloadavg()
     with open(arguments.output, "w", encoding="utf-8") as out:
         out.write("# Guard-page modes: measured cost\n\n")

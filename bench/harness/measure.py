@@ -24,6 +24,9 @@ class Measurement:
     exit_status: int
     exit_phase_seconds: float = None
     error: str = ""  # non-empty when the run failed (with the end of its stderr)
+    # User + system CPU seconds of the program (and its children): less sensitive than
+    # wall time to other work on a shared machine.
+    cpu_seconds: float = None
 
     @property
     def ok(self):
@@ -87,7 +90,8 @@ def run(argv, extra_env, stdin_path="", timeout_seconds=900):
         peak_kib = _read_peak_kib(peak_file.name)
         measurement = Measurement((reaped - start) / 1e9,
                                   peak_kib if peak_kib is not None else usage.ru_maxrss,
-                                  exit_status)
+                                  exit_status,
+                                  cpu_seconds=usage.ru_utime + usage.ru_stime)
         found = MAIN_END_PATTERN.search(output)
         if found:
             measurement.exit_phase_seconds = (reaped - int(found.group(1))) / 1e9
