@@ -117,8 +117,9 @@ void validate(Options& out, const Options& defaults) noexcept {
     warn("bad value for option", "quarantine_mb", nullptr, "0 to 1048576");
     out.quarantine_mb = defaults.quarantine_mb;
   }
-  if (std::strcmp(out.unwind, "fp") != 0 && std::strcmp(out.unwind, "libunwind") != 0) {
-    warn("bad value for option", "unwind", out.unwind, "fp or libunwind");
+  if (std::strcmp(out.unwind, "eh_frame") != 0 && std::strcmp(out.unwind, "fp") != 0 &&
+      std::strcmp(out.unwind, "libunwind") != 0) {
+    warn("bad value for option", "unwind", out.unwind, "eh_frame, fp or libunwind");
     out.unwind = defaults.unwind;
   }
   if (std::strcmp(out.guard_pages, "off") != 0 && std::strcmp(out.guard_pages, "sampled") != 0 &&

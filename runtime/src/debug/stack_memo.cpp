@@ -1,4 +1,4 @@
-// Per-thread memo of stack walks (see stack_memo.hpp). The memo is a page from the OS
+// Per-thread memo of stack walks (see stack_memo.hpp). The memo is two pages from the OS
 // layer, reached through an initial-exec TLS pointer and given back at thread exit; a
 // thread whose memo is gone (or could not be mapped) just walks every time.
 #include "debug/stack_memo.hpp"
@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "os/os_memory.hpp"
+#include "trace/code_ranges.hpp"
 #include "trace/stack_capture.hpp"
 #include "trace/thread_stack_bounds.hpp"
 
@@ -14,18 +15,23 @@ namespace {
 
 constexpr int kSets = 4;
 constexpr int kWays = 2;
-// Walks that read more frame records than this are not remembered (the default depth of
-// 16 frames reads 17), so the memo fits in one page.
-constexpr int kMaxRecords = 28;
+// Walks that read more word pairs than this are not remembered. The default depth of 16
+// frames reads 17 pairs by frame pointers; an eh_frame walk reads one pair per frame and
+// one more for each frame that saved RBP away from the return address.
+constexpr int kMaxPairs = 36;
+constexpr std::size_t kMemoPages = 2;
 
 struct Walk {
   std::uintptr_t entry_frame;
   std::uintptr_t caller;
+  std::uint64_t generation;  // of the code ranges the walk checked its frames against
   std::int32_t max_depth;
-  std::int32_t records;  // 0: empty
+  std::int32_t method;
+  std::int32_t pairs;  // 0: empty
   trace::StackId id;
-  // Both words of each record read, as the record holds them: one 16-byte compare each.
-  alignas(16) std::uintptr_t words[kMaxRecords][2];
+  std::uintptr_t addresses[kMaxPairs];
+  // The two words at each address, as the walk read them: one 16-byte compare each.
+  alignas(16) std::uintptr_t words[kMaxPairs][2];
 };
 
 struct StackMemo {
@@ -36,14 +42,14 @@ struct StackMemo {
   Walk walks[kSets][kWays];
 };
 
-static_assert(sizeof(StackMemo) <= 4096, "one page per thread");
+std::size_t memo_bytes() noexcept { return kMemoPages * os::page_size(); }
 
 // Not mapped yet; kGone after thread exit or when the OS refused.
 StackMemo* const kGone = reinterpret_cast<StackMemo*>(1);
 __thread StackMemo* t_memo __attribute__((tls_model("initial-exec"))) = nullptr;
 
 void release_memo(void* memo) {
-  os::release(memo, os::page_size());
+  os::release(memo, memo_bytes());
   t_memo = kGone;
 }
 
@@ -51,27 +57,27 @@ StackMemo* memo_of_this_thread() noexcept {
   StackMemo* memo = t_memo;
   if (memo != nullptr) [[likely]] return memo == kGone ? nullptr : memo;
   t_memo = kGone;  // a nested call while mapping walks without the memo
-  void* page = os::map(os::page_size(), os::page_size(), false);
-  if (page == nullptr) return nullptr;
-  t_memo = static_cast<StackMemo*>(page);
-  os::at_thread_exit(release_memo, page);
+  if (sizeof(StackMemo) > memo_bytes()) return nullptr;
+  void* pages = os::map(memo_bytes(), os::page_size(), false);
+  if (pages == nullptr) return nullptr;
+  t_memo = static_cast<StackMemo*>(pages);
+  os::at_thread_exit(release_memo, pages);
   return t_memo;
 }
 
 // Two words compared at once (SSE2 on x86-64, NEON on ARM64).
 using WordPair = std::uintptr_t __attribute__((vector_size(2 * sizeof(std::uintptr_t))));
 
-// True when every word the remembered walk read is still where it read it.
+// True when every word the remembered walk read is still where it read it. The
+// addresses were inside this thread's stack when read, and the bounds are unchanged.
 bool still_valid(const Walk& walk) noexcept {
-  std::uintptr_t frame_pointer = walk.entry_frame;
   WordPair differences{};
-  for (int index = 0; index < walk.records; ++index) {
+  for (int index = 0; index < walk.pairs; ++index) {
     WordPair actual;
-    std::memcpy(&actual, reinterpret_cast<const void*>(frame_pointer), sizeof actual);
+    std::memcpy(&actual, reinterpret_cast<const void*>(walk.addresses[index]), sizeof actual);
     WordPair remembered;
     std::memcpy(&remembered, walk.words[index], sizeof remembered);
     differences |= actual ^ remembered;
-    frame_pointer = walk.words[index][0];  // from the memo: no load chain
   }
   return (differences[0] | differences[1]) == 0;
 }
@@ -82,13 +88,14 @@ int set_of(std::uintptr_t entry_frame, std::uintptr_t caller) noexcept {
 }
 
 // Walks from the entry frame and interns the stack; fills `remembered` (when not null)
-// with the records read. False when the entry frame is not usable.
+// with the words read. False when the entry frame is not usable.
 bool walk_and_intern(std::uintptr_t entry_frame, std::uintptr_t caller, int max_depth,
-                     trace::WalkRecords* remembered, trace::StackId& id) noexcept {
+                     trace::UnwindMethod method, trace::WalkRecords* remembered,
+                     trace::StackId& id) noexcept {
   std::uintptr_t frames[trace::kMaxStackDepth];
   std::uint64_t hash = 0;
   const int depth = trace::capture_stack_from_entry_frame(entry_frame, caller, frames,
-                                                          max_depth, &hash, remembered);
+                                                          max_depth, &hash, remembered, method);
   if (depth <= 0) return false;
   id = trace::StackDepot::instance().intern(frames, depth, hash);
   return true;
@@ -102,29 +109,32 @@ namespace {
 // result is remembered. Out of line, so the hit path needs no stack frame of its own.
 __attribute__((noinline)) bool walk_and_remember(std::uintptr_t entry_frame,
                                                  std::uintptr_t caller, int max_depth,
+                                                 trace::UnwindMethod method,
                                                  trace::StackId& id) noexcept {
   StackMemo* memo = memo_of_this_thread();
   trace::StackBounds bounds;
   if (memo == nullptr || !trace::current_thread_stack_bounds(bounds)) {
-    return walk_and_intern(entry_frame, caller, max_depth, nullptr, id);
+    return walk_and_intern(entry_frame, caller, max_depth, method, nullptr, id);
   }
   if (memo->bounds.low != bounds.low || memo->bounds.high != bounds.high) {
     for (auto& ways : memo->walks) {
-      for (Walk& walk : ways) walk.records = 0;
+      for (Walk& walk : ways) walk.pairs = 0;
     }
     memo->bounds = bounds;
   }
   const int set = set_of(entry_frame, caller);
   Walk& victim = memo->walks[set][memo->next_victim[set]];
-  victim.records = 0;  // overwritten by the walk: not valid until complete
-  trace::WalkRecords records{victim.words, kMaxRecords, 0};
-  if (!walk_and_intern(entry_frame, caller, max_depth, &records, id)) return false;
+  victim.pairs = 0;  // overwritten by the walk: not valid until complete
+  trace::WalkRecords records{victim.addresses, victim.words, kMaxPairs, 0, 0};
+  if (!walk_and_intern(entry_frame, caller, max_depth, method, &records, id)) return false;
   if (records.count > 0 && id != trace::kNoStack) {
     victim.entry_frame = entry_frame;
     victim.caller = caller;
+    victim.generation = records.generation;
     victim.max_depth = max_depth;
+    victim.method = static_cast<std::int32_t>(method);
     victim.id = id;
-    victim.records = records.count;
+    victim.pairs = records.count;
     memo->next_victim[set] = static_cast<unsigned char>((memo->next_victim[set] + 1) % kWays);
   }
   return true;
@@ -133,7 +143,8 @@ __attribute__((noinline)) bool walk_and_remember(std::uintptr_t entry_frame,
 }  // namespace
 
 bool intern_stack_from_entry_frame(std::uintptr_t entry_frame, std::uintptr_t caller,
-                                   int max_depth, trace::StackId& id) noexcept {
+                                   int max_depth, trace::UnwindMethod method,
+                                   trace::StackId& id) noexcept {
   if (max_depth > trace::kMaxStackDepth) max_depth = trace::kMaxStackDepth;
   const StackMemo* memo = t_memo;
   const trace::detail::ThreadStackCache& stack = trace::detail::thread_stack_cache;
@@ -146,15 +157,17 @@ bool intern_stack_from_entry_frame(std::uintptr_t entry_frame, std::uintptr_t ca
       memo->bounds.low == stack.low && memo->bounds.high == stack.high &&
       entry_frame % sizeof(std::uintptr_t) == 0 && entry_frame >= stack.low &&
       entry_frame <= stack.high - 2 * sizeof(std::uintptr_t)) [[likely]] {
+    const std::uint64_t generation = trace::code_ranges_generation();
     for (const Walk& walk : memo->walks[set_of(entry_frame, caller)]) {
-      if (walk.records > 0 && walk.entry_frame == entry_frame && walk.caller == caller &&
-          walk.max_depth == max_depth && still_valid(walk)) {
+      if (walk.pairs > 0 && walk.entry_frame == entry_frame && walk.caller == caller &&
+          walk.max_depth == max_depth && walk.method == static_cast<std::int32_t>(method) &&
+          walk.generation == generation && still_valid(walk)) {
         id = walk.id;
         return true;
       }
     }
   }
-  return walk_and_remember(entry_frame, caller, max_depth, id);
+  return walk_and_remember(entry_frame, caller, max_depth, method, id);
 }
 
 }  // namespace osp::debug

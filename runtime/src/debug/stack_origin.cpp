@@ -20,9 +20,11 @@ std::atomic<int> g_unwind_method{-1};
 trace::UnwindMethod unwind_method() noexcept {
   int method = g_unwind_method.load(std::memory_order_relaxed);
   if (method < 0) {
-    method = std::strcmp(options().unwind, "libunwind") == 0
-                 ? static_cast<int>(trace::UnwindMethod::Libunwind)
-                 : static_cast<int>(trace::UnwindMethod::FramePointer);
+    const char* name = options().unwind;
+    trace::UnwindMethod chosen = trace::UnwindMethod::EhFrame;
+    if (std::strcmp(name, "fp") == 0) chosen = trace::UnwindMethod::FramePointer;
+    if (std::strcmp(name, "libunwind") == 0) chosen = trace::UnwindMethod::Libunwind;
+    method = static_cast<int>(chosen);
     g_unwind_method.store(method, std::memory_order_relaxed);
   }
   return static_cast<trace::UnwindMethod>(method);
@@ -59,9 +61,10 @@ trace::StackId capture_origin_stack(std::uintptr_t caller, std::uintptr_t caller
   int depth_option = options().stack_depth;
   if (depth_option <= 0) return trace::kNoStack;
   if (depth_option > trace::kMaxStackDepth) depth_option = trace::kMaxStackDepth;
-  if (caller_frame != 0 && unwind_method() == trace::UnwindMethod::FramePointer) {
+  const trace::UnwindMethod method = unwind_method();
+  if (caller_frame != 0 && method != trace::UnwindMethod::Libunwind) {
     trace::StackId id = trace::kNoStack;
-    if (intern_stack_from_entry_frame(caller_frame, caller, depth_option, id)) return id;
+    if (intern_stack_from_entry_frame(caller_frame, caller, depth_option, method, id)) return id;
   }
   return capture_and_intern(caller, depth_option);
 }

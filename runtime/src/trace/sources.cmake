@@ -1,10 +1,14 @@
-# The trace layer: stack capture, stack depot and symbolizer.
+# The trace layer: stack capture (code ranges, eh_frame rules and their cache), stack
+# depot and symbolizer.
 # Sets OSP_TRACE_SOURCES and OSP_TRACE_LINK_LIBRARIES (libunwind, libbacktrace, dl).
 # Include it from the directory that creates the target:
 # the symbolizer's compile settings are source-file properties, which are per directory.
 set(OSP_TRACE_DIR ${CMAKE_CURRENT_LIST_DIR})
 set(OSP_TRACE_SOURCES
     ${OSP_TRACE_DIR}/thread_stack_bounds.cpp
+    ${OSP_TRACE_DIR}/code_ranges.cpp
+    ${OSP_TRACE_DIR}/frame_rules.cpp
+    ${OSP_TRACE_DIR}/frame_rule_cache.cpp
     ${OSP_TRACE_DIR}/stack_capture.cpp
     ${OSP_TRACE_DIR}/signal_context_stack.cpp
     ${OSP_TRACE_DIR}/stack_depot.cpp

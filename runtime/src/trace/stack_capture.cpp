@@ -1,13 +1,16 @@
-// Stack capture: a validated frame-pointer walk and a libunwind walk, both malloc-free.
-// Frame record layout on x86-64 and AArch64: the frame pointer points at
-// [saved caller frame pointer, return address]. Every record is read only after checking
-// it lies inside [current frame, thread stack top), so a corrupt chain ends the walk
-// instead of faulting.
+// Stack capture: a frame-pointer walk, an eh_frame walk and a libunwind walk, all
+// malloc-free. Frame record layout on x86-64 and AArch64: the frame pointer points at
+// [saved caller frame pointer, return address]. Every stack word is read only after
+// checking it lies inside the thread's stack above the current frame, so a corrupt chain
+// or a wrong rule ends the walk instead of faulting; every return address is checked to
+// be code (frame_rule_for says NotCode otherwise) before it is kept.
 #define UNW_LOCAL_ONLY
 #include "trace/stack_capture.hpp"
 
 #include <libunwind.h>
 
+#include "trace/code_ranges.hpp"
+#include "trace/frame_rule_cache.hpp"
 #include "trace/stack_depot.hpp"
 #include "trace/thread_stack_bounds.hpp"
 
@@ -16,8 +19,6 @@ namespace {
 
 constexpr std::uintptr_t kWordBytes = sizeof(std::uintptr_t);
 constexpr std::uintptr_t kFrameRecordBytes = 2 * kWordBytes;
-// Return addresses below this are garbage (the first page is never mapped).
-constexpr std::uintptr_t kLowestPlausibleCodeAddress = 4096;
 // libunwind is given a stack buffer; frames beyond it are not captured.
 constexpr int kLibunwindBufferFrames = 256;
 // How far into libunwind's result we look for our own caller before giving up.
@@ -34,6 +35,10 @@ std::uintptr_t strip_pointer_authentication(std::uintptr_t return_address) noexc
 #endif
 }
 
+bool is_code(std::uintptr_t return_address) noexcept {
+  return frame_rule_for(return_address).kind != FrameRuleKind::NotCode;
+}
+
 // Where a walk starts storing: after `skip_frames` frames, or (when `start_at` is not 0)
 // at the frame whose return address is `start_at`, searched for among the first
 // `search_limit` frames.
@@ -43,41 +48,133 @@ struct WalkStart {
   int search_limit;
 };
 
-// Returns the frame count, or -1 when `start.start_at` was not found.
-int walk_frame_pointers(std::uintptr_t frame_pointer, std::uintptr_t* frames, int max_depth,
-                        WalkStart start, const StackBounds& bounds) noexcept {
-  // The first record is the lowest legal one; anything below it is not a caller.
-  if (frame_pointer < bounds.low || frame_pointer >= bounds.high) return 0;
-  std::uintptr_t lowest_allowed = frame_pointer;
+// Takes the walk's return addresses in order and keeps those the start asks for.
+class FrameSink {
+ public:
+  FrameSink(std::uintptr_t* frames, int max_depth, WalkStart start) noexcept
+      : frames_(frames), max_depth_(max_depth), start_(start), searching_(start.start_at != 0) {}
 
-  bool searching = start.start_at != 0;
-  int passed = 0;  // frames walked before storing began
-  int count = 0;
-  while (count < max_depth) {
-    if (frame_pointer % kWordBytes != 0 || frame_pointer < lowest_allowed ||
-        frame_pointer > bounds.high - kFrameRecordBytes) {
+  bool full() const noexcept { return count_ >= max_depth_; }
+  // False when the walk should stop: the search for the start gave up.
+  bool offer(std::uintptr_t return_address) noexcept {
+    if (searching_) {
+      if (return_address == start_.start_at) {
+        searching_ = false;
+        frames_[count_++] = return_address;
+      } else if (++passed_ > start_.search_limit) {
+        return false;
+      }
+    } else if (passed_ < start_.skip_frames) {
+      ++passed_;
+    } else {
+      frames_[count_++] = return_address;
+    }
+    return true;
+  }
+  // The frame count, or -1 when the start was searched for and not found.
+  int result() const noexcept { return searching_ ? -1 : count_; }
+
+ private:
+  std::uintptr_t* frames_;
+  int max_depth_;
+  WalkStart start_;
+  bool searching_;
+  int passed_ = 0;
+  int count_ = 0;
+};
+
+void remember_pair(WalkRecords* records, std::uintptr_t address) noexcept {
+  if (records == nullptr) [[likely]] return;
+  if (records->count >= 0 && records->count < records->capacity) {
+    const auto* pair = reinterpret_cast<const std::uintptr_t*>(address);
+    records->addresses[records->count] = address;
+    records->words[records->count][0] = pair[0];
+    records->words[records->count][1] = pair[1];
+    ++records->count;
+  } else {
+    records->count = -1;
+  }
+}
+
+void walk_frame_pointers(std::uintptr_t frame_pointer, FrameSink& sink,
+                         const StackBounds& bounds, WalkRecords* records) noexcept {
+  // The first record is the lowest legal one; anything below it is not a caller.
+  std::uintptr_t lowest_allowed = frame_pointer;
+  const std::uintptr_t highest_record = bounds.high - kFrameRecordBytes;
+  while (!sink.full()) {
+    if (frame_pointer < lowest_allowed || frame_pointer > highest_record ||
+        frame_pointer < bounds.low || frame_pointer % kWordBytes != 0) {
       break;
     }
     const auto* record = reinterpret_cast<const std::uintptr_t*>(frame_pointer);
+    remember_pair(records, frame_pointer);
     const std::uintptr_t return_address = strip_pointer_authentication(record[1]);
-    if (return_address < kLowestPlausibleCodeAddress) break;
-    if (searching) {
-      if (return_address == start.start_at) {
-        searching = false;
-        frames[count++] = return_address;
-      } else if (++passed > start.search_limit) {
-        return -1;
-      }
-    } else if (passed < start.skip_frames) {
-      ++passed;
-    } else {
-      frames[count++] = return_address;
-    }
+    if (!is_code(return_address) || !sink.offer(return_address)) break;
     // Strictly increasing: a loop in the chain cannot spin forever.
     lowest_allowed = frame_pointer + kFrameRecordBytes;
     frame_pointer = record[0];
   }
-  return searching ? -1 : count;
+}
+
+// The registers an eh_frame walk tracks, as they are in the frame of `instruction`.
+struct UnwindRegisters {
+  std::uintptr_t instruction;  // a return address into this frame's function
+  std::uintptr_t stack_pointer;
+  std::uintptr_t frame_pointer;
+  bool frame_pointer_known;
+};
+
+// One step to the caller's registers; false when the walk must end here.
+bool step_with_rule(const FrameRule& rule, UnwindRegisters& registers,
+                    const StackBounds& bounds, WalkRecords* records) noexcept {
+  std::uintptr_t cfa = 0;
+  bool frame_pointer_saved = rule.frame_pointer_saved;
+  std::intptr_t frame_pointer_offset = rule.frame_pointer_offset;
+  if (rule.kind == FrameRuleKind::Step) {
+    if (rule.cfa_from_frame_pointer && !registers.frame_pointer_known) return false;
+    cfa = (rule.cfa_from_frame_pointer ? registers.frame_pointer : registers.stack_pointer) +
+          rule.cfa_offset;
+  } else if (rule.kind == FrameRuleKind::NoUnwindInfo && registers.frame_pointer_known) {
+    // Code without unwind tables (hand-written or generated): its frame record, if RBP
+    // points at one; a return address that is not code ends the walk next round.
+    cfa = registers.frame_pointer + kFrameRecordBytes;
+    frame_pointer_saved = true;
+    frame_pointer_offset = -static_cast<std::intptr_t>(kFrameRecordBytes);
+  } else {
+    return false;  // Outermost, Unsupported, or no frame pointer to fall back on
+  }
+  // The caller's frame is above this one (so the walk ends), its return address at
+  // CFA-8 inside the stack; the pair below the CFA is what the memo compares.
+  if (cfa % kWordBytes != 0 || cfa < registers.stack_pointer + kWordBytes ||
+      cfa > bounds.high || cfa < bounds.low + kFrameRecordBytes) {
+    return false;
+  }
+  const std::uintptr_t pair = cfa - kFrameRecordBytes;
+  remember_pair(records, pair);
+  const std::uintptr_t return_address = reinterpret_cast<const std::uintptr_t*>(pair)[1];
+  if (frame_pointer_saved) {
+    const std::uintptr_t slot = cfa + static_cast<std::uintptr_t>(frame_pointer_offset);
+    // A saved register lies in this frame: [stack pointer, return address slot).
+    if (slot % kWordBytes != 0 || slot > pair || slot < registers.stack_pointer) return false;
+    if (slot != pair) remember_pair(records, slot);
+    registers.frame_pointer = *reinterpret_cast<const std::uintptr_t*>(slot);
+    registers.frame_pointer_known = true;
+  } else if (rule.frame_pointer_lost) {
+    registers.frame_pointer_known = false;
+  }
+  registers.stack_pointer = cfa;
+  registers.instruction = strip_pointer_authentication(return_address);
+  return true;
+}
+
+void walk_frame_rules(UnwindRegisters registers, FrameSink& sink, const StackBounds& bounds,
+                      WalkRecords* records) noexcept {
+  if (registers.stack_pointer < bounds.low || registers.stack_pointer >= bounds.high) return;
+  while (!sink.full()) {
+    const FrameRule rule = frame_rule_for(registers.instruction);
+    if (rule.kind == FrameRuleKind::NotCode || !sink.offer(registers.instruction)) break;
+    if (sink.full() || !step_with_rule(rule, registers, bounds, records)) break;
+  }
 }
 
 // libunwind's fast path (unw_backtrace) keeps a per-thread cache whose destructor locks
@@ -102,16 +199,12 @@ int unwind_into(void** buffer, int capacity) noexcept { return unw_backtrace(buf
 
 // `caller_return_address` is the capturing function's return address: libunwind's
 // result starts with its own and our frames, and frame 0 is the entry equal to it.
-// Returns -1 when `start.start_at` was not found.
-__attribute__((noinline)) int walk_with_libunwind(std::uintptr_t caller_return_address,
-                                                  std::uintptr_t* frames, int max_depth,
-                                                  WalkStart start) noexcept {
+__attribute__((noinline)) void walk_with_libunwind(std::uintptr_t caller_return_address,
+                                                   FrameSink& sink, int wanted) noexcept {
   void* buffer[kLibunwindBufferFrames];
-  int wanted = kMaxInternalFrames + start.skip_frames + start.search_limit + max_depth;
+  wanted += kMaxInternalFrames;
   if (wanted > kLibunwindBufferFrames || wanted < 0) wanted = kLibunwindBufferFrames;
   const int captured = unwind_into(buffer, wanted);
-  if (captured <= 0) return 0;
-
   int first = -1;
   for (int i = 0; i < captured && i < kMaxInternalFrames; ++i) {
     if (reinterpret_cast<std::uintptr_t>(buffer[i]) == caller_return_address) {
@@ -119,42 +212,39 @@ __attribute__((noinline)) int walk_with_libunwind(std::uintptr_t caller_return_a
       break;
     }
   }
-  if (first < 0) return 0;  // our own frames were not recognisable: report nothing
-  if (start.start_at != 0) {
-    int found = -1;
-    for (int i = first; i < captured && i <= first + start.search_limit; ++i) {
-      if (reinterpret_cast<std::uintptr_t>(buffer[i]) == start.start_at) {
-        found = i;
-        break;
-      }
-    }
-    if (found < 0) return -1;
-    first = found;
-  } else {
-    first += start.skip_frames;
-  }
-  int count = 0;
-  for (int i = first; i < captured && count < max_depth; ++i) {
+  if (first < 0) return;  // our own frames were not recognisable: report nothing
+  for (int i = first; i < captured && !sink.full(); ++i) {
     const auto address = reinterpret_cast<std::uintptr_t>(buffer[i]);
-    if (address < kLowestPlausibleCodeAddress) break;
-    frames[count++] = address;
+    if (!is_code(address) || !sink.offer(address)) break;
   }
-  return count;
 }
 
-// Both captures below must be noinline with a frame record of their own: the walk starts
+// The captures below must be noinline with a frame record of their own: the walk starts
 // at that record, whose return address is the capturing function's frame 0.
 __attribute__((always_inline)) inline int capture_here(std::uintptr_t return_address,
                                                        std::uintptr_t frame_pointer,
                                                        std::uintptr_t* frames, int max_depth,
                                                        WalkStart start,
                                                        UnwindMethod method) noexcept {
+  FrameSink sink(frames, max_depth, start);
   if (method == UnwindMethod::Libunwind) {
-    return walk_with_libunwind(return_address, frames, max_depth, start);
+    walk_with_libunwind(return_address, sink,
+                        start.skip_frames + start.search_limit + max_depth);
+    return sink.result();
   }
   StackBounds bounds;
   if (!current_thread_stack_bounds(bounds)) return 0;
-  return walk_frame_pointers(frame_pointer, frames, max_depth, start, bounds);
+  if (frame_pointer < bounds.low || frame_pointer >= bounds.high) return 0;
+#if defined(__x86_64__)
+  if (method == UnwindMethod::EhFrame) {
+    const auto* record = reinterpret_cast<const std::uintptr_t*>(frame_pointer);
+    walk_frame_rules({return_address, frame_pointer + kFrameRecordBytes, record[0], true}, sink,
+                     bounds, nullptr);
+    return sink.result();
+  }
+#endif
+  walk_frame_pointers(frame_pointer, sink, bounds, nullptr);
+  return sink.result();
 }
 
 }  // namespace
@@ -189,50 +279,43 @@ __attribute__((noinline)) int capture_stack_starting_at(std::uintptr_t first_ret
 
 __attribute__((noinline)) int capture_stack_from_entry_frame(
     std::uintptr_t entry_frame, std::uintptr_t expected_return_address, std::uintptr_t* frames,
-    int max_depth, std::uint64_t* hash, WalkRecords* records) noexcept {
+    int max_depth, std::uint64_t* hash, WalkRecords* records, UnwindMethod method) noexcept {
   if (frames == nullptr || max_depth <= 0) return 0;
-  if (records != nullptr) records->count = 0;
+  if (method == UnwindMethod::Libunwind) return -1;
+  if (records != nullptr) {
+    records->count = 0;
+    records->generation = code_ranges_generation();
+  }
   StackBounds bounds;
   if (!current_thread_stack_bounds(bounds)) return 0;
   // The entry frame is an active frame above ours: anything else is not a frame record.
   const auto own_frame = reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
-  const std::uintptr_t highest_record = bounds.high - kFrameRecordBytes;
-  if (entry_frame % kWordBytes != 0 || entry_frame <= own_frame || entry_frame > highest_record) {
+  if (entry_frame % kWordBytes != 0 || entry_frame <= own_frame ||
+      entry_frame > bounds.high - kFrameRecordBytes) {
     return -1;
   }
-  if (strip_pointer_authentication(reinterpret_cast<const std::uintptr_t*>(entry_frame)[1]) !=
-      expected_return_address) {
-    return -1;
+  const auto* record = reinterpret_cast<const std::uintptr_t*>(entry_frame);
+  if (strip_pointer_authentication(record[1]) != expected_return_address) return -1;
+  FrameSink sink(frames, max_depth, WalkStart{0, 0, 0});
+#if defined(__x86_64__)
+  if (method == UnwindMethod::EhFrame) {
+    remember_pair(records, entry_frame);
+    walk_frame_rules({expected_return_address, entry_frame + kFrameRecordBytes, record[0], true},
+                     sink, bounds, records);
+  } else {
+    walk_frame_pointers(entry_frame, sink, bounds, records);
   }
-  // The same validation as walk_frame_pointers, in the tightest loop: one unsigned compare
-  // checks "above the previous record and inside the stack".
-  StackHash stack_hash;
-  std::uintptr_t frame_pointer = entry_frame;
-  std::uintptr_t lowest_allowed = entry_frame;
-  int count = 0;
-  while (count < max_depth) {
-    if (frame_pointer - lowest_allowed > highest_record - lowest_allowed ||
-        frame_pointer % kWordBytes != 0) {
-      break;
-    }
-    const auto* record = reinterpret_cast<const std::uintptr_t*>(frame_pointer);
-    if (records != nullptr) [[unlikely]] {
-      if (records->count >= 0 && records->count < records->capacity) {
-        records->words[records->count][0] = record[0];
-        records->words[records->count][1] = record[1];
-        ++records->count;
-      } else {
-        records->count = -1;
-      }
-    }
-    const std::uintptr_t return_address = strip_pointer_authentication(record[1]);
-    if (return_address < kLowestPlausibleCodeAddress) break;
-    stack_hash.add(count, return_address);
-    frames[count++] = return_address;
-    lowest_allowed = frame_pointer + kFrameRecordBytes;
-    frame_pointer = record[0];
+#else
+  walk_frame_pointers(entry_frame, sink, bounds, records);
+#endif
+  const int count = sink.result();
+  if (hash != nullptr) {
+    StackHash stack_hash;
+    for (int index = 0; index < count; ++index) stack_hash.add(index, frames[index]);
+    *hash = stack_hash.finish(count);
   }
-  if (hash != nullptr) *hash = stack_hash.finish(count);
+  // A table rebuilt during the walk makes its records stale for the memo.
+  if (records != nullptr && records->generation != code_ranges_generation()) records->count = -1;
   return count;
 }
 

@@ -1,7 +1,11 @@
-// Captures the return addresses of the current call stack. Two paths: a frame-pointer
-// walk (fast; needs -fno-omit-frame-pointer code, validates every frame against the
-// thread's stack bounds so it never faults) and libunwind (slower, works without frame
-// pointers). Neither allocates; both are safe inside malloc.
+// Captures the return addresses of the current call stack. Three methods: DWARF frame
+// rules from .eh_frame cached per return address (the default; whole stacks through code
+// without frame pointers, a few loads per frame once a path has been seen), a
+// frame-pointer walk (the fastest; needs -fno-omit-frame-pointer code) and libunwind.
+// All of them read the stack only inside the thread's stack bounds, so they never fault,
+// and every captured return address lies in an executable segment of a loaded module
+// (code_ranges.hpp): a walk that leaves code stops there. None allocates; all are safe
+// inside malloc.
 #pragma once
 
 #include <cstddef>
@@ -9,7 +13,7 @@
 
 namespace osp::trace {
 
-enum class UnwindMethod : int { FramePointer = 0, Libunwind = 1 };
+enum class UnwindMethod : int { FramePointer = 0, Libunwind = 1, EhFrame = 2 };
 
 // Fills `frames` with up to `max_depth` return addresses, skipping the innermost
 // `skip_frames` frames (the capture itself is never included). Returns the count.
@@ -23,12 +27,14 @@ enum class UnwindMethod : int { FramePointer = 0, Libunwind = 1 };
 // (return addresses, not call-site addresses: symbolize() looks up address - 1).
 //
 // Returns 0 (never faults, never allocates) when: max_depth <= 0; the thread's stack
-// bounds are unknown or being fetched by this very thread (the frame-pointer walk asks
+// bounds are unknown or being fetched by this very thread (the walks ask
 // pthread_getattr_np once per thread, which may allocate and so re-enter malloc);
 // the current frame lies outside the thread stack (e.g. a signal alternate stack); or
-// libunwind fails. The frame-pointer walk stops at the first null, misaligned,
-// non-increasing or out-of-bounds frame pointer, so code built without frame pointers
-// yields a shorter stack, never a crash.
+// libunwind fails. Every walk stops at the first return address that is not code. The
+// frame-pointer walk also stops at the first null, misaligned, non-increasing or
+// out-of-bounds frame pointer, so code built without frame pointers yields a shorter
+// stack, never a crash; the eh_frame walk stops where a frame has no usable rule and
+// no frame record either, or where the stack ends (_start, a thread's start).
 int capture_stack(std::uintptr_t* frames, int max_depth, int skip_frames,
                   UnwindMethod method) noexcept;
 
@@ -40,24 +46,29 @@ int capture_stack(std::uintptr_t* frames, int max_depth, int skip_frames,
 int capture_stack_starting_at(std::uintptr_t first_return_address, std::uintptr_t* frames,
                               int max_depth, int search_limit, UnwindMethod method) noexcept;
 
-// The cheapest capture, frame pointers only: the walk starts at the frame record
-// `entry_frame` of an interposed entry point (its __builtin_frame_address(0), still live
-// below the caller), whose return address must be `expected_return_address`; frames[0]
-// is that address. Returns -1 when the record does not match (the entry point had no
-// frame record of its own), 0 when the stack bounds are unknown.
+// The cheapest capture: the walk starts at the frame record `entry_frame` of an
+// interposed entry point (its __builtin_frame_address(0), still live below the caller),
+// whose return address must be `expected_return_address`; frames[0] is that address.
+// Frame pointers or eh_frame rules (libunwind cannot start from a given frame: -1).
+// Returns -1 when the record does not match (the entry point had no frame record of its
+// own), 0 when the stack bounds are unknown.
 // `hash`, when not null, receives the StackDepot hash (StackHash) of the captured frames.
-// `records`, when not null, receives both words of every frame record the walk read, in
-// order, as the record holds them (count -1 when there were more than its capacity): the
-// walk's whole input, so a later walk from the same entry frame over records that still
-// hold these values is known to give the same frames (see debug/stack_memo.hpp).
+// `records`, when not null, receives every stack word the walk read, as pairs of
+// adjacent words with their address, in order (count -1 when there were more than its
+// capacity). Given the same entry frame, the same code-range generation and these words
+// still in place, a walk reads the same words, takes the same decisions and gives the
+// same frames (see debug/stack_memo.hpp); `generation` receives that generation.
 struct WalkRecords {
-  std::uintptr_t (*words)[2];  // [i][0]: saved frame pointer, [i][1]: return address
+  std::uintptr_t* addresses;   // [i]: where the pair was read
+  std::uintptr_t (*words)[2];  // [i]: the words at addresses[i] and addresses[i] + 8
   int capacity;
   int count;
+  std::uint64_t generation;
 };
 int capture_stack_from_entry_frame(std::uintptr_t entry_frame,
                                    std::uintptr_t expected_return_address,
                                    std::uintptr_t* frames, int max_depth, std::uint64_t* hash,
-                                   WalkRecords* records = nullptr) noexcept;
+                                   WalkRecords* records = nullptr,
+                                   UnwindMethod method = UnwindMethod::FramePointer) noexcept;
 
 }  // namespace osp::trace

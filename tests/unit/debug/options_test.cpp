@@ -19,7 +19,7 @@ TEST(Options, DefaultsComeFromTheTable) {
   Options options = parse(nullptr, storage);
   EXPECT_TRUE(options.halt_on_error);
   EXPECT_EQ(options.stack_depth, 16);
-  EXPECT_STREQ(options.unwind, "fp");
+  EXPECT_STREQ(options.unwind, "eh_frame");
   EXPECT_EQ(options.quarantine_mb, 16);
   // On unless given: the runtime's constructor turns it off for a preloaded library.
   EXPECT_TRUE(options.detect_leaks);
@@ -75,7 +75,7 @@ TEST(Options, BadInputKeepsDefaultsAndLosesNothingElse) {
   std::string warnings = testing::internal::GetCapturedStderr();
   EXPECT_EQ(options.stack_depth, 16);
   EXPECT_EQ(options.quarantine_mb, 16);
-  EXPECT_STREQ(options.unwind, "fp");
+  EXPECT_STREQ(options.unwind, "eh_frame");
   EXPECT_EQ(options.verbosity, 2);  // the good key among bad ones still applies
   EXPECT_NE(warnings.find("osp: warning: unknown option 'foo' in OSP_OPTIONS (ignored)"),
             std::string::npos);

@@ -1,6 +1,7 @@
 // The per-thread walk memo must give exactly what a fresh walk gives: the same id for an
-// unchanged stack, and a new, correct one as soon as any frame record it read changed,
-// even when the entry frame and its return address are the same as last time.
+// unchanged stack, and a new, correct one as soon as any stack word it read changed,
+// even when the entry frame and its return address are the same as last time; with the
+// frame-pointer walk and the eh_frame walk alike.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -17,6 +18,7 @@ namespace {
 constexpr int kDepth = 16;
 
 struct Capture {
+  trace::UnwindMethod method = trace::UnwindMethod::FramePointer;
   trace::StackId memo_id = trace::kNoStack;
   std::vector<std::uintptr_t> fresh_frames;
   std::uintptr_t entry_frame = 0;
@@ -28,10 +30,12 @@ __attribute__((noinline)) void entry_point(Capture& capture) {
   const auto frame = reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
   const auto caller = reinterpret_cast<std::uintptr_t>(__builtin_return_address(0));
   capture.entry_frame = frame;
-  ASSERT_TRUE(intern_stack_from_entry_frame(frame, caller, kDepth, capture.memo_id));
+  ASSERT_TRUE(
+      intern_stack_from_entry_frame(frame, caller, kDepth, capture.method, capture.memo_id));
   std::uintptr_t frames[kDepth];
   std::uint64_t hash = 0;
-  const int depth = trace::capture_stack_from_entry_frame(frame, caller, frames, kDepth, &hash);
+  const int depth = trace::capture_stack_from_entry_frame(frame, caller, frames, kDepth, &hash,
+                                                          nullptr, capture.method);
   ASSERT_GT(depth, 0);
   capture.fresh_frames.assign(frames, frames + depth);
   __asm__ __volatile__("" : : : "memory");
@@ -65,16 +69,25 @@ __attribute__((noinline)) void run_path(bool use_b, Capture& capture) {
   __asm__ __volatile__("" : : : "memory");
 }
 
-TEST(StackMemo, UnchangedStackGivesTheSameId) {
-  Capture captures[3];
+class StackMemo : public ::testing::TestWithParam<trace::UnwindMethod> {
+ protected:
+  Capture fresh_capture() const {
+    Capture capture;
+    capture.method = GetParam();
+    return capture;
+  }
+};
+
+TEST_P(StackMemo, UnchangedStackGivesTheSameId) {
+  Capture captures[3] = {fresh_capture(), fresh_capture(), fresh_capture()};
   for (Capture& capture : captures) run_path(false, capture);
   EXPECT_EQ(captures[0].memo_id, captures[1].memo_id);
   EXPECT_EQ(captures[1].memo_id, captures[2].memo_id);
   EXPECT_EQ(depot_frames(captures[2].memo_id), captures[2].fresh_frames);
 }
 
-TEST(StackMemo, ChangedDeeperRecordGivesTheRightNewId) {
-  Capture captures[4];
+TEST_P(StackMemo, ChangedDeeperRecordGivesTheRightNewId) {
+  Capture captures[4] = {fresh_capture(), fresh_capture(), fresh_capture(), fresh_capture()};
   const bool paths[4] = {false, true, false, true};
   for (int index = 0; index < 4; ++index) run_path(paths[index], captures[index]);
   // The case the memo must not get wrong: same entry frame, same return address, and
@@ -88,22 +101,30 @@ TEST(StackMemo, ChangedDeeperRecordGivesTheRightNewId) {
   EXPECT_EQ(captures[3].memo_id, captures[1].memo_id);
 }
 
-TEST(StackMemo, EveryThreadGetsRightStacks) {
-  Capture main_capture;
+TEST_P(StackMemo, EveryThreadGetsRightStacks) {
+  Capture main_capture = fresh_capture();
   outer_a(main_capture);
-  Capture thread_capture;
+  Capture thread_capture = fresh_capture();
   std::thread([&] { outer_b(thread_capture); }).join();
   EXPECT_EQ(depot_frames(thread_capture.memo_id), thread_capture.fresh_frames);
   EXPECT_EQ(depot_frames(main_capture.memo_id), main_capture.fresh_frames);
 }
 
-TEST(StackMemo, ForeignEntryFrameIsRefused) {
+TEST_P(StackMemo, ForeignEntryFrameIsRefused) {
   trace::StackId id = trace::kNoStack;
-  EXPECT_FALSE(intern_stack_from_entry_frame(0x1000, 0x2000, kDepth, id));
+  EXPECT_FALSE(intern_stack_from_entry_frame(0x1000, 0x2000, kDepth, GetParam(), id));
   int local = 0;
   EXPECT_FALSE(intern_stack_from_entry_frame(reinterpret_cast<std::uintptr_t>(&local), 0x2000,
-                                             kDepth, id));
+                                             kDepth, GetParam(), id));
 }
+
+INSTANTIATE_TEST_SUITE_P(Walks, StackMemo,
+                         ::testing::Values(trace::UnwindMethod::FramePointer,
+                                           trace::UnwindMethod::EhFrame),
+                         [](const ::testing::TestParamInfo<trace::UnwindMethod>& method) {
+                           return method.param == trace::UnwindMethod::FramePointer ? "FramePointer"
+                                                                                    : "EhFrame";
+                         });
 
 }  // namespace
 }  // namespace osp::debug

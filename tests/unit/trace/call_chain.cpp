@@ -1,6 +1,7 @@
 // Compiled with -fno-omit-frame-pointer -fno-inline -fno-optimize-sibling-calls (see
 // CMakeLists.txt) so every function keeps a frame record and really calls the next.
 #include "call_chain.hpp"
+#include "omitted_frame_pointers.hpp"
 
 namespace osp_trace_test {
 
@@ -35,6 +36,25 @@ __attribute__((noinline)) int capture_at_depth(int levels, std::uintptr_t* frame
   }
   __asm__ __volatile__("" : : : "memory");
   return count;
+}
+
+}  // namespace osp_trace_test
+
+namespace osp_trace_test {
+
+__attribute__((noinline)) void with_frame_pointer_inner(MixedChainRecord& record) {
+  record.return_into_plain = reinterpret_cast<std::uintptr_t>(__builtin_return_address(0));
+  record.rbp_seen_by_inner = reinterpret_cast<const std::uintptr_t*>(__builtin_frame_address(0))[0];
+  for (int method = 0; method < 3; ++method) {
+    record.depth[method] = osp::trace::capture_stack(
+        record.frames[method], kMixedCapacity, 0, static_cast<osp::trace::UnwindMethod>(method));
+  }
+  __asm__ __volatile__("" : : : "memory");
+}
+
+__attribute__((noinline)) void with_frame_pointer_outer(MixedChainRecord& record) {
+  without_frame_pointer_middle(record);
+  __asm__ __volatile__("" : : : "memory");
 }
 
 }  // namespace osp_trace_test

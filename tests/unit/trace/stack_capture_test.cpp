@@ -1,4 +1,4 @@
-// capture_stack: both methods must return the known chain in order, honour skip and
+// capture_stack: every method must return the known chain in order, honour skip and
 // depth limits, work on other threads, and return nothing rather than fault when the
 // stack is not the thread's own (a signal alternate stack).
 #include <gtest/gtest.h>
@@ -58,15 +58,15 @@ TEST_P(CaptureByMethod, SkipDropsInnermostFrames) {
   EXPECT_EQ(skipped.frames[1], full.frames[2]);
 }
 
-TEST_P(CaptureByMethod, BothMethodsAgreeOnTheChain) {
+TEST_P(CaptureByMethod, AllMethodsAgreeOnTheChain) {
   const CallChainRecord with_method = run_chain(GetParam(), 0);
-  const CallChainRecord with_other = run_chain(GetParam() == UnwindMethod::FramePointer
-                                                   ? UnwindMethod::Libunwind
-                                                   : UnwindMethod::FramePointer,
-                                               0);
   ASSERT_GE(with_method.depth, 3);
-  ASSERT_GE(with_other.depth, 3);
-  for (int i = 0; i < 3; ++i) EXPECT_EQ(with_method.frames[i], with_other.frames[i]) << i;
+  for (UnwindMethod other :
+       {UnwindMethod::FramePointer, UnwindMethod::Libunwind, UnwindMethod::EhFrame}) {
+    const CallChainRecord with_other = run_chain(other, 0);
+    ASSERT_GE(with_other.depth, 3);
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(with_method.frames[i], with_other.frames[i]) << i;
+  }
 }
 
 TEST_P(CaptureByMethod, DeepChainIsCutAtMaxDepth) {
@@ -111,21 +111,28 @@ TEST_P(CaptureByMethod, WorksOnOtherThreads) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Methods, CaptureByMethod,
-                         ::testing::Values(UnwindMethod::FramePointer, UnwindMethod::Libunwind),
+                         ::testing::Values(UnwindMethod::FramePointer, UnwindMethod::Libunwind,
+                                           UnwindMethod::EhFrame),
                          [](const ::testing::TestParamInfo<UnwindMethod>& method) {
-                           return method.param == UnwindMethod::FramePointer ? "FramePointer"
-                                                                             : "Libunwind";
+                           switch (method.param) {
+                             case UnwindMethod::FramePointer: return "FramePointer";
+                             case UnwindMethod::Libunwind: return "Libunwind";
+                             case UnwindMethod::EhFrame: return "EhFrame";
+                           }
+                           return "Unknown";
                          });
 
 // Results of captures made inside a signal handler running on an alternate stack.
 volatile int frame_pointer_depth_in_handler = -1;
 volatile int libunwind_depth_in_handler = -1;
+volatile int eh_frame_depth_in_handler = -1;
 
 void capture_in_handler(int) {
   std::uintptr_t frames[kCaptureCapacity];
   frame_pointer_depth_in_handler =
       capture_stack(frames, kCaptureCapacity, 0, UnwindMethod::FramePointer);
   libunwind_depth_in_handler = capture_stack(frames, kCaptureCapacity, 0, UnwindMethod::Libunwind);
+  eh_frame_depth_in_handler = capture_stack(frames, kCaptureCapacity, 0, UnwindMethod::EhFrame);
 }
 
 TEST(CaptureOnAlternateStack, FramePointerWalkRefusesForeignStack) {
@@ -151,6 +158,7 @@ TEST(CaptureOnAlternateStack, FramePointerWalkRefusesForeignStack) {
   sigaction(SIGUSR1, &old_action, nullptr);
   sigaltstack(&old_stack, nullptr);
   EXPECT_EQ(frame_pointer_depth_in_handler, 0);
+  EXPECT_EQ(eh_frame_depth_in_handler, 0);
   // libunwind follows the signal frame back onto the thread stack.
   EXPECT_GE(libunwind_depth_in_handler, 2);
 }

@@ -1,0 +1,299 @@
+// The table of executable ranges (see code_ranges.hpp).
+//
+// Layout: a Region from the OS layer holds the published ranges as relaxed atomics (read
+// under the sequence counter) and a plain staging array the rebuilding thread fills and
+// sorts before it copies the result in. Regions are never unmapped: a reader that loaded
+// an old region pointer still reads mapped memory, and the capacity it clamps against is
+// that region's own. The rebuild is owned by one process id at a time, so a child forked
+// in the middle of a rebuild takes it over instead of waiting for a thread it does not
+// have.
+#include "trace/code_ranges.hpp"
+
+#include <dlfcn.h>
+#include <link.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstddef>
+
+#include "os/cpu.hpp"
+#include "os/os_memory.hpp"
+
+namespace osp::trace {
+
+std::atomic<std::uint64_t> detail::code_ranges_generation{0};
+
+namespace {
+
+constexpr int kFieldsPerRange = 5;  // the CodeRange fields, in order
+// Room for modules loaded between the counting pass and the filling pass of a rebuild.
+constexpr int kSpareRanges = 64;
+// A reader that finds a rebuild in progress spins this often, then yields the processor
+// to the rebuilding thread (which a loaded machine may have preempted) until it gives
+// up. A rebuild takes tens of microseconds.
+constexpr int kSpinsBeforeYielding = 64;
+constexpr int kReadAttempts = 4096;
+
+struct Region {
+  int capacity;
+  std::atomic<std::uintptr_t>* published;  // capacity × kFieldsPerRange
+  CodeRange* staging;                      // capacity, the rebuilding thread's only
+};
+
+std::atomic<Region*> g_region{nullptr};
+std::atomic<int> g_count{0};
+// Odd while a rebuild writes the published ranges.
+std::atomic<std::uint64_t> g_sequence{0};
+// The loader's counters the current table was built from.
+std::atomic<unsigned long long> g_loads{0};
+std::atomic<unsigned long long> g_unloads{0};
+// process id + 1 of the process whose thread is rebuilding; 0 when nobody is.
+std::atomic<std::uint64_t> g_rebuilder{0};
+// That thread's id: a signal handler running on it must not wait for itself.
+std::atomic<std::uint64_t> g_rebuilding_thread{0};
+
+enum class Lookup { Found, Missing, Busy };
+
+// False when waiting for the rebuild cannot help: this thread is the one rebuilding.
+bool wait_for_rebuild(int attempt) noexcept {
+  if (attempt < kSpinsBeforeYielding) {
+    cpu::pause();
+    return true;
+  }
+  if (g_rebuilding_thread.load(std::memory_order_relaxed) == os::current_thread_id()) return false;
+  os::yield_thread();
+  return true;
+}
+
+Lookup lookup(std::uintptr_t address, CodeRange& range) noexcept {
+  for (int attempt = 0; attempt < kReadAttempts; ++attempt) {
+    const std::uint64_t sequence = g_sequence.load(std::memory_order_acquire);
+    if ((sequence & 1) != 0) {
+      if (!wait_for_rebuild(attempt)) break;
+      continue;
+    }
+    const Region* region = g_region.load(std::memory_order_acquire);
+    if (region == nullptr) {
+      // The first table is being built by another thread: worth waiting for.
+      if (g_rebuilder.load(std::memory_order_relaxed) == 0) return Lookup::Missing;
+      if (!wait_for_rebuild(attempt)) break;
+      continue;
+    }
+    const int count = std::min(g_count.load(std::memory_order_relaxed), region->capacity);
+    const std::atomic<std::uintptr_t>* fields = region->published;
+    // The last range starting at or below the address.
+    int low = 0;
+    int high = count;
+    while (low < high) {
+      const int middle = (low + high) / 2;
+      if (fields[middle * kFieldsPerRange].load(std::memory_order_relaxed) <= address) {
+        low = middle + 1;
+      } else {
+        high = middle;
+      }
+    }
+    bool found = false;
+    if (low > 0) {
+      const std::atomic<std::uintptr_t>* entry = fields + (low - 1) * kFieldsPerRange;
+      range.start = entry[0].load(std::memory_order_relaxed);
+      range.end = entry[1].load(std::memory_order_relaxed);
+      range.eh_frame_hdr = entry[2].load(std::memory_order_relaxed);
+      range.unwind_data_start = entry[3].load(std::memory_order_relaxed);
+      range.unwind_data_end = entry[4].load(std::memory_order_relaxed);
+      found = address >= range.start && address < range.end;
+    }
+    std::atomic_thread_fence(std::memory_order_acquire);
+    if (g_sequence.load(std::memory_order_relaxed) == sequence) {
+      return found ? Lookup::Found : Lookup::Missing;
+    }
+  }
+  return Lookup::Busy;
+}
+
+bool take_rebuild() noexcept {
+  const std::uint64_t self = os::process_id() + 1;
+  std::uint64_t holder = 0;
+  if (!g_rebuilder.compare_exchange_strong(holder, self, std::memory_order_acquire)) {
+    if (holder == self) return false;  // another thread of this process is rebuilding
+    // The rebuilding thread belonged to the process this one was forked from.
+    if (!g_rebuilder.compare_exchange_strong(holder, self, std::memory_order_acquire)) return false;
+    const std::uint64_t sequence = g_sequence.load(std::memory_order_relaxed);
+    if ((sequence & 1) != 0) g_sequence.store(sequence + 1, std::memory_order_release);
+  }
+  g_rebuilding_thread.store(os::current_thread_id(), std::memory_order_relaxed);
+  return true;
+}
+
+void give_back_rebuild() noexcept {
+  g_rebuilding_thread.store(0, std::memory_order_relaxed);
+  g_rebuilder.store(0, std::memory_order_release);
+}
+
+int count_ranges(dl_phdr_info* info, std::size_t, void* data) {
+  int& ranges = *static_cast<int*>(data);
+  for (int index = 0; index < info->dlpi_phnum; ++index) {
+    const ElfW(Phdr)& header = info->dlpi_phdr[index];
+    if (header.p_type == PT_LOAD && (header.p_flags & PF_X) != 0) ++ranges;
+  }
+  return 0;
+}
+
+struct Filling {
+  CodeRange* ranges;
+  int capacity;
+  int count;
+  bool overflowed;
+  bool counters_known;
+  unsigned long long loads;
+  unsigned long long unloads;
+};
+
+int fill_ranges(dl_phdr_info* info, std::size_t size, void* data) {
+  Filling& filling = *static_cast<Filling*>(data);
+  if (!filling.counters_known &&
+      size >= offsetof(dl_phdr_info, dlpi_subs) + sizeof(info->dlpi_subs)) {
+    filling.counters_known = true;
+    filling.loads = info->dlpi_adds;
+    filling.unloads = info->dlpi_subs;
+  }
+  CodeRange module{};
+  for (int index = 0; index < info->dlpi_phnum; ++index) {
+    const ElfW(Phdr)& header = info->dlpi_phdr[index];
+    if (header.p_type == PT_GNU_EH_FRAME) module.eh_frame_hdr = info->dlpi_addr + header.p_vaddr;
+  }
+  for (int index = 0; index < info->dlpi_phnum && module.eh_frame_hdr != 0; ++index) {
+    const ElfW(Phdr)& header = info->dlpi_phdr[index];
+    const std::uintptr_t start = info->dlpi_addr + header.p_vaddr;
+    if (header.p_type == PT_LOAD && (header.p_flags & PF_R) != 0 &&
+        module.eh_frame_hdr >= start && module.eh_frame_hdr < start + header.p_filesz) {
+      module.unwind_data_start = start;
+      module.unwind_data_end = start + header.p_filesz;
+    }
+  }
+  if (module.unwind_data_start == 0) module.eh_frame_hdr = 0;
+  for (int index = 0; index < info->dlpi_phnum; ++index) {
+    const ElfW(Phdr)& header = info->dlpi_phdr[index];
+    if (header.p_type != PT_LOAD || (header.p_flags & PF_X) == 0) continue;
+    if (filling.count == filling.capacity) {
+      filling.overflowed = true;
+      return 1;
+    }
+    CodeRange& range = filling.ranges[filling.count++];
+    range = module;
+    range.start = info->dlpi_addr + header.p_vaddr;
+    range.end = range.start + header.p_memsz;
+  }
+  return 0;
+}
+
+Region* region_for(int ranges) noexcept {
+  Region* region = g_region.load(std::memory_order_relaxed);
+  if (region != nullptr && region->capacity >= ranges) return region;
+  int capacity = region == nullptr ? 256 : region->capacity;
+  while (capacity < ranges) capacity *= 2;
+  const std::size_t published_bytes =
+      sizeof(std::atomic<std::uintptr_t>) * kFieldsPerRange * static_cast<std::size_t>(capacity);
+  const std::size_t bytes = sizeof(Region) + published_bytes +
+                            sizeof(CodeRange) * static_cast<std::size_t>(capacity);
+  const std::size_t page = os::page_size();
+  void* memory = os::map((bytes + page - 1) / page * page, page, false);
+  if (memory == nullptr) return region;
+  auto* grown = static_cast<Region*>(memory);
+  grown->capacity = capacity;
+  // Zeroed memory is a valid atomic<uintptr_t> holding 0.
+  grown->published = reinterpret_cast<std::atomic<std::uintptr_t>*>(grown + 1);
+  grown->staging = reinterpret_cast<CodeRange*>(grown->published +
+                                                kFieldsPerRange * static_cast<std::size_t>(capacity));
+  return grown;
+}
+
+void publish(Region* region, const Filling& filling) noexcept {
+  const std::uint64_t sequence = g_sequence.load(std::memory_order_relaxed);
+  g_sequence.store(sequence + 1, std::memory_order_relaxed);
+  std::atomic_thread_fence(std::memory_order_release);
+  for (int index = 0; index < filling.count; ++index) {
+    const CodeRange& range = filling.ranges[index];
+    std::atomic<std::uintptr_t>* entry = region->published + index * kFieldsPerRange;
+    entry[0].store(range.start, std::memory_order_relaxed);
+    entry[1].store(range.end, std::memory_order_relaxed);
+    entry[2].store(range.eh_frame_hdr, std::memory_order_relaxed);
+    entry[3].store(range.unwind_data_start, std::memory_order_relaxed);
+    entry[4].store(range.unwind_data_end, std::memory_order_relaxed);
+  }
+  g_count.store(filling.count, std::memory_order_relaxed);
+  g_region.store(region, std::memory_order_relaxed);
+  // An overflowed table is incomplete: unknown counters make the next check rebuild it.
+  const bool complete = filling.counters_known && !filling.overflowed;
+  g_loads.store(complete ? filling.loads : ~0ULL, std::memory_order_relaxed);
+  g_unloads.store(complete ? filling.unloads : ~0ULL, std::memory_order_relaxed);
+  detail::code_ranges_generation.fetch_add(1, std::memory_order_relaxed);
+  g_sequence.store(sequence + 2, std::memory_order_release);
+}
+
+bool rebuild() noexcept {
+  if (!take_rebuild()) return false;
+  int ranges = 0;
+  dl_iterate_phdr(count_ranges, &ranges);
+  Region* region = region_for(ranges + kSpareRanges);
+  bool rebuilt = false;
+  if (region != nullptr) {
+    Filling filling{region->staging, region->capacity, 0, false, false, 0, 0};
+    dl_iterate_phdr(fill_ranges, &filling);
+    std::sort(filling.ranges, filling.ranges + filling.count,
+              [](const CodeRange& a, const CodeRange& b) { return a.start < b.start; });
+    publish(region, filling);
+    rebuilt = true;
+  }
+  give_back_rebuild();
+  return rebuilt;
+}
+
+struct LoaderCounters {
+  bool known;
+  unsigned long long loads;
+  unsigned long long unloads;
+};
+
+int read_counters(dl_phdr_info* info, std::size_t size, void* data) {
+  auto& counters = *static_cast<LoaderCounters*>(data);
+  if (size >= offsetof(dl_phdr_info, dlpi_subs) + sizeof(info->dlpi_subs)) {
+    counters = {true, info->dlpi_adds, info->dlpi_subs};
+  }
+  return 1;  // the counters are the same in every callback: one is enough
+}
+
+// True when the loader may know a module at `address` that the table does not have.
+bool loader_knows(std::uintptr_t address) noexcept {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 35))
+  // Lock-free in the loader; lets a junk address skip the loader lock below.
+  dl_find_object object;
+  return _dl_find_object(reinterpret_cast<void*>(address), &object) == 0;
+#else
+  (void)address;
+  return true;
+#endif
+}
+
+}  // namespace
+
+bool refresh_code_ranges_if_modules_changed() noexcept {
+  LoaderCounters counters{false, 0, 0};
+  dl_iterate_phdr(read_counters, &counters);
+  if (counters.known && detail::code_ranges_generation.load(std::memory_order_acquire) != 0 &&
+      counters.loads == g_loads.load(std::memory_order_relaxed) &&
+      counters.unloads == g_unloads.load(std::memory_order_relaxed)) {
+    return true;
+  }
+  return rebuild();
+}
+
+bool find_code_range(std::uintptr_t address, CodeRange& range) noexcept {
+  if (detail::code_ranges_generation.load(std::memory_order_acquire) == 0) rebuild();
+  const Lookup first = lookup(address, range);
+  if (first != Lookup::Missing) return first == Lookup::Found;
+  if (!loader_knows(address)) return false;
+  refresh_code_ranges_if_modules_changed();
+  return lookup(address, range) == Lookup::Found;
+}
+
+}  // namespace osp::trace
