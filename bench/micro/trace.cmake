@@ -1,4 +1,4 @@
-# osp_trace_benchmark: stack capture at depth 8/16/32 with both methods, and StackDepot
+# osp_trace_benchmark: stack capture at depth 8/16/32 with each method, and StackDepot
 # intern of a hot stack and of new stacks. Included from bench/CMakeLists.txt.
 find_package(benchmark REQUIRED)
 find_package(Threads REQUIRED)

@@ -53,6 +53,14 @@ void BM_CaptureLibunwind(benchmark::State& state) {
 }
 BENCHMARK(BM_CaptureLibunwind)->Arg(8)->Arg(16)->Arg(32);
 
+// The default walk once every frame's rule is cached: the steady state of a program
+// that allocates from the same paths (without the debug layer's memo in front).
+void BM_CaptureEhFrame(benchmark::State& state) {
+  const int depth = static_cast<int>(state.range(0));
+  run_below_chain(state, UnwindMethod::EhFrame, depth, depth);
+}
+BENCHMARK(BM_CaptureEhFrame)->Arg(8)->Arg(16)->Arg(32);
+
 void BM_InternHotStack(benchmark::State& state) {
   std::uintptr_t frames[kInternDepth];
   for (int i = 0; i < kInternDepth; ++i) frames[i] = 0x400000 + 0x40 * static_cast<unsigned>(i);

@@ -1,9 +1,7 @@
-// Per-thread memo of stack walks (see stack_memo.hpp). The memo is two pages from the OS
+// Per-thread memo of stack walks (see stack_memo.hpp). The memo is 36 KiB from the OS
 // layer, reached through an initial-exec TLS pointer and given back at thread exit; a
 // thread whose memo is gone (or could not be mapped) just walks every time.
 #include "debug/stack_memo.hpp"
-
-#include <cstring>
 
 #include "os/os_memory.hpp"
 #include "trace/code_ranges.hpp"
@@ -13,25 +11,26 @@
 namespace osp::debug {
 namespace {
 
-constexpr int kSets = 4;
+// A program's hot allocation paths outnumber a handful of walks: 32 are kept per thread.
+constexpr int kSets = 16;
 constexpr int kWays = 2;
-// Walks that read more word pairs than this are not remembered. The default depth of 16
-// frames reads 17 pairs by frame pointers; an eh_frame walk reads one pair per frame and
-// one more for each frame that saved RBP away from the return address.
-constexpr int kMaxPairs = 36;
-constexpr std::size_t kMemoPages = 2;
+// Walks that read more stack words than this are not remembered. The default depth of 16
+// frames reads 34 words by frame pointers, a few more from a runtime function's own frame;
+// an eh_frame walk reads the return address of each frame and the RBP of those that saved
+// it.
+constexpr int kMaxWords = 64;
 
 struct Walk {
   std::uintptr_t entry_frame;
   std::uintptr_t caller;
+  std::uintptr_t start_at;
   std::uint64_t generation;  // of the code ranges the walk checked its frames against
   std::int32_t max_depth;
   std::int32_t method;
-  std::int32_t pairs;  // 0: empty
+  std::int32_t words;  // 0: empty
   trace::StackId id;
-  std::uintptr_t addresses[kMaxPairs];
-  // The two words at each address, as the walk read them: one 16-byte compare each.
-  alignas(16) std::uintptr_t words[kMaxPairs][2];
+  std::uintptr_t addresses[kMaxWords];
+  std::uintptr_t values[kMaxWords];  // as the walk read them
 };
 
 struct StackMemo {
@@ -42,7 +41,10 @@ struct StackMemo {
   Walk walks[kSets][kWays];
 };
 
-std::size_t memo_bytes() noexcept { return kMemoPages * os::page_size(); }
+std::size_t memo_bytes() noexcept {
+  const std::size_t page = os::page_size();
+  return (sizeof(StackMemo) + page - 1) / page * page;
+}
 
 // Not mapped yet; kGone after thread exit or when the OS refused.
 StackMemo* const kGone = reinterpret_cast<StackMemo*>(1);
@@ -57,7 +59,6 @@ StackMemo* memo_of_this_thread() noexcept {
   StackMemo* memo = t_memo;
   if (memo != nullptr) [[likely]] return memo == kGone ? nullptr : memo;
   t_memo = kGone;  // a nested call while mapping walks without the memo
-  if (sizeof(StackMemo) > memo_bytes()) return nullptr;
   void* pages = os::map(memo_bytes(), os::page_size(), false);
   if (pages == nullptr) return nullptr;
   t_memo = static_cast<StackMemo*>(pages);
@@ -65,37 +66,40 @@ StackMemo* memo_of_this_thread() noexcept {
   return t_memo;
 }
 
-// Two words compared at once (SSE2 on x86-64, NEON on ARM64).
-using WordPair = std::uintptr_t __attribute__((vector_size(2 * sizeof(std::uintptr_t))));
-
 // True when every word the remembered walk read is still where it read it. The
 // addresses were inside this thread's stack when read, and the bounds are unchanged.
 bool still_valid(const Walk& walk) noexcept {
-  WordPair differences{};
-  for (int index = 0; index < walk.pairs; ++index) {
-    WordPair actual;
-    std::memcpy(&actual, reinterpret_cast<const void*>(walk.addresses[index]), sizeof actual);
-    WordPair remembered;
-    std::memcpy(&remembered, walk.words[index], sizeof remembered);
-    differences |= actual ^ remembered;
+  std::uintptr_t differences = 0;
+  for (int index = 0; index < walk.words; ++index) {
+    differences |= *reinterpret_cast<const std::uintptr_t*>(walk.addresses[index]) ^
+                   walk.values[index];
   }
-  return (differences[0] | differences[1]) == 0;
+  return differences == 0;
 }
 
 int set_of(std::uintptr_t entry_frame, std::uintptr_t caller) noexcept {
   const std::uint64_t mixed = (caller ^ (entry_frame << 7)) * 0x9e3779b97f4a7c15ULL;
-  return static_cast<int>(mixed >> 62) & (kSets - 1);
+  return static_cast<int>(mixed >> 60) & (kSets - 1);
 }
 
 // Walks from the entry frame and interns the stack; fills `remembered` (when not null)
 // with the words read. False when the entry frame is not usable.
-bool walk_and_intern(std::uintptr_t entry_frame, std::uintptr_t caller, int max_depth,
-                     trace::UnwindMethod method, trace::WalkRecords* remembered,
+struct WalkKey {
+  std::uintptr_t entry_frame;
+  std::uintptr_t caller;
+  int max_depth;
+  trace::UnwindMethod method;
+  std::uintptr_t start_at;
+  int search_limit;
+};
+
+bool walk_and_intern(const WalkKey& key, trace::WalkRecords* remembered,
                      trace::StackId& id) noexcept {
   std::uintptr_t frames[trace::kMaxStackDepth];
   std::uint64_t hash = 0;
-  const int depth = trace::capture_stack_from_entry_frame(entry_frame, caller, frames,
-                                                          max_depth, &hash, remembered, method);
+  const int depth = trace::capture_stack_from_entry_frame(
+      key.entry_frame, key.caller, frames, key.max_depth, &hash, remembered, key.method,
+      key.start_at, key.search_limit);
   if (depth <= 0) return false;
   id = trace::StackDepot::instance().intern(frames, depth, hash);
   return true;
@@ -107,34 +111,32 @@ namespace {
 
 // Everything but a hit: mapping the memo, a change of stack bounds, and a walk whose
 // result is remembered. Out of line, so the hit path needs no stack frame of its own.
-__attribute__((noinline)) bool walk_and_remember(std::uintptr_t entry_frame,
-                                                 std::uintptr_t caller, int max_depth,
-                                                 trace::UnwindMethod method,
-                                                 trace::StackId& id) noexcept {
+__attribute__((noinline)) bool walk_and_remember(const WalkKey& key, trace::StackId& id) noexcept {
   StackMemo* memo = memo_of_this_thread();
   trace::StackBounds bounds;
   if (memo == nullptr || !trace::current_thread_stack_bounds(bounds)) {
-    return walk_and_intern(entry_frame, caller, max_depth, method, nullptr, id);
+    return walk_and_intern(key, nullptr, id);
   }
   if (memo->bounds.low != bounds.low || memo->bounds.high != bounds.high) {
     for (auto& ways : memo->walks) {
-      for (Walk& walk : ways) walk.pairs = 0;
+      for (Walk& walk : ways) walk.words = 0;
     }
     memo->bounds = bounds;
   }
-  const int set = set_of(entry_frame, caller);
+  const int set = set_of(key.entry_frame, key.caller ^ key.start_at);
   Walk& victim = memo->walks[set][memo->next_victim[set]];
-  victim.pairs = 0;  // overwritten by the walk: not valid until complete
-  trace::WalkRecords records{victim.addresses, victim.words, kMaxPairs, 0, 0};
-  if (!walk_and_intern(entry_frame, caller, max_depth, method, &records, id)) return false;
+  victim.words = 0;  // overwritten by the walk: not valid until complete
+  trace::WalkRecords records{victim.addresses, victim.values, kMaxWords, 0, 0};
+  if (!walk_and_intern(key, &records, id)) return false;
   if (records.count > 0 && id != trace::kNoStack) {
-    victim.entry_frame = entry_frame;
-    victim.caller = caller;
+    victim.entry_frame = key.entry_frame;
+    victim.caller = key.caller;
+    victim.start_at = key.start_at;
     victim.generation = records.generation;
-    victim.max_depth = max_depth;
-    victim.method = static_cast<std::int32_t>(method);
+    victim.max_depth = key.max_depth;
+    victim.method = static_cast<std::int32_t>(key.method);
     victim.id = id;
-    victim.pairs = records.count;
+    victim.words = records.count;
     memo->next_victim[set] = static_cast<unsigned char>((memo->next_victim[set] + 1) % kWays);
   }
   return true;
@@ -144,7 +146,8 @@ __attribute__((noinline)) bool walk_and_remember(std::uintptr_t entry_frame,
 
 bool intern_stack_from_entry_frame(std::uintptr_t entry_frame, std::uintptr_t caller,
                                    int max_depth, trace::UnwindMethod method,
-                                   trace::StackId& id) noexcept {
+                                   trace::StackId& id, std::uintptr_t start_at,
+                                   int search_limit) noexcept {
   if (max_depth > trace::kMaxStackDepth) max_depth = trace::kMaxStackDepth;
   const StackMemo* memo = t_memo;
   const trace::detail::ThreadStackCache& stack = trace::detail::thread_stack_cache;
@@ -158,16 +161,17 @@ bool intern_stack_from_entry_frame(std::uintptr_t entry_frame, std::uintptr_t ca
       entry_frame % sizeof(std::uintptr_t) == 0 && entry_frame >= stack.low &&
       entry_frame <= stack.high - 2 * sizeof(std::uintptr_t)) [[likely]] {
     const std::uint64_t generation = trace::code_ranges_generation();
-    for (const Walk& walk : memo->walks[set_of(entry_frame, caller)]) {
-      if (walk.pairs > 0 && walk.entry_frame == entry_frame && walk.caller == caller &&
-          walk.max_depth == max_depth && walk.method == static_cast<std::int32_t>(method) &&
-          walk.generation == generation && still_valid(walk)) {
+    for (const Walk& walk : memo->walks[set_of(entry_frame, caller ^ start_at)]) {
+      if (walk.words > 0 && walk.entry_frame == entry_frame && walk.caller == caller &&
+          walk.start_at == start_at && walk.max_depth == max_depth &&
+          walk.method == static_cast<std::int32_t>(method) && walk.generation == generation &&
+          still_valid(walk)) {
         id = walk.id;
         return true;
       }
     }
   }
-  return walk_and_remember(entry_frame, caller, max_depth, method, id);
+  return walk_and_remember({entry_frame, caller, max_depth, method, start_at, search_limit}, id);
 }
 
 }  // namespace osp::debug

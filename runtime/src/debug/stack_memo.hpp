@@ -18,10 +18,13 @@ namespace osp::debug {
 
 // The depot id of up to `max_depth` frames from the frame record `entry_frame` of an
 // interposed entry point, whose return address must be `caller`, walked with `method`
-// (FramePointer or EhFrame). False when that record is not usable (see
-// trace::capture_stack_from_entry_frame): the caller then captures some other way.
+// (FramePointer or EhFrame). With `start_at` not 0 the stack starts at that return
+// address, among the first `search_limit` frames (for a runtime function that walks from
+// its own frame record). False when that record is not usable or the start is not found
+// (see trace::capture_stack_from_entry_frame): the caller then captures some other way.
 bool intern_stack_from_entry_frame(std::uintptr_t entry_frame, std::uintptr_t caller,
                                    int max_depth, trace::UnwindMethod method,
-                                   trace::StackId& id) noexcept;
+                                   trace::StackId& id, std::uintptr_t start_at = 0,
+                                   int search_limit = 0) noexcept;
 
 }  // namespace osp::debug

@@ -46,10 +46,22 @@ int capture_stack_from(std::uintptr_t caller, std::uintptr_t* frames, int max_de
 
 namespace {
 
-// The search from the caller's return address, when the entry frame could not be used:
-// out of line, so the common path keeps no frame buffer of its own.
+// The search from the caller's return address, when the entry point gave no frame record
+// (or it could not be used): walked from this function's own record through the memo
+// (the runtime frames between here and the caller are the same every time), else
+// captured outright. Out of line, so the common path keeps no frame buffer of its own.
 __attribute__((noinline)) trace::StackId capture_and_intern(std::uintptr_t caller,
                                                             int max_depth) noexcept {
+  const trace::UnwindMethod method = unwind_method();
+  if (method != trace::UnwindMethod::Libunwind) {
+    trace::StackId id = trace::kNoStack;
+    if (intern_stack_from_entry_frame(
+            reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0)),
+            reinterpret_cast<std::uintptr_t>(__builtin_return_address(0)), max_depth, method, id,
+            caller, kRuntimeFrameAllowance)) {
+      return id;
+    }
+  }
   std::uintptr_t frames[trace::kMaxStackDepth];
   const int depth = capture_stack_from(caller, frames, max_depth);
   return trace::StackDepot::instance().intern(frames, depth);

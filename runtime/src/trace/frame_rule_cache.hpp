@@ -9,13 +9,80 @@
 // cleared when the generation changes (a module was loaded or unloaded).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 
+#include "trace/code_ranges.hpp"
 #include "trace/frame_rules.hpp"
 
 namespace osp::trace {
 
+namespace detail {
+
+inline constexpr unsigned kRuleIndexBits = 15;
+inline constexpr std::uint64_t kRuleSlots = 1ULL << kRuleIndexBits;
+inline constexpr unsigned kRuleKeyBits = 32;
+// Higher addresses (none in user space on x86-64) are looked up every time.
+inline constexpr std::uintptr_t kHighestCachedAddress =
+    (1ULL << (kRuleIndexBits + kRuleKeyBits)) - 1;
+inline constexpr unsigned kRuleGenerationShift = 32;
+inline constexpr std::uint64_t kRuleGenerationMask = 7;
+inline constexpr unsigned kRuleShift = 35;
+
+// Null until the first rule is stored.
+extern std::atomic<std::atomic<std::uint64_t>*> frame_rule_slots;
+
+inline std::uint64_t rule_slot_index(std::uintptr_t address) noexcept {
+  return (address ^ (address >> kRuleIndexBits)) & (kRuleSlots - 1);
+}
+
+inline FrameRule decode_rule(std::uint64_t bits) noexcept {
+  FrameRule rule{};
+  rule.kind = static_cast<FrameRuleKind>(bits & 7);
+  rule.flags = static_cast<std::uint8_t>((bits >> 3) & 7);
+  rule.cfa_offset = static_cast<std::uint32_t>((bits >> 6) & 0xffff) * 8;
+  rule.frame_pointer_offset = static_cast<std::int16_t>(-static_cast<int>((bits >> 22) & 0x7f) * 8);
+  return rule;
+}
+
+// The miss path: the code-range lookup, the unwind tables, and storing the result.
+FrameRule compute_and_remember_rule(std::uintptr_t return_address,
+                                    std::uint64_t generation) noexcept;
+
+}  // namespace detail
+
+// Looks rules up for one walk: the generation and the slot table are read once, and the
+// hit path is inline. A walk that straddles a rebuild uses the generation it started
+// with; its rules may then be stale but its reads stay validated, and the memo does not
+// keep such a walk (stack_capture.cpp).
+class FrameRuleLookup {
+ public:
+  FrameRuleLookup() noexcept
+      : generation_(code_ranges_generation()),
+        slots_(detail::frame_rule_slots.load(std::memory_order_acquire)) {}
+
+  FrameRule operator()(std::uintptr_t return_address) const noexcept {
+    using namespace detail;
+    if (slots_ != nullptr && return_address <= kHighestCachedAddress) [[likely]] {
+      const std::uint64_t word =
+          slots_[rule_slot_index(return_address)].load(std::memory_order_relaxed);
+      const std::uint64_t expected = (return_address >> kRuleIndexBits) |
+                                     ((generation_ & kRuleGenerationMask) << kRuleGenerationShift);
+      if (word != 0 && (word & ((1ULL << kRuleShift) - 1)) == expected) [[likely]] {
+        return decode_rule(word >> kRuleShift);
+      }
+    }
+    return compute_and_remember_rule(return_address, generation_);
+  }
+
+ private:
+  std::uint64_t generation_;
+  const std::atomic<std::uint64_t>* slots_;
+};
+
 // The rule for the frame whose return address is `return_address`.
-FrameRule frame_rule_for(std::uintptr_t return_address) noexcept;
+inline FrameRule frame_rule_for(std::uintptr_t return_address) noexcept {
+  return FrameRuleLookup()(return_address);
+}
 
 }  // namespace osp::trace

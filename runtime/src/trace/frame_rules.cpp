@@ -319,7 +319,7 @@ FrameRule rule_from_row(const Row& row, const CommonInformation& cie) noexcept {
     return rule_of_kind(FrameRuleKind::Unsupported);
   }
   FrameRule rule = rule_of_kind(FrameRuleKind::Step);
-  rule.cfa_from_frame_pointer = row.cfa_register == kFramePointerRegister;
+  if (row.cfa_register == kFramePointerRegister) rule.flags |= FrameRule::kCfaFromFramePointer;
   rule.cfa_offset = static_cast<std::uint32_t>(row.cfa_offset);
   switch (row.frame_pointer.kind) {
     case RegisterRule::SameValue: break;
@@ -327,10 +327,10 @@ FrameRule rule_from_row(const Row& row, const CommonInformation& cie) noexcept {
       if (row.frame_pointer.offset >= 0 || row.frame_pointer.offset < INT16_MIN) {
         return rule_of_kind(FrameRuleKind::Unsupported);
       }
-      rule.frame_pointer_saved = true;
-      rule.frame_pointer_offset = static_cast<std::int32_t>(row.frame_pointer.offset);
+      rule.flags |= FrameRule::kFramePointerSaved;
+      rule.frame_pointer_offset = static_cast<std::int16_t>(row.frame_pointer.offset);
       break;
-    default: rule.frame_pointer_lost = true; break;
+    default: rule.flags |= FrameRule::kFramePointerLost; break;
   }
   return rule;
 }

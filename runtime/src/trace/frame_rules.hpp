@@ -21,14 +21,22 @@ enum class FrameRuleKind : std::uint8_t {
   Unsupported = 5,  // CFI this walker does not evaluate: stop
 };
 
+// Eight bytes, so it is returned in one register: the walk asks for a rule per frame.
 struct FrameRule {
+  static constexpr std::uint8_t kCfaFromFramePointer = 1;  // CFA = RBP + offset (else RSP)
+  static constexpr std::uint8_t kFramePointerSaved = 2;    // caller's RBP at CFA + offset
+  static constexpr std::uint8_t kFramePointerLost = 4;     // caller's RBP unknown past here
+
   FrameRuleKind kind;
-  bool cfa_from_frame_pointer;  // CFA = RBP + offset (else RSP + offset)
-  bool frame_pointer_saved;     // the caller's RBP is at CFA + frame_pointer_offset
-  bool frame_pointer_lost;      // the caller's RBP cannot be known past this frame
+  std::uint8_t flags;
+  std::int16_t frame_pointer_offset;
   std::uint32_t cfa_offset;
-  std::int32_t frame_pointer_offset;
+
+  bool cfa_from_frame_pointer() const noexcept { return (flags & kCfaFromFramePointer) != 0; }
+  bool frame_pointer_saved() const noexcept { return (flags & kFramePointerSaved) != 0; }
+  bool frame_pointer_lost() const noexcept { return (flags & kFramePointerLost) != 0; }
 };
+static_assert(sizeof(FrameRule) == 8);
 
 // The rule for the frame whose return address is `return_address`, from the unwind
 // tables of `range` (the code range that holds return_address - 1). Every table read is

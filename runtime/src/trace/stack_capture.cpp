@@ -35,8 +35,8 @@ std::uintptr_t strip_pointer_authentication(std::uintptr_t return_address) noexc
 #endif
 }
 
-bool is_code(std::uintptr_t return_address) noexcept {
-  return frame_rule_for(return_address).kind != FrameRuleKind::NotCode;
+bool is_code(const FrameRuleLookup& rules, std::uintptr_t return_address) noexcept {
+  return rules(return_address).kind != FrameRuleKind::NotCode;
 }
 
 // Where a walk starts storing: after `skip_frames` frames, or (when `start_at` is not 0)
@@ -83,13 +83,13 @@ class FrameSink {
   int count_ = 0;
 };
 
-void remember_pair(WalkRecords* records, std::uintptr_t address) noexcept {
+// Only the words a decision depends on: a word next to them may change between two
+// calls on the same path (a spilled loop counter) without changing the walk.
+void remember_word(WalkRecords* records, std::uintptr_t address) noexcept {
   if (records == nullptr) [[likely]] return;
   if (records->count >= 0 && records->count < records->capacity) {
-    const auto* pair = reinterpret_cast<const std::uintptr_t*>(address);
     records->addresses[records->count] = address;
-    records->words[records->count][0] = pair[0];
-    records->words[records->count][1] = pair[1];
+    records->values[records->count] = *reinterpret_cast<const std::uintptr_t*>(address);
     ++records->count;
   } else {
     records->count = -1;
@@ -101,15 +101,17 @@ void walk_frame_pointers(std::uintptr_t frame_pointer, FrameSink& sink,
   // The first record is the lowest legal one; anything below it is not a caller.
   std::uintptr_t lowest_allowed = frame_pointer;
   const std::uintptr_t highest_record = bounds.high - kFrameRecordBytes;
+  const FrameRuleLookup rules;
   while (!sink.full()) {
     if (frame_pointer < lowest_allowed || frame_pointer > highest_record ||
         frame_pointer < bounds.low || frame_pointer % kWordBytes != 0) {
       break;
     }
     const auto* record = reinterpret_cast<const std::uintptr_t*>(frame_pointer);
-    remember_pair(records, frame_pointer);
+    remember_word(records, frame_pointer);
+    remember_word(records, frame_pointer + kWordBytes);
     const std::uintptr_t return_address = strip_pointer_authentication(record[1]);
-    if (!is_code(return_address) || !sink.offer(return_address)) break;
+    if (!is_code(rules, return_address) || !sink.offer(return_address)) break;
     // Strictly increasing: a loop in the chain cannot spin forever.
     lowest_allowed = frame_pointer + kFrameRecordBytes;
     frame_pointer = record[0];
@@ -128,11 +130,11 @@ struct UnwindRegisters {
 bool step_with_rule(const FrameRule& rule, UnwindRegisters& registers,
                     const StackBounds& bounds, WalkRecords* records) noexcept {
   std::uintptr_t cfa = 0;
-  bool frame_pointer_saved = rule.frame_pointer_saved;
+  bool frame_pointer_saved = rule.frame_pointer_saved();
   std::intptr_t frame_pointer_offset = rule.frame_pointer_offset;
   if (rule.kind == FrameRuleKind::Step) {
-    if (rule.cfa_from_frame_pointer && !registers.frame_pointer_known) return false;
-    cfa = (rule.cfa_from_frame_pointer ? registers.frame_pointer : registers.stack_pointer) +
+    if (rule.cfa_from_frame_pointer() && !registers.frame_pointer_known) return false;
+    cfa = (rule.cfa_from_frame_pointer() ? registers.frame_pointer : registers.stack_pointer) +
           rule.cfa_offset;
   } else if (rule.kind == FrameRuleKind::NoUnwindInfo && registers.frame_pointer_known) {
     // Code without unwind tables (hand-written or generated): its frame record, if RBP
@@ -144,22 +146,24 @@ bool step_with_rule(const FrameRule& rule, UnwindRegisters& registers,
     return false;  // Outermost, Unsupported, or no frame pointer to fall back on
   }
   // The caller's frame is above this one (so the walk ends), its return address at
-  // CFA-8 inside the stack; the pair below the CFA is what the memo compares.
+  // CFA-8 inside the stack.
   if (cfa % kWordBytes != 0 || cfa < registers.stack_pointer + kWordBytes ||
-      cfa > bounds.high || cfa < bounds.low + kFrameRecordBytes) {
+      cfa > bounds.high || cfa < bounds.low + kWordBytes) {
     return false;
   }
-  const std::uintptr_t pair = cfa - kFrameRecordBytes;
-  remember_pair(records, pair);
-  const std::uintptr_t return_address = reinterpret_cast<const std::uintptr_t*>(pair)[1];
+  const std::uintptr_t return_address_slot = cfa - kWordBytes;
+  remember_word(records, return_address_slot);
+  const std::uintptr_t return_address = *reinterpret_cast<const std::uintptr_t*>(return_address_slot);
   if (frame_pointer_saved) {
     const std::uintptr_t slot = cfa + static_cast<std::uintptr_t>(frame_pointer_offset);
     // A saved register lies in this frame: [stack pointer, return address slot).
-    if (slot % kWordBytes != 0 || slot > pair || slot < registers.stack_pointer) return false;
-    if (slot != pair) remember_pair(records, slot);
+    if (slot % kWordBytes != 0 || slot >= return_address_slot || slot < registers.stack_pointer) {
+      return false;
+    }
+    remember_word(records, slot);
     registers.frame_pointer = *reinterpret_cast<const std::uintptr_t*>(slot);
     registers.frame_pointer_known = true;
-  } else if (rule.frame_pointer_lost) {
+  } else if (rule.frame_pointer_lost()) {
     registers.frame_pointer_known = false;
   }
   registers.stack_pointer = cfa;
@@ -170,8 +174,9 @@ bool step_with_rule(const FrameRule& rule, UnwindRegisters& registers,
 void walk_frame_rules(UnwindRegisters registers, FrameSink& sink, const StackBounds& bounds,
                       WalkRecords* records) noexcept {
   if (registers.stack_pointer < bounds.low || registers.stack_pointer >= bounds.high) return;
+  const FrameRuleLookup rules;
   while (!sink.full()) {
-    const FrameRule rule = frame_rule_for(registers.instruction);
+    const FrameRule rule = rules(registers.instruction);
     if (rule.kind == FrameRuleKind::NotCode || !sink.offer(registers.instruction)) break;
     if (sink.full() || !step_with_rule(rule, registers, bounds, records)) break;
   }
@@ -213,9 +218,10 @@ __attribute__((noinline)) void walk_with_libunwind(std::uintptr_t caller_return_
     }
   }
   if (first < 0) return;  // our own frames were not recognisable: report nothing
+  const FrameRuleLookup rules;
   for (int i = first; i < captured && !sink.full(); ++i) {
     const auto address = reinterpret_cast<std::uintptr_t>(buffer[i]);
-    if (!is_code(address) || !sink.offer(address)) break;
+    if (!is_code(rules, address) || !sink.offer(address)) break;
   }
 }
 
@@ -279,7 +285,8 @@ __attribute__((noinline)) int capture_stack_starting_at(std::uintptr_t first_ret
 
 __attribute__((noinline)) int capture_stack_from_entry_frame(
     std::uintptr_t entry_frame, std::uintptr_t expected_return_address, std::uintptr_t* frames,
-    int max_depth, std::uint64_t* hash, WalkRecords* records, UnwindMethod method) noexcept {
+    int max_depth, std::uint64_t* hash, WalkRecords* records, UnwindMethod method,
+    std::uintptr_t start_at, int search_limit) noexcept {
   if (frames == nullptr || max_depth <= 0) return 0;
   if (method == UnwindMethod::Libunwind) return -1;
   if (records != nullptr) {
@@ -296,10 +303,11 @@ __attribute__((noinline)) int capture_stack_from_entry_frame(
   }
   const auto* record = reinterpret_cast<const std::uintptr_t*>(entry_frame);
   if (strip_pointer_authentication(record[1]) != expected_return_address) return -1;
-  FrameSink sink(frames, max_depth, WalkStart{0, 0, 0});
+  FrameSink sink(frames, max_depth, WalkStart{0, start_at, search_limit});
 #if defined(__x86_64__)
   if (method == UnwindMethod::EhFrame) {
-    remember_pair(records, entry_frame);
+    remember_word(records, entry_frame);
+    remember_word(records, entry_frame + kWordBytes);
     walk_frame_rules({expected_return_address, entry_frame + kFrameRecordBytes, record[0], true},
                      sink, bounds, records);
   } else {
@@ -309,6 +317,7 @@ __attribute__((noinline)) int capture_stack_from_entry_frame(
   walk_frame_pointers(entry_frame, sink, bounds, records);
 #endif
   const int count = sink.result();
+  if (count < 0) return -1;
   if (hash != nullptr) {
     StackHash stack_hash;
     for (int index = 0; index < count; ++index) stack_hash.add(index, frames[index]);

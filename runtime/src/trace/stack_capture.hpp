@@ -53,14 +53,16 @@ int capture_stack_starting_at(std::uintptr_t first_return_address, std::uintptr_
 // Returns -1 when the record does not match (the entry point had no frame record of its
 // own), 0 when the stack bounds are unknown.
 // `hash`, when not null, receives the StackDepot hash (StackHash) of the captured frames.
-// `records`, when not null, receives every stack word the walk read, as pairs of
-// adjacent words with their address, in order (count -1 when there were more than its
-// capacity). Given the same entry frame, the same code-range generation and these words
+// `records`, when not null, receives every stack word the walk read, with its address,
+// in order (count -1 when there were more than its capacity). Given the same entry frame, the same code-range generation and these words
 // still in place, a walk reads the same words, takes the same decisions and gives the
 // same frames (see debug/stack_memo.hpp); `generation` receives that generation.
+// With `start_at` not 0 the stack starts at the frame whose return address it is, searched
+// for among the first `search_limit` frames as capture_stack_starting_at does (-1 when it
+// is not there): a runtime function can then walk from its own frame record.
 struct WalkRecords {
-  std::uintptr_t* addresses;   // [i]: where the pair was read
-  std::uintptr_t (*words)[2];  // [i]: the words at addresses[i] and addresses[i] + 8
+  std::uintptr_t* addresses;  // [i]: where a word was read
+  std::uintptr_t* values;     // [i]: what it held
   int capacity;
   int count;
   std::uint64_t generation;
@@ -69,6 +71,7 @@ int capture_stack_from_entry_frame(std::uintptr_t entry_frame,
                                    std::uintptr_t expected_return_address,
                                    std::uintptr_t* frames, int max_depth, std::uint64_t* hash,
                                    WalkRecords* records = nullptr,
-                                   UnwindMethod method = UnwindMethod::FramePointer) noexcept;
+                                   UnwindMethod method = UnwindMethod::FramePointer,
+                                   std::uintptr_t start_at = 0, int search_limit = 0) noexcept;
 
 }  // namespace osp::trace
