@@ -7,6 +7,12 @@
 // that region's own. The rebuild is owned by one process id at a time, so a child forked
 // in the middle of a rebuild takes it over instead of waiting for a thread it does not
 // have.
+//
+// A forked child never calls dl_iterate_phdr: glibc does not reset the loader's lock in
+// the child, so a thread of the parent that held it (loading or unloading a module) at
+// fork time would leave it held forever. The child keeps the table it inherited and adds
+// the module of an unknown address through _dl_find_object, which takes no lock, reading
+// that module's program headers from its first page.
 #include "trace/code_ranges.hpp"
 
 #include <dlfcn.h>
@@ -15,6 +21,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstddef>
+#include <cstring>
 
 #include "os/cpu.hpp"
 #include "os/os_memory.hpp"
@@ -230,6 +237,66 @@ void publish(Region* region, const Filling& filling) noexcept {
   g_sequence.store(sequence + 2, std::memory_order_release);
 }
 
+// The process this library was loaded in; any other is a forked child.
+std::atomic<std::uint64_t> g_loading_process{0};
+
+__attribute__((constructor)) void remember_loading_process() {
+  g_loading_process.store(os::process_id(), std::memory_order_relaxed);
+}
+
+bool in_forked_child() noexcept {
+  const std::uint64_t loading = g_loading_process.load(std::memory_order_relaxed);
+  return loading != 0 && loading != os::process_id();
+}
+
+// Adds the module that holds `address`, found without the loader's lock (see the top of
+// the file). False when the loader does not know the address or its headers are not in
+// the module's first page.
+bool add_module_holding(std::uintptr_t address) noexcept {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 35))
+  dl_find_object object;
+  if (_dl_find_object(reinterpret_cast<void*>(address), &object) != 0) return false;
+  const auto first_page = reinterpret_cast<std::uintptr_t>(object.dlfo_map_start);
+  const auto* header = reinterpret_cast<const ElfW(Ehdr)*>(first_page);
+  if (std::memcmp(header->e_ident, ELFMAG, SELFMAG) != 0 ||
+      header->e_phentsize != sizeof(ElfW(Phdr)) ||
+      header->e_phoff + header->e_phnum * sizeof(ElfW(Phdr)) > os::page_size()) {
+    return false;
+  }
+  dl_phdr_info module{};
+  module.dlpi_addr = object.dlfo_link_map->l_addr;
+  module.dlpi_phdr = reinterpret_cast<const ElfW(Phdr)*>(first_page + header->e_phoff);
+  module.dlpi_phnum = header->e_phnum;
+  if (!take_rebuild()) return false;
+  const int existing = g_count.load(std::memory_order_relaxed);
+  Region* current = g_region.load(std::memory_order_relaxed);
+  Region* region = region_for(existing + module.dlpi_phnum + kSpareRanges);
+  bool added = false;
+  if (region != nullptr) {
+    Filling filling{region->staging, region->capacity, 0, false, false, 0, 0};
+    for (int index = 0; current != nullptr && index < existing; ++index) {
+      const std::atomic<std::uintptr_t>* entry = current->published + index * kFieldsPerRange;
+      filling.ranges[filling.count++] = {entry[0].load(std::memory_order_relaxed),
+                                         entry[1].load(std::memory_order_relaxed),
+                                         entry[2].load(std::memory_order_relaxed),
+                                         entry[3].load(std::memory_order_relaxed),
+                                         entry[4].load(std::memory_order_relaxed)};
+    }
+    // Without the counters fields: the table's counters become unknown.
+    fill_ranges(&module, offsetof(dl_phdr_info, dlpi_adds), &filling);
+    std::sort(filling.ranges, filling.ranges + filling.count,
+              [](const CodeRange& a, const CodeRange& b) { return a.start < b.start; });
+    publish(region, filling);
+    added = true;
+  }
+  give_back_rebuild();
+  return added;
+#else
+  (void)address;
+  return false;
+#endif
+}
+
 bool rebuild() noexcept {
   if (!take_rebuild()) return false;
   int ranges = 0;
@@ -277,6 +344,7 @@ bool loader_knows(std::uintptr_t address) noexcept {
 }  // namespace
 
 bool refresh_code_ranges_if_modules_changed() noexcept {
+  if (in_forked_child()) return true;  // no loader lock here: see the top of the file
   LoaderCounters counters{false, 0, 0};
   dl_iterate_phdr(read_counters, &counters);
   if (counters.known && detail::code_ranges_generation.load(std::memory_order_acquire) != 0 &&
@@ -288,11 +356,18 @@ bool refresh_code_ranges_if_modules_changed() noexcept {
 }
 
 bool find_code_range(std::uintptr_t address, CodeRange& range) noexcept {
-  if (detail::code_ranges_generation.load(std::memory_order_acquire) == 0) rebuild();
+  const bool forked_child = in_forked_child();
+  if (detail::code_ranges_generation.load(std::memory_order_acquire) == 0 && !forked_child) {
+    rebuild();
+  }
   const Lookup first = lookup(address, range);
   if (first != Lookup::Missing) return first == Lookup::Found;
   if (!loader_knows(address)) return false;
-  refresh_code_ranges_if_modules_changed();
+  if (forked_child) {
+    add_module_holding(address);
+  } else {
+    refresh_code_ranges_if_modules_changed();
+  }
   return lookup(address, range) == Lookup::Found;
 }
 
