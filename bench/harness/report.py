@@ -193,6 +193,24 @@ def _micro_tables(results):
     return parts
 
 
+STACK_CAPTURE_BEGIN = "<!-- stack-capture:begin -->"
+STACK_CAPTURE_END = "<!-- stack-capture:end -->"
+
+
+def _kept_section(path):
+    """The stack capture section bench/unwind_cost.py wrote into the page: a run of its
+    own, kept as it is when the rest of the page is regenerated."""
+    try:
+        with open(path, encoding="utf-8") as document:
+            text = document.read()
+    except OSError:
+        return ""
+    if STACK_CAPTURE_BEGIN not in text or STACK_CAPTURE_END not in text:
+        return ""
+    start = text.index(STACK_CAPTURE_BEGIN)
+    return text[start:text.index(STACK_CAPTURE_END) + len(STACK_CAPTURE_END)]
+
+
 def write(path, context):
     """context: a dict with the run's data (see run_comparison.py)."""
     table, workloads = context["table"], context["workloads"]
@@ -271,6 +289,9 @@ def write(path, context):
         for tool, target_name, label, lines in context["profile"]:
             parts += [f"`{target_name}` missed a target; its worst workload is **{label}**. "
                       f"Top functions by {tool}:", "", "```"] + lines + ["```", ""]
+    kept = _kept_section(path)
+    if kept:
+        parts += ["", kept]
     problems = context["problems"]
     parts += ["", "## Skipped and failed runs", ""]
     parts += [f"- {problem}" for problem in problems] if problems else ["None."]

@@ -86,14 +86,14 @@ Lookup lookup(std::uintptr_t address, CodeRange& range) noexcept {
       if (!wait_for_rebuild(attempt)) break;
       continue;
     }
-    const int count = std::min(g_count.load(std::memory_order_relaxed), region->capacity);
+    const int count = std::min(g_count.load(std::memory_order_acquire), region->capacity);
     const std::atomic<std::uintptr_t>* fields = region->published;
     // The last range starting at or below the address.
     int low = 0;
     int high = count;
     while (low < high) {
       const int middle = (low + high) / 2;
-      if (fields[middle * kFieldsPerRange].load(std::memory_order_relaxed) <= address) {
+      if (fields[middle * kFieldsPerRange].load(std::memory_order_acquire) <= address) {
         low = middle + 1;
       } else {
         high = middle;
@@ -102,14 +102,15 @@ Lookup lookup(std::uintptr_t address, CodeRange& range) noexcept {
     bool found = false;
     if (low > 0) {
       const std::atomic<std::uintptr_t>* entry = fields + (low - 1) * kFieldsPerRange;
-      range.start = entry[0].load(std::memory_order_relaxed);
-      range.end = entry[1].load(std::memory_order_relaxed);
-      range.eh_frame_hdr = entry[2].load(std::memory_order_relaxed);
-      range.unwind_data_start = entry[3].load(std::memory_order_relaxed);
-      range.unwind_data_end = entry[4].load(std::memory_order_relaxed);
+      range.start = entry[0].load(std::memory_order_acquire);
+      range.end = entry[1].load(std::memory_order_acquire);
+      range.eh_frame_hdr = entry[2].load(std::memory_order_acquire);
+      range.unwind_data_start = entry[3].load(std::memory_order_acquire);
+      range.unwind_data_end = entry[4].load(std::memory_order_acquire);
       found = address >= range.start && address < range.end;
     }
-    std::atomic_thread_fence(std::memory_order_acquire);
+    // The loads above are acquire loads, so this one cannot move before them: an
+    // unchanged sequence means no rebuild wrote while they read.
     if (g_sequence.load(std::memory_order_relaxed) == sequence) {
       return found ? Lookup::Found : Lookup::Missing;
     }
@@ -217,18 +218,18 @@ Region* region_for(int ranges) noexcept {
 void publish(Region* region, const Filling& filling) noexcept {
   const std::uint64_t sequence = g_sequence.load(std::memory_order_relaxed);
   g_sequence.store(sequence + 1, std::memory_order_relaxed);
-  std::atomic_thread_fence(std::memory_order_release);
+  // Release stores: a reader that sees any of them sees the odd sequence before it.
   for (int index = 0; index < filling.count; ++index) {
     const CodeRange& range = filling.ranges[index];
     std::atomic<std::uintptr_t>* entry = region->published + index * kFieldsPerRange;
-    entry[0].store(range.start, std::memory_order_relaxed);
-    entry[1].store(range.end, std::memory_order_relaxed);
-    entry[2].store(range.eh_frame_hdr, std::memory_order_relaxed);
-    entry[3].store(range.unwind_data_start, std::memory_order_relaxed);
-    entry[4].store(range.unwind_data_end, std::memory_order_relaxed);
+    entry[0].store(range.start, std::memory_order_release);
+    entry[1].store(range.end, std::memory_order_release);
+    entry[2].store(range.eh_frame_hdr, std::memory_order_release);
+    entry[3].store(range.unwind_data_start, std::memory_order_release);
+    entry[4].store(range.unwind_data_end, std::memory_order_release);
   }
-  g_count.store(filling.count, std::memory_order_relaxed);
-  g_region.store(region, std::memory_order_relaxed);
+  g_count.store(filling.count, std::memory_order_release);
+  g_region.store(region, std::memory_order_release);
   // An overflowed table is incomplete: unknown counters make the next check rebuild it.
   const bool complete = filling.counters_known && !filling.overflowed;
   g_loads.store(complete ? filling.loads : ~0ULL, std::memory_order_relaxed);
