@@ -1,7 +1,7 @@
 // The shared cache of frame rules (see frame_rule_cache.hpp): the miss path. A slot is
 // direct-mapped by the return address; its word holds the address bits the index does
-// not imply (the key), the low bits of the code-range generation and the rule in 29 bits.
-// Rules that do not fit (a CFA offset that is not a multiple of 8, or over 512 KiB) are
+// not imply (the key), the low bits of the code-range generation and the rule. Rules that
+// do not fit (a CFA offset that is not a multiple of 8, or a frame over 128 KiB) are
 // computed every time.
 #include "trace/frame_rule_cache.hpp"
 
@@ -26,14 +26,16 @@ std::atomic<std::uint64_t> g_cleared_for{0};
 bool encode(const FrameRule& rule, std::uint64_t& bits) noexcept {
   const std::uint32_t cfa_words = rule.cfa_offset / 8;
   const auto saved_words = static_cast<std::uint32_t>(-rule.frame_pointer_offset) / 8;
-  if (rule.cfa_offset % 8 != 0 || cfa_words >= (1U << 16)) return false;
+  if (rule.cfa_offset % 8 != 0 || cfa_words >= (1U << detail::kCfaWordsBits)) return false;
   if (rule.frame_pointer_saved() &&
       (rule.frame_pointer_offset % 8 != 0 || saved_words >= (1U << 7))) {
     return false;
   }
   bits = static_cast<std::uint64_t>(rule.kind) | (static_cast<std::uint64_t>(rule.flags & 7) << 3) |
          (static_cast<std::uint64_t>(cfa_words) << 6) |
-         (rule.frame_pointer_saved() ? static_cast<std::uint64_t>(saved_words) << 22 : 0U);
+         (rule.frame_pointer_saved() ? static_cast<std::uint64_t>(saved_words)
+                                             << detail::kSavedWordsShift
+                                     : 0U);
   return true;
 }
 

@@ -19,15 +19,21 @@ namespace osp::trace {
 
 namespace detail {
 
-inline constexpr unsigned kRuleIndexBits = 15;
+// Slot layout, low bits first: the address bits the index does not imply (the key), the
+// low bits of the generation, the rule: kind (3 bits), flags (3), the CFA offset in words,
+// the saved RBP's offset in words (7).
+inline constexpr unsigned kRuleIndexBits = 14;  // 128 KiB of slots
 inline constexpr std::uint64_t kRuleSlots = 1ULL << kRuleIndexBits;
-inline constexpr unsigned kRuleKeyBits = 32;
-// Higher addresses (none in user space on x86-64) are looked up every time.
-inline constexpr std::uintptr_t kHighestCachedAddress =
-    (1ULL << (kRuleIndexBits + kRuleKeyBits)) - 1;
-inline constexpr unsigned kRuleGenerationShift = 32;
+inline constexpr unsigned kAddressBits = 47;  // user space on x86-64
+inline constexpr unsigned kRuleKeyBits = kAddressBits - kRuleIndexBits;
+// Higher addresses (none in user space) are looked up every time.
+inline constexpr std::uintptr_t kHighestCachedAddress = (1ULL << kAddressBits) - 1;
+inline constexpr unsigned kRuleGenerationShift = kRuleKeyBits;
 inline constexpr std::uint64_t kRuleGenerationMask = 7;
-inline constexpr unsigned kRuleShift = 35;
+inline constexpr unsigned kRuleShift = kRuleGenerationShift + 3;
+inline constexpr unsigned kCfaWordsBits = 64 - kRuleShift - 13;
+inline constexpr unsigned kSavedWordsShift = 6 + kCfaWordsBits;
+static_assert(kCfaWordsBits >= 12, "frames up to 32 KiB must fit a slot");
 
 // Null until the first rule is stored.
 extern std::atomic<std::atomic<std::uint64_t>*> frame_rule_slots;
@@ -40,8 +46,9 @@ inline FrameRule decode_rule(std::uint64_t bits) noexcept {
   FrameRule rule{};
   rule.kind = static_cast<FrameRuleKind>(bits & 7);
   rule.flags = static_cast<std::uint8_t>((bits >> 3) & 7);
-  rule.cfa_offset = static_cast<std::uint32_t>((bits >> 6) & 0xffff) * 8;
-  rule.frame_pointer_offset = static_cast<std::int16_t>(-static_cast<int>((bits >> 22) & 0x7f) * 8);
+  rule.cfa_offset = static_cast<std::uint32_t>((bits >> 6) & ((1U << kCfaWordsBits) - 1)) * 8;
+  rule.frame_pointer_offset =
+      static_cast<std::int16_t>(-static_cast<int>((bits >> kSavedWordsShift) & 0x7f) * 8);
   return rule;
 }
 
