@@ -4,6 +4,8 @@
 
 #include <libunwind.h>
 
+#include "trace/code_ranges.hpp"
+
 namespace osp::trace {
 
 int capture_signal_context_stack(const void* ucontext, std::uintptr_t pc, std::uintptr_t* frames,
@@ -19,6 +21,9 @@ int capture_signal_context_stack(const void* ucontext, std::uintptr_t pc, std::u
   while (depth < max_depth && unw_step(&cursor) > 0) {
     unw_word_t address = 0;
     if (unw_get_reg(&cursor, UNW_REG_IP, &address) != 0 || address == 0) break;
+    // A walk that leaves the loaded modules' code is reading junk: it stops there.
+    CodeRange range;
+    if (!find_code_range(static_cast<std::uintptr_t>(address) - 1, range)) break;
     frames[depth++] = static_cast<std::uintptr_t>(address);
   }
   return depth;

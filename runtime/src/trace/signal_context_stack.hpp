@@ -9,7 +9,8 @@ namespace osp::trace {
 
 // frames[0] is `pc` + 1: stored frames are return addresses, which symbolize() looks up
 // one byte back, and this one must name the faulting instruction itself. The rest are
-// the return addresses of the interrupted stack. Returns the frame count (at least 1).
+// the return addresses of the interrupted stack, each inside a loaded module's code (the
+// walk stops at the first that is not). Returns the frame count (at least 1).
 int capture_signal_context_stack(const void* ucontext, std::uintptr_t pc, std::uintptr_t* frames,
                                  int max_depth) noexcept;
 
