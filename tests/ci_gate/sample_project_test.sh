@@ -75,6 +75,27 @@ if cmake -DOSP_GATE_CONFIG="$config" -P "$prefix"/lib*/cmake/osp/OspLeakGate.cma
 fi
 tr -s " \n" "  " < "$work/missing.log" | grep -q "no snapshots found: .*osp-leaks/default does not exist" || { cat "$work/missing.log"; fail "no clear message for missing snapshots"; }
 
+echo "== every test of a directory; tests that never load libospdebug fail the gate, by name"
+unlinked=$work/unlinked
+mkdir -p "$unlinked"
+cat > "$unlinked/CMakeLists.txt" <<'CMAKE'
+cmake_minimum_required(VERSION 3.22)
+project(unlinked C)
+find_package(osp REQUIRED)
+enable_testing()
+add_test(NAME first COMMAND true)
+add_test(NAME second COMMAND true)
+osp_leak_check_tests()  # linked mode, but `true` does not link osp::ospdebug
+osp_add_leak_gate(BASELINE leaks.baseline.json)
+CMAKE
+cp "$sample/leaks.baseline.json" "$unlinked/"
+cmake -S "$unlinked" -B "$unlinked/build" -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
+if ctest --test-dir "$unlinked/build" --output-on-failure > "$work/unlinked.log" 2>&1; then
+  fail "the gate passed although no test wrote a snapshot"
+fi
+tr -s ' \n' '  ' < "$work/unlinked.log" | grep -q "no snapshots found for: first (.*/osp-leaks/default/first), second (" ||
+  { cat "$work/unlinked.log"; fail "the gate does not name the tests without snapshots"; }
+
 echo "== bad arguments to the CMake functions: one clear line, configure fails"
 bad=$work/bad
 mkdir -p "$bad"

@@ -2,6 +2,9 @@
 // (artifacts:reports:codequality). One issue per leak site, at its top user frame, with
 // the site key as its fingerprint so GitLab tracks it between the merge request and its
 // target; one per runtime error. Paths are made relative to $CI_PROJECT_DIR.
+#include <algorithm>
+#include <cstdio>
+
 #include <nlohmann/json.hpp>
 
 #include "frames.hpp"
