@@ -137,6 +137,13 @@ def baseline_cases(leakview, snapshots, golden_dir, update, failures):
             text = stream.read()
         compare("baseline-next-shard2.json", text, golden_dir, update, failures)
         document = json.loads(text)
+        with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../docs/baseline.schema.json"),
+                  encoding="utf-8") as stream:
+            schema = json.load(stream)
+        jsonschema.validate(document, schema)
+        with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../examples/ci-gate/leaks.baseline.json"),
+                  encoding="utf-8") as stream:
+            jsonschema.validate(json.load(stream), schema)
         keys = [site["key"] for site in document["sites"]]
         if keys != sorted(keys) or len(keys) != len(set(keys)):
             failures.append("baseline: sites are not sorted by unique key")
