@@ -48,6 +48,17 @@ grep -q "inventory .*Passed" "$work/fail.log" || fail "the leaking test itself m
 grep -q 'failures="1"\|failures="2"' "$sample/build/osp-leaks/junit.xml" || fail "junit does not show the failure"
 grep -q "format_report" "$sample/build/osp-leaks/leaks.sarif" || fail "sarif does not name the new site"
 
+echo "== GITHUB: annotations in the gate's output, the Markdown report in the job summary"
+config=$sample/build/osp-leaks/default.gate.cmake
+sed 's/^set(OSP_GATE_GITHUB .*/set(OSP_GATE_GITHUB [==[TRUE]==])/' "$config" > "$work/github.gate.cmake"
+if GITHUB_STEP_SUMMARY=$work/summary.md GITHUB_WORKSPACE=$sample cmake -DOSP_GATE_CONFIG="$work/github.gate.cmake" \
+     -P "$prefix"/lib*/cmake/osp/OspLeakGate.cmake > "$work/github.log" 2>&1; then
+  fail "the GITHUB gate passed with a new leak"
+fi
+grep -q "^::error file=inventory.cpp,line=[0-9]*,title=osp leak (definite)::new over the baseline" "$work/github.log" ||
+  { cat "$work/github.log"; fail "no annotation at the new site"; }
+grep -q "^## osp leak gate: ❌ failed" "$work/summary.md" || fail "no job summary"
+
 echo "== baseline update: its diff is exactly the new site, then the gate passes"
 OSP_UPDATE_LEAK_BASELINE=1 ctest --test-dir "$sample/build" -R osp_leak_gate > "$work/update.log" 2>&1 || { cat "$work/update.log"; fail "baseline update failed"; }
 git -C "$sample" diff -U0 leaks.baseline.json | python3 -c '
@@ -69,7 +80,6 @@ if grep -Eq '"pid"|_time|0x[0-9a-f]{6,}|/tmp/' "$sample/leaks.baseline.json"; th
 
 echo "== a gate never passes without its snapshots"
 rm -rf "$sample/build/osp-leaks/default"
-config=$sample/build/osp-leaks/default.gate.cmake
 if cmake -DOSP_GATE_CONFIG="$config" -P "$prefix"/lib*/cmake/osp/OspLeakGate.cmake > "$work/missing.log" 2>&1; then
   fail "the gate passed without snapshots"
 fi
