@@ -3,11 +3,8 @@
 // built completely in memory before anything is printed, so bad input never leaves
 // partial output behind.
 #include <fcntl.h>
-#include <glob.h>
 #include <unistd.h>
 
-#include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <cstring>
 
@@ -30,6 +27,7 @@
 #include "offline_symbolizer.hpp"
 #include "output_format.hpp"
 #include "snapshot.hpp"
+#include "snapshot_inputs.hpp"
 #include "snapshot_writer.hpp"
 #include "summary.hpp"
 #include "suppressions.hpp"
@@ -135,39 +133,6 @@ Snapshot load_input(const Arguments& arguments, const std::string& path) {
     return snapshot;
 }
 
-bool is_glob_pattern(const std::string& text) { return text.find_first_of("*?[") != std::string::npos; }
-
-// The files one argument names: itself; for a folder, the *.json files in it (the
-// per-test snapshot folders of the CMake functions); for a pattern the shell left
-// unexpanded (quoted, or matching nothing), its matches. Finding nothing is an error that
-// says where it looked: a gate must never pass because its inputs are missing.
-std::vector<std::string> expand_input(const std::string& argument) {
-    std::vector<std::string> files;
-    std::error_code status;
-    if (std::filesystem::is_directory(argument, status)) {
-        for (const auto& entry : std::filesystem::recursive_directory_iterator(argument, status))
-            if (entry.is_regular_file() && entry.path().extension() == ".json") files.push_back(entry.path().string());
-        if (status) throw InputError(argument, "open", status.message());
-        if (files.empty()) throw InputError(argument, "open", "no snapshots (*.json) found in this folder or below");
-        std::sort(files.begin(), files.end());
-        return files;
-    }
-    if (!is_glob_pattern(argument) || std::filesystem::exists(argument, status)) return {argument};
-    glob_t matches{};
-    const int result = ::glob(argument.c_str(), 0, nullptr, &matches);
-    for (std::size_t index = 0; result == 0 && index < matches.gl_pathc; ++index) files.push_back(matches.gl_pathv[index]);
-    ::globfree(&matches);
-    if (files.empty()) throw InputError(argument, "open", "no snapshots match this pattern");
-    return files;
-}
-
-std::vector<std::string> expand_inputs(const std::vector<std::string>& arguments) {
-    std::vector<std::string> files;
-    for (const auto& argument : arguments)
-        for (auto& file : expand_input(argument)) files.push_back(std::move(file));
-    return files;
-}
-
 // One snapshot from several files (merged, as `merge` would), or the file itself.
 Snapshot load_inputs(const Arguments& arguments, const std::vector<std::string>& paths) {
     if (paths.size() == 1) return load_input(arguments, paths.front());
@@ -178,39 +143,16 @@ Snapshot load_inputs(const Arguments& arguments, const std::vector<std::string>&
     return merged;
 }
 
-// The name a shell glob stands for: the file name with each run of digits as '#', so
-// base.101.json and base.2.json belong together and next.7.json does not.
-std::string file_name_shape(const std::string& path) {
-    std::string shape;
-    for (char character : path) {
-        if (std::isdigit(static_cast<unsigned char>(character))) {
-            if (shape.empty() || shape.back() != '#') shape += '#';
-        } else {
-            shape += character;
-        }
-    }
-    return shape;
-}
-
-// `gate --baseline base.*.json next.*.json`: the shell expands both globs, and the
-// option takes every name up to the next option, so the snapshots arrive among the
-// baselines. The two runs of names with one shape each are told apart; anything less
-// clear is a usage error rather than a guess.
+// `gate --baseline base.*.json next.*.json` gives every name to --baseline: split them.
 void split_baselines_from_snapshots(Arguments& arguments) {
     if (!arguments.inputs.empty() || arguments.baselines.size() < 2) return;
-    std::vector<std::size_t> group_starts = {0};
-    for (std::size_t index = 1; index < arguments.baselines.size(); ++index)
-        if (file_name_shape(arguments.baselines[index]) != file_name_shape(arguments.baselines[index - 1]))
-            group_starts.push_back(index);
-    std::size_t split = 0;
-    if (group_starts.size() == 2) split = group_starts[1];
-    else if (group_starts.size() == 1 && arguments.baselines.size() == 2) split = 1;
-    else
+    std::optional<std::size_t> split = split_expanded_globs(arguments.baselines);
+    if (!split)
         throw UsageError("gate: cannot tell the baseline files from the snapshots in \"--baseline " +
                          arguments.baselines.front() + " … " + arguments.baselines.back() +
                          "\"; put the snapshots first, or quote the patterns (--baseline 'base.*.json')");
-    arguments.inputs.assign(arguments.baselines.begin() + static_cast<std::ptrdiff_t>(split), arguments.baselines.end());
-    arguments.baselines.resize(split);
+    arguments.inputs.assign(arguments.baselines.begin() + static_cast<std::ptrdiff_t>(*split), arguments.baselines.end());
+    arguments.baselines.resize(*split);
 }
 
 // Under --format github, the Markdown report also goes to the job summary GitHub shows
@@ -259,8 +201,8 @@ int run_summary(const Arguments& arguments, std::ostream& out) {
 int run_diff(const Arguments& arguments, std::ostream& out) {
     auto format = output_format(arguments.format);
     // Each side may be a folder or a quoted pattern of several snapshots (merged).
-    Snapshot before = load_inputs(arguments, expand_input(arguments.inputs.at(0)));
-    Snapshot after = load_inputs(arguments, expand_input(arguments.inputs.at(1)));
+    Snapshot before = load_inputs(arguments, expand_snapshot_argument(arguments.inputs.at(0)));
+    Snapshot after = load_inputs(arguments, expand_snapshot_argument(arguments.inputs.at(1)));
     DiffReport report = diff_snapshots(before, after);
     format->write_diff(report, out);
     write_github_step_summary(arguments, [&](const OutputFormat& markdown, std::ostream& stream) {
@@ -280,9 +222,9 @@ int run_gate_command(Arguments arguments, std::ostream& out) {
     if (!arguments.suppressions.empty()) suppressions = Suppressions::load_file(arguments.suppressions);
     split_baselines_from_snapshots(arguments);
     if (arguments.inputs.empty()) throw UsageError("gate: name the snapshots to check");
-    Snapshot current = load_inputs(arguments, expand_inputs(arguments.inputs));
+    Snapshot current = load_inputs(arguments, expand_snapshot_arguments(arguments.inputs));
     std::optional<Snapshot> baseline;
-    if (!arguments.baselines.empty()) baseline = load_inputs(arguments, expand_inputs(arguments.baselines));
+    if (!arguments.baselines.empty()) baseline = load_inputs(arguments, expand_snapshot_arguments(arguments.baselines));
     GateReport report = run_gate(current, baseline ? &*baseline : nullptr, options, suppressions);
     format->write_gate(report, out);
     write_github_step_summary(arguments, [&](const OutputFormat& markdown, std::ostream& stream) {
@@ -303,7 +245,7 @@ int run_merge(const Arguments& arguments, std::ostream& out) {
 }
 
 int run_baseline(const Arguments& arguments, std::ostream& out) {
-    std::vector<std::string> paths = expand_inputs(arguments.inputs);
+    std::vector<std::string> paths = expand_snapshot_arguments(arguments.inputs);
     Snapshot snapshot = load_inputs(arguments, paths);
     std::set<LeakKind> kinds = parse_kinds(arguments.kinds);
     write_file_atomically(arguments.output, baseline_text(snapshot, kinds));
