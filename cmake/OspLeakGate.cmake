@@ -41,7 +41,12 @@ if(missing)
 endif()
 
 if("$ENV{OSP_UPDATE_LEAK_BASELINE}" STREQUAL "1")
-  execute_process(COMMAND ${OSP_LEAKVIEW} baseline ${OSP_SNAPSHOT_DIR} -o ${OSP_BASELINE}
+  # The baseline keeps at least the kinds the gate counts.
+  set(kinds "")
+  if(OSP_GATE_KINDS)
+    set(kinds --kinds ${OSP_GATE_KINDS})
+  endif()
+  execute_process(COMMAND ${OSP_LEAKVIEW} baseline ${OSP_SNAPSHOT_DIR} -o ${OSP_BASELINE} ${kinds}
                   RESULT_VARIABLE status ERROR_VARIABLE error)
   if(NOT status EQUAL 0)
     gate_fail("cannot write the baseline: ${error}")
@@ -71,7 +76,7 @@ if(OSP_GATE_GITHUB)
   endif()
 endif()
 
-execute_process(COMMAND ${gate} --format text --no-symbolize RESULT_VARIABLE status OUTPUT_VARIABLE text
+execute_process(COMMAND ${gate} --format text RESULT_VARIABLE status OUTPUT_VARIABLE text
                 ERROR_VARIABLE error)
 message("${text}")
 if(status EQUAL 0)
@@ -83,7 +88,7 @@ if(NOT status EQUAL 1)
 endif()
 
 # Which tests each counted site came from: its key in their snapshots.
-execute_process(COMMAND ${gate} --format json --no-symbolize OUTPUT_VARIABLE report)
+execute_process(COMMAND ${gate} --format json OUTPUT_VARIABLE report)
 string(JSON count ERROR_VARIABLE json_error LENGTH "${report}" sites)
 if(json_error OR count EQUAL 0)
   gate_fail("failed (runtime errors or limits; see above)")
