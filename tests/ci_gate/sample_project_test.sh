@@ -38,6 +38,12 @@ assert json.load(open(f"{folder}/leaks.sarif"))["version"] == "2.1.0"
 assert isinstance(json.load(open(f"{folder}/codeclimate.json")), list)
 PYTHON
 
+# Site keys hash the allocation stack, which a change of the runtime's unwinder can alter;
+# the gate above matched such sites by function names. From here on the baseline is this
+# build's own, so its diff below shows what the new leak changes and nothing else.
+OSP_UPDATE_LEAK_BASELINE=1 ctest --test-dir "$sample/build" -R osp_leak_gate >/dev/null 2>&1 || fail "baseline update failed"
+git -C "$sample" -c user.name=test -c user.email=test@example.org commit -qm "this build's baseline" --allow-empty -a
+
 echo "== with a new leak: the gate fails and names the test and the site"
 configure -DSAMPLE_NEW_LEAK=ON && build
 if ctest --test-dir "$sample/build" --output-on-failure > "$work/fail.log" 2>&1; then
