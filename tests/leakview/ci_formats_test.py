@@ -156,6 +156,9 @@ def baseline_cases(leakview, snapshots, golden_dir, update, failures):
         with open(os.path.join(work, "two.json"), encoding="utf-8") as stream:
             if stream.read() != text:
                 failures.append("baseline: depends on the order of its inputs")
+        summary = run(leakview, ["summary", "one.json"], work)
+        if summary.returncode != 0 or "process: none recorded (a baseline: leak sites only)" not in summary.stdout:
+            failures.append(f"summary of a baseline: {summary.stdout[:200]!r} {summary.stderr!r}")
         # gate reads a baseline as it reads the snapshot it came from.
         run(leakview, ["baseline", "base.json", "-o", "base.baseline.json", "--kinds", "all"], work)
         from_snapshot = run(leakview, ["gate", "next.json", "--baseline", "base.json", "--format", "json",
