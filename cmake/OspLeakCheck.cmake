@@ -1,9 +1,10 @@
 # CTest leak checks with osp's debug runtime, installed with the package: after
 # find_package(osp), two functions turn a project's tests into a CI leak gate.
 #
-#   osp_leak_check_tests([TESTS <test>...] [DIRECTORY <dir>] [MODE linked|preload]
-#                        [OPTIONS <osp-options>] [GATE <name>])
-#     Runs the tests (default: every test of the current directory) under libospdebug
+#   osp_leak_check_tests([TESTS <test>...] [MODE linked|preload] [OPTIONS <osp-options>]
+#                        [GATE <name>])
+#     Runs the tests (default: every test added so far in the current directory; CMake
+#     sets test properties only there) under libospdebug
 #     with leak checks on, each writing its snapshots into <binary dir>/osp-leaks/<GATE>/<test>/.
 #     MODE linked (default): the test programs link osp::ospdebug; MODE preload: they are
 #     run with LD_PRELOAD=libospdebug.so, unchanged. A leak does not fail the test itself
@@ -40,7 +41,7 @@ function(_osp_leak_gate_state gate out_dir_var fixture_var)
 endfunction()
 
 function(osp_leak_check_tests)
-  cmake_parse_arguments(PARSE_ARGV 0 ARG "" "DIRECTORY;MODE;OPTIONS;GATE" "TESTS")
+  cmake_parse_arguments(PARSE_ARGV 0 ARG "" "MODE;OPTIONS;GATE" "TESTS")
   if(ARG_UNPARSED_ARGUMENTS)
     _osp_leak_fail("osp_leak_check_tests: unknown arguments \"${ARG_UNPARSED_ARGUMENTS}\"")
   endif()
@@ -60,13 +61,14 @@ function(osp_leak_check_tests)
     _osp_leak_fail("osp_leak_check_tests: osp::ospdebug is not available (this osp was built without the debug runtime)")
   endif()
   set(tests ${ARG_TESTS})
-  if(ARG_DIRECTORY OR NOT ARG_TESTS)
-    set(directory ${CMAKE_CURRENT_SOURCE_DIR})
-    if(ARG_DIRECTORY)
-      get_filename_component(directory "${ARG_DIRECTORY}" ABSOLUTE)
-    endif()
-    get_property(directory_tests DIRECTORY "${directory}" PROPERTY TESTS)
-    list(APPEND tests ${directory_tests})
+  if(NOT ARG_TESTS)
+    get_property(directory_tests DIRECTORY PROPERTY TESTS)
+    foreach(test IN LISTS directory_tests)
+      get_test_property(${test} LABELS labels)
+      if(NOT "osp_leaks" IN_LIST labels)  # not the gates' own set-up and gate tests
+        list(APPEND tests ${test})
+      endif()
+    endforeach()
   endif()
   if(NOT tests)
     _osp_leak_fail("osp_leak_check_tests: no tests to check (name them with TESTS, or call it after add_test)")
