@@ -1,5 +1,6 @@
 # Installs the libraries, public headers, a CMake package (find_package(osp) gives
-# osp::osp, osp::osp_static, osp::ospdebug, osp::ospdebug_static) and pkg-config files.
+# osp::osp, osp::osp_static, osp::ospdebug, osp::ospdebug_static, osp::osp-leakview and
+# the CI leak-gate functions of OspLeakCheck.cmake) and pkg-config files.
 include(CMakePackageConfigHelpers)
 
 set(OSP_INSTALL_TARGETS osp osp_static)
@@ -8,6 +9,9 @@ if(TARGET osp_malloc)
 endif()
 if(TARGET ospdebug)
   list(APPEND OSP_INSTALL_TARGETS ospdebug ospdebug_static)
+endif()
+if(TARGET osp-leakview)
+  list(APPEND OSP_INSTALL_TARGETS osp-leakview)
 endif()
 install(TARGETS ${OSP_INSTALL_TARGETS} EXPORT ospTargets
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
@@ -24,6 +28,7 @@ configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/ospConfig.cmake.in
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/ospConfigVersion.cmake
                                  COMPATIBILITY SameMajorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/ospConfig.cmake ${PROJECT_BINARY_DIR}/ospConfigVersion.cmake
+              ${PROJECT_SOURCE_DIR}/cmake/OspLeakCheck.cmake ${PROJECT_SOURCE_DIR}/cmake/OspLeakGate.cmake
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/osp)
 
 # Relocatable: the prefix is found from the .pc file's own directory.

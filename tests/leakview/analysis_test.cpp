@@ -6,6 +6,7 @@
 #include "merge.hpp"
 #include "summary.hpp"
 #include "snapshot_builder.hpp"
+#include "snapshot_inputs.hpp"
 #include "suppressions.hpp"
 
 namespace leakview {
@@ -181,6 +182,19 @@ TEST(Summary, CountedKindsComeFromTheRunsLeakKindsOption) {
     SummaryReport report = summarize(snapshot, SiteOrder::by_blocks, 0, counted_leak_kinds(snapshot));
     EXPECT_EQ(keys_of(report.sites), std::vector<std::string>{"lost"});
     EXPECT_EQ(report.unlisted_sites, 3u);
+}
+
+// The shell expands `gate --baseline base.*.json next.*.json` into one list.
+TEST(SplitExpandedGlobs, SplitsWhereTheNamesShapeChanges) {
+    EXPECT_EQ(split_expanded_globs({"base.17.json", "base.9.json", "next.17.json", "next.9.json"}), 2u);
+    EXPECT_EQ(split_expanded_globs({"run/base.1.json", "run/next.1.json", "run/next.22.json"}), 1u);
+    EXPECT_EQ(split_expanded_globs({"main.json", "branch.json"}), 1u);
+    EXPECT_EQ(split_expanded_globs({"leaks.1.json", "leaks.2.json"}), 1u);
+}
+
+TEST(SplitExpandedGlobs, RefusesToGuess) {
+    EXPECT_EQ(split_expanded_globs({"a.json", "b.json", "c.json"}), std::nullopt);
+    EXPECT_EQ(split_expanded_globs({"leaks.1.json", "leaks.2.json", "leaks.3.json"}), std::nullopt);
 }
 
 }  // namespace

@@ -116,6 +116,9 @@ def main():
                               ["diff", os.path.join(snapshots, "base.json"), file_name],
                               ["gate", file_name], ["gate", os.path.join(snapshots, "base.json"), "--baseline", file_name],
                               ["merge", os.path.join(snapshots, "base.json"), file_name, "-o", "out.json"]):
+                # diff and gate read a folder's snapshots (ci_formats_test.py checks them).
+                if name == "directory" and arguments[0] in ("diff", "gate"):
+                    continue
                 expect_input_error(leakview, arguments, work, file_name, fragment, failures, f"{name} {arguments[0]}")
                 checked += 1
         if os.path.exists(os.path.join(work, "out.json")):

@@ -152,6 +152,7 @@ private:
     }
 
     static std::string describe_process(const Snapshot& snapshot) {
+        if (snapshot.process.merged && snapshot.process.runs.empty()) return "none recorded (a baseline: leak sites only)";
         if (snapshot.process.merged) return "merged from " + std::to_string(snapshot.process.runs.size()) + " runs";
         const Run& run = snapshot.process.runs.front();
         std::ostringstream text;

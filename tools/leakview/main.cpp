@@ -11,6 +11,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <functional>
 #include <iostream>
 #include <optional>
 #include <random>
@@ -18,12 +20,14 @@
 
 #include <CLI/CLI.hpp>
 
+#include "baseline.hpp"
 #include "diff.hpp"
 #include "gate.hpp"
 #include "merge.hpp"
 #include "offline_symbolizer.hpp"
 #include "output_format.hpp"
 #include "snapshot.hpp"
+#include "snapshot_inputs.hpp"
 #include "snapshot_writer.hpp"
 #include "summary.hpp"
 #include "suppressions.hpp"
@@ -105,7 +109,7 @@ struct Arguments {
     std::vector<std::string> inputs;
     std::string sort = "bytes";
     std::int64_t top = 20;
-    std::string baseline;
+    std::vector<std::string> baselines;
     std::uint64_t max_bytes = 0;
     std::uint64_t max_blocks = 0;
     std::string kinds = "definite,indirect";
@@ -127,6 +131,41 @@ Snapshot load_input(const Arguments& arguments, const std::string& path) {
     Snapshot snapshot = load_snapshot_file(path);
     if (!arguments.no_symbolize) symbolizer.symbolize(snapshot);
     return snapshot;
+}
+
+// One snapshot from several files (merged, as `merge` would), or the file itself.
+Snapshot load_inputs(const Arguments& arguments, const std::vector<std::string>& paths) {
+    if (paths.size() == 1) return load_input(arguments, paths.front());
+    std::vector<Snapshot> inputs;
+    for (const auto& path : paths) inputs.push_back(load_input(arguments, path));
+    Snapshot merged = merge_snapshots(inputs);
+    merged.source = std::to_string(paths.size()) + " snapshots (" + paths.front() + " … " + paths.back() + ")";
+    return merged;
+}
+
+// `gate --baseline base.*.json next.*.json` gives every name to --baseline: split them.
+void split_baselines_from_snapshots(Arguments& arguments) {
+    if (!arguments.inputs.empty() || arguments.baselines.size() < 2) return;
+    std::optional<std::size_t> split = split_expanded_globs(arguments.baselines);
+    if (!split)
+        throw UsageError("gate: cannot tell the baseline files from the snapshots in \"--baseline " +
+                         arguments.baselines.front() + " … " + arguments.baselines.back() +
+                         "\"; put the snapshots first, or quote the patterns (--baseline 'base.*.json')");
+    arguments.inputs.assign(arguments.baselines.begin() + static_cast<std::ptrdiff_t>(*split), arguments.baselines.end());
+    arguments.baselines.resize(*split);
+}
+
+// Under --format github, the Markdown report also goes to the job summary GitHub shows
+// on the run's page ($GITHUB_STEP_SUMMARY, appended to as GitHub asks).
+void write_github_step_summary(const Arguments& arguments,
+                               const std::function<void(const OutputFormat&, std::ostream&)>& write) {
+    const char* path = std::getenv("GITHUB_STEP_SUMMARY");
+    if (arguments.format != "github" || path == nullptr || *path == '\0') return;
+    std::ostringstream markdown;
+    write(*make_markdown_format(), markdown);
+    std::ofstream stream(path, std::ios::app);
+    if (!(stream << markdown.str() << '\n') || !stream.flush())
+        throw InputError(path, "write", "cannot append to the job summary ($GITHUB_STEP_SUMMARY)");
 }
 
 void add_symbolize_option(CLI::App& command, Arguments& arguments) {
@@ -151,19 +190,28 @@ int run_summary(const Arguments& arguments, std::ostream& out) {
     std::set<LeakKind> kinds =
         arguments.summary_kinds ? parse_kinds(*arguments.summary_kinds) : counted_leak_kinds(snapshot);
     if (arguments.show_reachable) kinds.insert(LeakKind::reachable);
-    format->write_summary(summarize(snapshot, order, static_cast<std::size_t>(arguments.top), kinds), out);
+    SummaryReport report = summarize(snapshot, order, static_cast<std::size_t>(arguments.top), kinds);
+    format->write_summary(report, out);
+    write_github_step_summary(arguments, [&](const OutputFormat& markdown, std::ostream& stream) {
+        markdown.write_summary(report, stream);
+    });
     return kExitOk;
 }
 
 int run_diff(const Arguments& arguments, std::ostream& out) {
     auto format = output_format(arguments.format);
-    Snapshot before = load_input(arguments, arguments.inputs.at(0));
-    Snapshot after = load_input(arguments, arguments.inputs.at(1));
-    format->write_diff(diff_snapshots(before, after), out);
+    // Each side may be a folder or a quoted pattern of several snapshots (merged).
+    Snapshot before = load_inputs(arguments, expand_snapshot_argument(arguments.inputs.at(0)));
+    Snapshot after = load_inputs(arguments, expand_snapshot_argument(arguments.inputs.at(1)));
+    DiffReport report = diff_snapshots(before, after);
+    format->write_diff(report, out);
+    write_github_step_summary(arguments, [&](const OutputFormat& markdown, std::ostream& stream) {
+        markdown.write_diff(report, stream);
+    });
     return kExitOk;
 }
 
-int run_gate_command(const Arguments& arguments, std::ostream& out) {
+int run_gate_command(Arguments arguments, std::ostream& out) {
     auto format = output_format(arguments.format);
     GateOptions options;
     options.max_bytes = arguments.max_bytes;
@@ -172,11 +220,16 @@ int run_gate_command(const Arguments& arguments, std::ostream& out) {
     options.allow_errors = arguments.allow_errors;
     Suppressions suppressions;
     if (!arguments.suppressions.empty()) suppressions = Suppressions::load_file(arguments.suppressions);
-    Snapshot current = load_input(arguments, arguments.inputs.at(0));
+    split_baselines_from_snapshots(arguments);
+    if (arguments.inputs.empty()) throw UsageError("gate: name the snapshots to check");
+    Snapshot current = load_inputs(arguments, expand_snapshot_arguments(arguments.inputs));
     std::optional<Snapshot> baseline;
-    if (!arguments.baseline.empty()) baseline = load_input(arguments, arguments.baseline);
+    if (!arguments.baselines.empty()) baseline = load_inputs(arguments, expand_snapshot_arguments(arguments.baselines));
     GateReport report = run_gate(current, baseline ? &*baseline : nullptr, options, suppressions);
     format->write_gate(report, out);
+    write_github_step_summary(arguments, [&](const OutputFormat& markdown, std::ostream& stream) {
+        markdown.write_gate(report, stream);
+    });
     return report.passed ? kExitOk : kExitGateFailed;
 }
 
@@ -191,10 +244,22 @@ int run_merge(const Arguments& arguments, std::ostream& out) {
     return kExitOk;
 }
 
+int run_baseline(const Arguments& arguments, std::ostream& out) {
+    std::vector<std::string> paths = expand_snapshot_arguments(arguments.inputs);
+    Snapshot snapshot = load_inputs(arguments, paths);
+    std::set<LeakKind> kinds = parse_kinds(arguments.kinds);
+    write_file_atomically(arguments.output, baseline_text(snapshot, kinds));
+    std::size_t sites = 0;
+    for (const auto& site : snapshot.leaks) sites += kinds.count(site.kind);
+    out << "wrote a baseline of " << sites << " sites from " << paths.size() << " snapshots to " << arguments.output
+        << '\n';
+    return kExitOk;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    CLI::App app{"osp-leakview: read osp leak snapshots (summary, diff, gate, merge).\n"
+    CLI::App app{"osp-leakview: read osp leak snapshots (summary, diff, gate, merge, baseline).\n"
                  "Exit codes: 0 ok or gate passed, 1 gate failed, 2 bad usage or bad input."};
     app.name("osp-leakview");
     app.require_subcommand(1);
@@ -227,8 +292,12 @@ int main(int argc, char** argv) {
     add_format_option(*diff, arguments);
 
     auto* gate = app.add_subcommand("gate", "Fail (exit 1) when leaks or errors pass the limits");
-    gate->add_option("snapshot", arguments.inputs, "Snapshot to check")->required()->expected(1);
-    gate->add_option("--baseline", arguments.baseline, "Limits apply to growth over this snapshot");
+    gate->add_option("snapshots", arguments.inputs,
+                     "Snapshots to check (merged when several): files, folders of *.json, or quoted patterns")
+        ->expected(0, -1);
+    gate->add_option("--baseline", arguments.baselines,
+                     "Limits apply to growth over these snapshots or baseline files (merged when several)")
+        ->expected(1, -1);
     gate->add_option("--max-bytes", arguments.max_bytes, "Leaked (or grown) bytes allowed")->capture_default_str();
     gate->add_option("--max-blocks", arguments.max_blocks, "Leaked (or grown) blocks allowed")->capture_default_str();
     gate->add_option("--kinds", arguments.kinds, "Comma-separated leak kinds that count")->capture_default_str();
@@ -241,6 +310,16 @@ int main(int argc, char** argv) {
     merge->add_option("snapshots", arguments.inputs, "Snapshots to merge")->required()->expected(1, -1);
     merge->add_option("-o,--output", arguments.output, "Merged snapshot file to write")->required();
     add_symbolize_option(*merge, arguments);
+
+    auto* baseline = app.add_subcommand(
+        "baseline", "Write a baseline to commit: the leak sites of the snapshots, sorted, without run-specific data");
+    baseline->add_option("snapshots", arguments.inputs, "Snapshots (merged when several): files, folders or patterns")
+        ->required()
+        ->expected(1, -1);
+    baseline->add_option("-o,--output", arguments.output, "Baseline file to write")->required();
+    baseline->add_option("--kinds", arguments.kinds, "Comma-separated leak kinds to keep, or all")
+        ->default_str("definite,indirect,possible");
+    add_symbolize_option(*baseline, arguments);
 
     try {
         app.parse(argc, argv);
@@ -256,6 +335,10 @@ int main(int argc, char** argv) {
         else if (diff->parsed()) status = run_diff(arguments, out);
         else if (gate->parsed()) status = run_gate_command(arguments, out);
         else if (merge->parsed()) status = run_merge(arguments, out);
+        else if (baseline->parsed()) {
+            if (baseline->count("--kinds") == 0) arguments.kinds = "definite,indirect,possible";
+            status = run_baseline(arguments, out);
+        }
     } catch (const InputError& error) {
         std::cerr << "osp-leakview: " << error.what() << '\n';
         return kExitBadInput;

@@ -4,7 +4,8 @@ namespace leakview {
 
 const std::vector<std::string>& output_format_names() {
     static const std::vector<std::string> names = {"text", "json", "markdown", "junit",
-                                                   "sarif", "folded", "html"};
+                                                   "sarif", "folded", "html", "github",
+                                                   "codeclimate"};
     return names;
 }
 
@@ -16,6 +17,8 @@ std::unique_ptr<OutputFormat> make_output_format(const std::string& name, bool c
     if (name == "sarif") return make_sarif_format();
     if (name == "folded") return make_folded_format();
     if (name == "html") return make_html_format();
+    if (name == "github") return make_github_format();
+    if (name == "codeclimate") return make_codeclimate_format();
     return nullptr;
 }
 

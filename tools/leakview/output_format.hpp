@@ -32,5 +32,7 @@ std::unique_ptr<OutputFormat> make_junit_format();
 std::unique_ptr<OutputFormat> make_sarif_format();
 std::unique_ptr<OutputFormat> make_folded_format();
 std::unique_ptr<OutputFormat> make_html_format();
+std::unique_ptr<OutputFormat> make_github_format();
+std::unique_ptr<OutputFormat> make_codeclimate_format();
 
 }  // namespace leakview

@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "baseline.hpp"
 #include "checked_json.hpp"
 #include "interned_string.hpp"
 #include "snapshot.hpp"
@@ -158,8 +159,9 @@ Snapshot parse_snapshot_text(const std::string& text, const std::string& display
     CheckedJson root(tree, "$", display_name);
     if (!tree.is_object()) root.fail("expected an osp leak snapshot (a JSON object)");
     auto format = root.optional_member("format");
+    if (format && format->raw().is_string() && format->raw() == kBaselineFormat) return parse_baseline(root, display_name);
     if (!format || !format->raw().is_string() || format->raw() != "osp-leak-snapshot")
-        root.fail("not an osp leak snapshot (\"format\" must be \"osp-leak-snapshot\")");
+        root.fail("not an osp leak snapshot (\"format\" must be \"osp-leak-snapshot\" or \"osp-leak-baseline\")");
     auto version_field = root.member("version");
     std::int64_t version = version_field.as_integer();
     if (version == 1) {
