@@ -7,7 +7,7 @@ set -euo pipefail
 core=(build-essential cmake ninja-build pkg-config libunwind-dev libc6-dbg
       nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
       python3 python3-jsonschema python3-yaml clang libclang-rt-14-dev sqlite3 git
-      help2man dpkg-dev)
+      help2man dpkg-dev libpython3.11-testsuite)
 bench=(libjemalloc2 libgoogle-perftools4 libmimalloc2.0 valgrind electric-fence python3-matplotlib time
        hyperfine)
 cross=(g++-mingw-w64-x86-64-posix wine64 g++-aarch64-linux-gnu qemu-user)
