@@ -89,7 +89,7 @@ std::size_t guarded_tail_bytes(BlockHeader* header) noexcept {
 }
 
 std::size_t front_guard_bytes(BlockHeader* header) noexcept {
-  return header->detached() ? detached_of(header)->front_canary_bytes : kFrontGuardBytes;
+  return header->detached() ? header->alignment_offset : kFrontGuardBytes;
 }
 
 namespace {

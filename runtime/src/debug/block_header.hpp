@@ -111,11 +111,11 @@ inline constexpr std::size_t tail_guard_bytes(std::size_t requested_bytes) noexc
 
 // The header of a block in a guarded slot (guarded/slot_space.hpp): kept in the slot's
 // metadata, readable while the slot's pages are closed. Its canaries are the bytes from
-// the first open byte to the user bytes and from their end to the last open byte.
+// the first open byte to the user bytes (header.alignment_offset of them) and from their
+// end to the last open byte.
 struct DetachedHeader {
   BlockHeader header;  // first: a BlockHeader* of a detached block points here
   char* user;
-  std::uint32_t front_canary_bytes;
   std::uint32_t tail_canary_bytes;
   std::uint32_t slot_side;  // guarded::Side
 };

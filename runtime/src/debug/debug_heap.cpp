@@ -79,8 +79,8 @@ bool kinds_match(api::AllocationKind allocated, api::AllocationKind freed) {
 
 // Everything a new block's header holds but its placement (flags and alignment offset,
 // set by the caller); then its guards, fill, origin and place in the live list.
-void* finish_block(BlockHeader* header, const AllocationRequest& request, bool internal) {
-  char* user = user_of(header);
+void* finish_block(BlockHeader* header, char* user, const AllocationRequest& request,
+                   bool internal) {
   header->next = header->previous = nullptr;
   header->requested_bytes = request.bytes;
   header->free_stack = trace::kNoStack;
@@ -134,7 +134,7 @@ void* allocate(const AllocationRequest& request) noexcept {
   if (!internal && guarded_blocks::wanted()) [[unlikely]] {
     BlockHeader* header =
         guarded_blocks::place(request.bytes, request.alignment, request.explicit_alignment);
-    if (header != nullptr) return finish_block(header, request, false);
+    if (header != nullptr) return finish_block(header, user_of(header), request, false);
   }
   const std::size_t offset = front_offset(alignment);
   const std::size_t total =
@@ -142,10 +142,11 @@ void* allocate(const AllocationRequest& request) noexcept {
   auto* block = static_cast<char*>(MemoryPool::allocate(total, alignment));
   if (block == nullptr) return nullptr;
 
-  BlockHeader* header = header_of(block + offset);
+  char* user = block + offset;
+  BlockHeader* header = header_of(user);
   header->alignment_offset = static_cast<std::uint32_t>(offset);
   header->flags = internal ? kInternalBlock : 0;
-  return finish_block(header, request, internal);
+  return finish_block(header, user, request, internal);
 }
 
 void deallocate(void* user, api::AllocationKind kind, std::uintptr_t caller,

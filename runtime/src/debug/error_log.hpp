@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "guarded/fault_context.hpp"
 #include "trace/stack_depot.hpp"
 
 namespace osp::debug {
@@ -35,7 +36,7 @@ struct ErrorRecord {
   std::uintptr_t block_address;  // user pointer of the block concerned, 0 if none
   std::size_t block_bytes;       // its requested size
   std::uint16_t thread;          // thread ordinal that detected the error
-  std::uint8_t access;           // faults: 1 READ, 2 WRITE, 3 unknown; 0 not a fault
+  guarded::Access access;        // faults caught at the access; None for the others
   trace::StackId allocation_stack;
   trace::StackId free_stack;
   trace::StackId current_stack;

@@ -23,10 +23,6 @@ using guarded::Access;
 using guarded::Fault;
 using guarded::FaultOutcome;
 
-std::uint8_t access_code(Access access) {
-  return access == Access::Read ? 1 : access == Access::Write ? 2 : 3;
-}
-
 void capture_faulting_stack(const Fault& fault, CurrentStack& stack) {
   int depth = options().stack_depth;
   if (depth < 16) depth = 16;
@@ -88,7 +84,7 @@ void report_slot_fault(BlockHeader* header, const Fault& fault) {
   print_location(writer, header, fault.address);
   print_block_details(writer, header);
   ReportFacts facts{kind, fault.address, header, true};
-  facts.access = access_code(fault.context.access);
+  facts.access = fault.context.access;
   close_report(writer, fd, facts, line, stack, nullptr);
 }
 
@@ -138,7 +134,7 @@ void report_unknown_fault(const Fault& fault) {
   explain_fill_patterns(writer, fault);
   print_access(writer, fd, fault, stack);
   ReportFacts facts{ErrorKind::Segv, fault.address, nullptr, false};
-  facts.access = access_code(fault.context.access);
+  facts.access = fault.context.access;
   close_report(writer, fd, facts, line, stack, nullptr);
   writer.process_prefix().text("the program dies of this signal now, as it would without osp\n");
   writer.flush();

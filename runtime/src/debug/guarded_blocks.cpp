@@ -144,13 +144,12 @@ BlockHeader* place(std::size_t bytes, std::size_t alignment, bool explicit_align
   g_guarded.fetch_add(1, std::memory_order_relaxed);
   auto* detached = new (placement.owner) DetachedHeader{};
   detached->user = placement.user;
-  detached->front_canary_bytes = static_cast<std::uint32_t>(placement.user - placement.open_start);
   const char* open_end = placement.open_start + placement.open_bytes;
   detached->tail_canary_bytes = static_cast<std::uint32_t>(open_end - (placement.user + bytes));
   detached->slot_side = static_cast<std::uint32_t>(side);
   BlockHeader* header = &detached->header;
   header->flags = kDetachedHeader;
-  header->alignment_offset = detached->front_canary_bytes;
+  header->alignment_offset = static_cast<std::uint32_t>(placement.user - placement.open_start);
   return header;
 }
 

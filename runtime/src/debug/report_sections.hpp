@@ -52,7 +52,7 @@ struct ReportFacts {
   BlockHeader* header;  // may be null
   bool fatal;
   bool show_free_stack = true;  // false when the current stack is that free
-  std::uint8_t access = 0;      // faults: ErrorRecord::access
+  guarded::Access access = guarded::Access::None;
 };
 
 void print_frames(ReportWriter& writer, int fd, const std::uintptr_t* frames, int depth);

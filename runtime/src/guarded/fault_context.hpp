@@ -7,7 +7,8 @@
 
 namespace osp::guarded {
 
-enum class Access : std::uint8_t { Unknown, Read, Write };
+// None: not a fault (an error found by a check). Unknown: the context did not say.
+enum class Access : std::uint8_t { None, Unknown, Read, Write };
 
 struct FaultContext {
   static constexpr int kMaxRegisters = 32;
@@ -25,6 +26,15 @@ struct FaultContext {
 // `ucontext` is the third argument of an SA_SIGINFO handler.
 FaultContext read_fault_context(const void* ucontext) noexcept;
 
-const char* access_name(Access access) noexcept;  // "READ", "WRITE" or "ACCESS"
+// "READ", "WRITE" or "ACCESS" (unknown); "" for None.
+inline const char* access_name(Access access) noexcept {
+  switch (access) {
+    case Access::None: return "";
+    case Access::Read: return "READ";
+    case Access::Write: return "WRITE";
+    case Access::Unknown: break;
+  }
+  return "ACCESS";
+}
 
 }  // namespace osp::guarded

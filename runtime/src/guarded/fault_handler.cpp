@@ -81,15 +81,6 @@ void free_alternate_stack(void* stack) {
 
 }  // namespace
 
-const char* access_name(Access access) noexcept {
-  switch (access) {
-    case Access::Read: return "READ";
-    case Access::Write: return "WRITE";
-    case Access::Unknown: break;
-  }
-  return "ACCESS";
-}
-
 void install_fault_handler(FaultCallback callback) noexcept {
   int expected = 0;
   if (!__atomic_compare_exchange_n(&g_state.installed, &expected, 1, false, __ATOMIC_ACQ_REL,

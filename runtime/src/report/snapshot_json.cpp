@@ -211,10 +211,6 @@ const char* snapshot_error_kind(debug::ErrorKind kind) {
   return "invalid-free";
 }
 
-const char* error_access_name(std::uint8_t access) {
-  return access == 1 ? "READ" : access == 2 ? "WRITE" : "ACCESS";
-}
-
 // The error log is copied first (its visitor must not allocate), then turned into JSON.
 Json errors_section(const ModuleTable& modules, bool symbolize) {
   struct Copies {
@@ -252,7 +248,7 @@ Json errors_section(const ModuleTable& modules, bool symbolize) {
                {"stacks", std::move(stacks)}};
     // Faults caught at the access: what the faulting instruction did (stacks.current
     // starts at it).
-    if (record.access != 0) error["access"] = error_access_name(record.access);
+    if (record.access != guarded::Access::None) error["access"] = guarded::access_name(record.access);
     errors.push_back(std::move(error));
   }
   return errors;

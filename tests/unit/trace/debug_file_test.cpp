@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <string>
 
 #include "trace/elf_file.hpp"
@@ -45,8 +46,10 @@ std::string shell_quoted(const std::string& text) { return "'" + text + "'"; }
 class StrippedLibrary : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    char directory_template[] = "/tmp/osp-symbolize-XXXXXX";
-    ASSERT_NE(mkdtemp(directory_template), nullptr);
+    // Under the system's temporary folder (TMPDIR when set).
+    std::string directory_template =
+        (std::filesystem::temp_directory_path() / "osp-symbolize-XXXXXX").string();
+    ASSERT_NE(mkdtemp(directory_template.data()), nullptr);
     root_ = directory_template;
     const std::string original = OSP_SYMBOLIZE_TARGET_PATH;
 
