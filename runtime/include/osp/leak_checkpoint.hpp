@@ -29,7 +29,9 @@ struct osp_leak_site {
 };
 typedef void (*osp_leak_site_visitor)(const struct osp_leak_site* site, void* context);
 
-/* The number of tracked allocations made so far in the process. */
+/* A position in the process's allocation order: every tracked block allocated after this
+   call returns has a higher sequence number (threads take numbers in blocks, so the value
+   is not a count of allocations). */
 uint64_t osp_allocation_sequence(void);
 /* Scans now and visits every leaking site of blocks allocated with a sequence number in
    (after_sequence, until_sequence]. Returns the number of sites, or -1 when the scan

@@ -42,9 +42,12 @@ std::size_t count() noexcept;
 // Live blocks and bytes of one allocation kind (MemoryTracker counts the osp API's).
 std::size_t count_of(api::AllocationKind kind) noexcept;
 std::size_t bytes_of(api::AllocationKind kind) noexcept;
-// Allocation sequence numbers: next() for a new block, current() to age one in reports.
+// Allocation sequence numbers: next_sequence() for a new block; current_sequence() to age
+// one in reports (exact within one thread); checkpoint_sequence() for leak checkpoints:
+// every block numbered after it returns was allocated after it was called (or during).
 std::uint64_t next_sequence() noexcept;
 std::uint64_t current_sequence() noexcept;
+std::uint64_t checkpoint_sequence() noexcept;
 std::size_t bytes() noexcept;
 // Visits headers directly (runtime-internal: the heap check). Same rules as above.
 using HeaderVisitor = void (*)(BlockHeader* header, void* context);

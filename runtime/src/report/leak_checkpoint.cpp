@@ -54,7 +54,7 @@ std::string hex_key(std::uint64_t key) {
 }  // namespace osp::report
 
 extern "C" uint64_t osp_allocation_sequence(void) {
-  return osp::debug::live_blocks::current_sequence();
+  return osp::debug::live_blocks::checkpoint_sequence();
 }
 
 namespace osp::report {

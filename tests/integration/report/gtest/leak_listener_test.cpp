@@ -1,10 +1,14 @@
-// Tests run under osp::GtestLeakListener: LeaksABlock must fail naming its allocation
-// site, the others must pass (gtest_listener_test.py runs each and checks the output).
+// Tests run under osp::GtestLeakListener: LeaksABlock and LeaksFromAWorkerThread must
+// fail naming their allocation sites, the others must pass (gtest_listener_test.py runs
+// each and checks the output).
 #include <gtest/gtest.h>
 
+#include <condition_variable>
 #include <cstdlib>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "osp/gtest_leak_listener.hpp"
@@ -20,6 +24,51 @@ __attribute__((noinline)) void forget_a_block() {
 
 TEST(LeakListener, LeaksABlock) {
   forget_a_block();
+  SUCCEED();
+}
+
+// A thread that allocated before the test started (so it already holds allocation
+// numbers from before the test's checkpoint) leaks a block during the test.
+class Worker {
+ public:
+  Worker() : thread_([this] { run(); }) {}
+  ~Worker() {
+    post(Job::Stop);
+    thread_.join();
+  }
+  enum class Job { None, Leak, Stop };
+  void post(Job job) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    job_ = job;
+    changed_.notify_all();
+    changed_.wait(lock, [this] { return job_ == Job::None || job_ == Job::Stop; });
+  }
+
+ private:
+  __attribute__((noinline)) static void forget_from_worker() {
+    void* volatile block = std::malloc(72);
+    (void)block;
+  }
+  void run() {
+    std::unique_ptr<int> warm_up(new int(1));  // takes this thread's first numbers
+    std::unique_lock<std::mutex> lock(mutex_);
+    for (;;) {
+      changed_.wait(lock, [this] { return job_ != Job::None; });
+      if (job_ == Job::Stop) return;
+      forget_from_worker();
+      job_ = Job::None;
+      changed_.notify_all();
+    }
+  }
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  Job job_ = Job::None;
+  std::thread thread_;
+};
+Worker* g_worker = nullptr;
+
+TEST(LeakListener, LeaksFromAWorkerThread) {
+  g_worker->post(Worker::Job::Leak);
   SUCCEED();
 }
 
@@ -44,5 +93,7 @@ TEST(LeakListener, FailsOnItsOwn) { EXPECT_EQ(1, 2) << std::string(300, 'm'); }
 int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
   ::testing::UnitTest::GetInstance()->listeners().Append(new osp::GtestLeakListener);
+  Worker worker;
+  g_worker = &worker;
   return RUN_ALL_TESTS();
 }
