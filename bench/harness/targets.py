@@ -60,24 +60,35 @@ def evaluate(table, workloads, micro_results, live_block_count, metric="cpu_seco
     def geomean_ratio(allocator, baseline, over, field=metric):
         return geometric_mean(ratios(table, over, allocator, baseline, field).values())
 
-    def worst_ratio(allocator, baseline, over, field=metric):
-        found = ratios(table, over, allocator, baseline, field)
-        if not found:
-            return None, ""
-        label = max(found, key=found.get)
-        return found[label], label
+    def ran(target, over, *names):
+        return not any(_missing_allocator(target, table, over, name)
+                       for name in names if name != "glibc")
 
-    target = TargetResult("libosp: geometric-mean time vs glibc", "≤ 0.55×")
-    if not _missing_allocator(target, table, speed, "osp"):
-        _check(target, geomean_ratio("osp", "glibc", speed), 0.55, True, _times)
-    results.append(target)
+    def geomean_target(name, limit_text, allocator, baseline, limit, over=speed,
+                       field=metric, at_most=True):
+        target = TargetResult(name, limit_text)
+        if ran(target, over, allocator, baseline):
+            _check(target, geomean_ratio(allocator, baseline, over, field), limit, at_most,
+                   _times)
+        results.append(target)
+
+    def worst_target(name, limit_text, allocator, baseline, limit, over=speed):
+        """Every workload's ratio within the limit: checks the worst one."""
+        target = TargetResult(name, limit_text)
+        found = ratios(table, over, allocator, baseline, metric) if ran(
+            target, over, allocator, baseline) else {}
+        if found:
+            label = max(found, key=found.get)
+            _check(target, found[label], limit, True, lambda v: f"worst {v:.2f}× ({label})")
+        results.append(target)
+
+    geomean_target("libosp: geometric-mean time vs glibc", "≤ 0.55×", "osp", "glibc", 0.55)
 
     for peer in PEERS:
         target = TargetResult(f"libosp: ahead of {peer} (geometric mean vs glibc)",
                               f"osp's < {peer}'s")
-        if _missing_allocator(target, table, speed, "osp") or \
-                _missing_allocator(target, table, speed, peer):
-            results.append(target)
+        results.append(target)
+        if not ran(target, speed, "osp", peer):
             continue
         # Over the workloads both ran, so a failure of one does not flatter the other.
         both = [label for label in speed
@@ -89,11 +100,10 @@ def evaluate(table, workloads, micro_results, live_block_count, metric="cpu_seco
                    lambda v, o=ours, t=theirs: f"{o:.3f}× vs {t:.3f}× (osp / {peer} {v:.2f})")
             if target.status == "met" and ours == theirs:
                 target.status = "missed"
-        results.append(target)
 
     target = TargetResult("libosp: within 10% of the best peer on every workload",
                           "every osp / best ≤ 1.10×")
-    if not _missing_allocator(target, table, speed, "osp"):
+    if ran(target, speed, "osp"):
         found = {}
         for label in speed:
             peer = best_peer(table, label, ("glibc",) + PEERS, metric)
@@ -106,47 +116,19 @@ def evaluate(table, workloads, micro_results, live_block_count, metric="cpu_seco
             _check(target, value, 1.10, True, lambda v: f"worst {v:.2f}× ({label}, vs {peer})")
     results.append(target)
 
-    target = TargetResult("libosp: peak RSS vs glibc (geometric mean)", "≤ 1.2×")
-    if not _missing_allocator(target, table, speed, "osp"):
-        _check(target, geomean_ratio("osp", "glibc", speed, "peak_rss_kib"), 1.2, True, _times)
-    results.append(target)
-
-    target = TargetResult("libospdebug: geometric-mean time vs glibc", "≤ 2×")
-    if not _missing_allocator(target, table, speed, "ospdebug"):
-        _check(target, geomean_ratio("ospdebug", "glibc", speed), 2.0, True, _times)
-    results.append(target)
-
-    target = TargetResult("libospdebug: geometric-mean time vs ASan's runtime preloaded (asan-rt)",
-                          "≤ 0.4×")
-    if not _missing_allocator(target, table, speed, "ospdebug") and \
-            not _missing_allocator(target, table, speed, "asan-rt"):
-        _check(target, geomean_ratio("ospdebug", "asan-rt", speed), 0.4, True, _times)
-    results.append(target)
-
-    target = TargetResult("libospdebug: each workload vs ASan's runtime preloaded (asan-rt)",
-                          "every ratio ≤ 0.6×")
-    if not _missing_allocator(target, table, speed, "ospdebug") and \
-            not _missing_allocator(target, table, speed, "asan-rt"):
-        value, label = worst_ratio("ospdebug", "asan-rt", speed)
-        _check(target, value, 0.6, True, lambda v: f"worst {v:.2f}× ({label})")
-    results.append(target)
-
-    target = TargetResult("libospdebug: geometric-mean time vs -fsanitize=address builds",
-                          "≤ 0.4×")
-    if not _missing_allocator(target, table, speed, "ospdebug"):
-        _check(target, geomean_ratio("ospdebug", "asan", speed), 0.4, True, _times)
-    results.append(target)
-
-    target = TargetResult("libospdebug: speed-up over valgrind memcheck (reduced set, geometric mean)",
-                          "≥ 20×")
-    if not _missing_allocator(target, table, reduced, "valgrind"):
-        _check(target, geomean_ratio("valgrind", "ospdebug", reduced), 20.0, False, _times)
-    results.append(target)
-
-    target = TargetResult("libospdebug: peak RSS vs glibc (geometric mean)", "≤ 2×")
-    if not _missing_allocator(target, table, speed, "ospdebug"):
-        _check(target, geomean_ratio("ospdebug", "glibc", speed, "peak_rss_kib"), 2.0, True, _times)
-    results.append(target)
+    geomean_target("libosp: peak RSS vs glibc (geometric mean)", "≤ 1.2×", "osp", "glibc", 1.2,
+                   field="peak_rss_kib")
+    geomean_target("libospdebug: geometric-mean time vs glibc", "≤ 2×", "ospdebug", "glibc", 2.0)
+    geomean_target("libospdebug: geometric-mean time vs ASan's runtime preloaded (asan-rt)",
+                   "≤ 0.4×", "ospdebug", "asan-rt", 0.4)
+    worst_target("libospdebug: each workload vs ASan's runtime preloaded (asan-rt)",
+                 "every ratio ≤ 0.6×", "ospdebug", "asan-rt", 0.6)
+    geomean_target("libospdebug: geometric-mean time vs -fsanitize=address builds", "≤ 0.4×",
+                   "ospdebug", "asan", 0.4)
+    geomean_target("libospdebug: speed-up over valgrind memcheck (reduced set, geometric mean)",
+                   "≥ 20×", "valgrind", "ospdebug", 20.0, over=reduced, at_most=False)
+    geomean_target("libospdebug: peak RSS vs glibc (geometric mean)", "≤ 2×", "ospdebug", "glibc",
+                   2.0, field="peak_rss_kib")
 
     target = TargetResult("Stack capture, depth 16, frame-pointer walk", "≤ 100 ns")
     _check(target, micro.find(micro_results, "osp_trace_benchmark", "BM_CaptureFramePointer/16"),
