@@ -14,12 +14,13 @@
 #include "debug/runtime_thread.hpp"
 #include "os/os_memory.hpp"
 #include "trace/stack_depot.hpp"
+#include "os/platform.hpp"
 
 namespace osp::debug {
 
 extern os::SpinLock g_report_lock;
 // This thread is writing a report: a report raised now is recorded, not printed.
-extern __thread bool t_reporting __attribute__((tls_model("initial-exec")));
+extern OSP_THREAD_LOCAL(bool) t_reporting;
 
 // Holds the report lock for one report; inactive when this thread is already reporting.
 class ReportScope {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include "os/platform.hpp"
 
 namespace osp::trace {
 
@@ -23,8 +24,7 @@ struct ThreadStackCache {
 };
 
 // Zero-initialized POD (__thread: no TLS wrapper call, no constructor, no allocation).
-extern __thread ThreadStackCache thread_stack_cache
-    __attribute__((tls_model("initial-exec")));
+extern OSP_THREAD_LOCAL(ThreadStackCache) thread_stack_cache;
 
 bool fetch_current_thread_stack_bounds(StackBounds& bounds) noexcept;
 
