@@ -1,9 +1,6 @@
 // The snapshot document (see snapshot_json.hpp). Member order follows the format page.
 #include "report/snapshot_json.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cstring>
 #include <vector>
 
@@ -13,6 +10,7 @@
 #include "debug/guarded_blocks.hpp"
 #include "debug/options.hpp"
 #include "memory_pool.hpp"
+#include "os/posix_files.hpp"
 #include "os/raw_format.hpp"
 #include "pool/size_classes.hpp"
 #include "report/process_info.hpp"
