@@ -38,7 +38,7 @@ list(APPEND OSP_DEBUG_RUNTIME_SOURCES
      ${OSP_SRC}/report/module_table_windows.cpp
      ${OSP_SRC}/report/thread_stopper_windows.cpp
      ${OSP_SRC}/api/malloc_override_windows.cpp
-     ${OSP_SRC}/api/crt_heap_windows.cpp
+     ${OSP_SRC}/api/c_runtime_windows.cpp
      ${OSP_SRC}/api/load_mode_windows.cpp
      ${OSP_SRC}/report/exit_status_windows.cpp)
 

@@ -6,24 +6,24 @@
 // and in the static libraries linked into it (libstdc++, libgcc, winpthreads) binds here.
 // DLLs that import malloc from the C runtime keep theirs; their blocks reach free() here
 // only when the program frees what a DLL handed it, and go back to their owner
-// (crt_heap_windows.hpp).
+// (c_runtime_windows.hpp).
 //
 // Like malloc_override.cpp on Linux, this file owns the process lifecycle: the exit
-// checks run from its destructor (after the program's static destructors and atexit
-// handlers).
+// checks run after the program's static destructors and atexit handlers.
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include <cstdint>
 
-#include "api/crt_heap_windows.hpp"
+#include "api/c_runtime_windows.hpp"
 #include "api/load_mode.hpp"
 #include "api/malloc_arguments.hpp"
 #include "debug/debug_heap.hpp"
 #include "debug/error_reports.hpp"
 #include "debug/options.hpp"
 #include "debug/pointer_validation.hpp"
+#include "debug/report_sections.hpp"
 #include "debug/report_writer.hpp"
 #include "debug/runtime_thread.hpp"
 #include "report/leak_report.hpp"
@@ -157,9 +157,10 @@ void _aligned_free(void* block) noexcept {
 
 namespace {
 
-// After the program's static destructors and atexit handlers: whatever is still live and
-// unreachable now is a leak (see malloc_override.cpp).
+// After the program's static destructors and atexit handlers (register_exit_checks):
+// whatever is still live and unreachable now is a leak (see malloc_override.cpp).
 void run_exit_checks() {
+  if (osp::debug::aborting_after_report()) return;
   const osp::debug::Options& current = osp::debug::options();
   if (current.check_on_exit) osp::debug::check_heap("at exit", 0);
   SafeMemoryLeakReporter& reporter = SafeMemoryLeakReporter::get();
@@ -171,6 +172,21 @@ void run_exit_checks() {
     fflush(stdout);
     _exit(current.exitcode);
   }
+}
+
+int run_exit_checks_at_exit() {
+  run_exit_checks();
+  return 0;
+}
+
+// The program's static destructors and atexit handlers are entries of the C runtime's exit
+// table (mingw-w64 runs destructor functions earlier, right after the first of them); an
+// entry registered before the program's constructors runs after all of them, and before
+// ExitProcess ends the other threads, whose stacks and registers are then still roots.
+// From the DLL too (c_runtime_windows.hpp); without the table, at DLL detach or with the
+// executable's destructors.
+__attribute__((constructor(101))) void register_exit_checks() {
+  if (!osp::api::crt_onexit(run_exit_checks_at_exit)) atexit(run_exit_checks);
 }
 
 __attribute__((constructor)) void start_runtime() {
@@ -185,6 +201,5 @@ __attribute__((constructor)) void start_runtime() {
   }
 }
 
-__attribute__((destructor)) void stop_runtime() { run_exit_checks(); }
 
 }  // namespace

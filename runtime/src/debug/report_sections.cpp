@@ -1,6 +1,7 @@
 // The shared parts of error reports (see report_sections.hpp).
 #include "debug/report_sections.hpp"
 
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 
@@ -24,7 +25,12 @@ void (*g_before_abort_hook)() = nullptr;
 
 void set_before_abort_hook(void (*hook)()) noexcept { g_before_abort_hook = hook; }
 
+std::atomic<bool> g_aborting{false};
+
+bool aborting_after_report() noexcept { return g_aborting.load(std::memory_order_acquire); }
+
 void run_before_abort_hook() noexcept {
+  g_aborting.store(true, std::memory_order_release);
   if (g_before_abort_hook != nullptr) g_before_abort_hook();
 }
 

@@ -85,5 +85,8 @@ void describe_foreign_address(ReportWriter& writer, const void* address);
 // (report_path) there, so the error reaches CI even though the process never exits.
 void set_before_abort_hook(void (*hook)()) noexcept;
 void run_before_abort_hook() noexcept;
+// True once a report has decided to abort the process (run_before_abort_hook ran): exit
+// code that still runs after abort() (a DLL's detach on Windows) must not report leaks.
+bool aborting_after_report() noexcept;
 
 }  // namespace osp::debug

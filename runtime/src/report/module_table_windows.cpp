@@ -1,8 +1,7 @@
 // The loaded PE images (see module_table.hpp), from EnumProcessModules (the executable
 // first) and each image's headers: its writable sections (.data, .bss, .tls, .CRT, the
 // import address table) are the global roots, its CodeView GUID+age (or link time stamp
-// and size) the build identity. The shared libospdebug (ospdebug.dll) is recognised by
-// containing this file's code; linked statically, the runtime is part of the executable.
+// and size) the build identity. Every module's data is a root, libospdebug.dll's too.
 #define WIN32_LEAN_AND_MEAN
 #include <windows.h>
 // PSAPI_VERSION 2: EnumProcessModules is kernel32's K32EnumProcessModules.
@@ -42,20 +41,22 @@ struct ModuleCollector {
     return copy;
   }
 
-  static bool add(ModuleTable& modules, HMODULE handle, HMODULE runtime) {
+  static bool add(ModuleTable& modules, HMODULE handle) {
     ScratchArena& arena = *modules.arena_;
     const auto base = reinterpret_cast<std::uintptr_t>(handle);
     const std::size_t bytes = trace::pe_image_bytes(base);
     if (bytes == 0) return true;
     if (!grow(arena, modules.modules_, modules.module_count_, modules.module_capacity_)) return false;
     const std::size_t index = modules.module_count_;
-    const bool first = index == 0;
     LoadedModule module = {};
     module.base = base;
     module.low = base;
     module.high = base + bytes;
     trace::pe_build_id(base, module.build_id);
-    module.is_runtime = !first && handle == runtime;
+    // ospdebug.dll carries its own copy of mingw-w64's start-up code and the C++ runtime,
+    // whose data (atexit table, emulated TLS) holds blocks they allocated: its data stays
+    // a root, as the runtime's does when linked into the executable.
+    module.is_runtime = false;
     module.is_dynamic_linker = false;
     module.path = copy_path(arena, handle);
     bool failed = false;
@@ -83,11 +84,8 @@ bool ModuleTable::load(ScratchArena& arena) noexcept {
   }
   DWORD count = needed / sizeof(HMODULE);
   if (count > ModuleCollector::kMaxModules) count = ModuleCollector::kMaxModules;
-  HMODULE runtime = nullptr;
-  GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
-                     reinterpret_cast<LPCWSTR>(&ModuleCollector::kMaxModules), &runtime);
   for (DWORD index = 0; index < count; ++index) {
-    if (!ModuleCollector::add(*this, handles[index], runtime)) return false;
+    if (!ModuleCollector::add(*this, handles[index])) return false;
   }
   return module_count_ != 0;
 }

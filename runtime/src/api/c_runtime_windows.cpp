@@ -1,10 +1,10 @@
-// The C runtime's heap functions, looked up once in the C runtime DLL this library was
-// built against (see crt_heap_windows.hpp). Without them (no such DLL loaded), nothing is
+// The C runtime DLL's functions, looked up once in the C runtime DLL this library was
+// built against (see c_runtime_windows.hpp). Without them (no such DLL loaded), nothing is
 // recognised as the C runtime's and foreign blocks are reported as invalid frees.
 #define WIN32_LEAN_AND_MEAN
 #include <windows.h>
 
-#include "api/crt_heap_windows.hpp"
+#include "api/c_runtime_windows.hpp"
 
 #include <atomic>
 #include <cstring>
@@ -23,6 +23,7 @@ struct CrtFunctions {
   void* (*realloc)(void*, std::size_t);
   std::size_t (*msize)(void*);
   void (*aligned_free)(void*);
+  void* (*onexit)(int (*)());
   HANDLE heap;
 };
 
@@ -48,6 +49,7 @@ const CrtFunctions& crt() noexcept {
       functions.realloc = lookup<void* (*)(void*, std::size_t)>(module, "realloc");
       functions.msize = lookup<std::size_t (*)(void*)>(module, "_msize");
       functions.aligned_free = lookup<void (*)(void*)>(module, "_aligned_free");
+      functions.onexit = lookup<void* (*)(int (*)())>(module, "_onexit");
       auto heap_handle = lookup<std::intptr_t (*)()>(module, "_get_heap_handle");
       functions.heap = heap_handle != nullptr ? reinterpret_cast<HANDLE>(heap_handle()) : nullptr;
     }
@@ -77,6 +79,10 @@ std::size_t crt_msize(void* block) noexcept { return crt().msize != nullptr ? cr
 
 void crt_aligned_free(void* block) noexcept {
   if (crt().aligned_free != nullptr) crt().aligned_free(block);
+}
+
+bool crt_onexit(int (*handler)()) noexcept {
+  return crt().onexit != nullptr && crt().onexit(handler) != nullptr;
 }
 
 }  // namespace osp::api
