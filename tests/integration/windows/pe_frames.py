@@ -57,6 +57,13 @@ class Resolver:
         resolved = self.resolve(offsets)
         return [resolved[offset][1] for offset in offsets]
 
+    def report_functions(self, text):
+        """The function of every module+offset of the program in some report text."""
+        offsets = [int(match.group(2), 16) for match in MODULE_OFFSET.finditer(text)
+                   if self.owns(match.group(1))]
+        resolved = self.resolve(offsets)
+        return [resolved[offset][0] for offset in offsets]
+
     def symbolize_snapshot(self, snapshot):
         """Fills function, file and line into the program's frames of a snapshot's sites."""
         frames = [frame for site in snapshot.get("leaks", []) for frame in site["frames"]
