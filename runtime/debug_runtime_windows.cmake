@@ -23,7 +23,8 @@ set(osp_linux_only
     api/malloc_override.cpp
     api/load_mode.cpp
     api/process_start.cpp
-    report/exit_status.cpp)
+    report/exit_status.cpp
+    report/command_line.cpp)
 foreach(file ${osp_linux_only})
   list(REMOVE_ITEM OSP_DEBUG_RUNTIME_SOURCES ${OSP_SRC}/${file})
   list(REMOVE_ITEM OSP_DEBUG_SOURCES ${OSP_SRC}/${file})
@@ -40,7 +41,8 @@ list(APPEND OSP_DEBUG_RUNTIME_SOURCES
      ${OSP_SRC}/api/malloc_override_windows.cpp
      ${OSP_SRC}/api/c_runtime_windows.cpp
      ${OSP_SRC}/api/load_mode_windows.cpp
-     ${OSP_SRC}/report/exit_status_windows.cpp)
+     ${OSP_SRC}/report/exit_status_windows.cpp
+     ${OSP_SRC}/report/command_line_windows.cpp)
 
 # nlohmann/json (header-only, for the snapshot document) comes from the build machine:
 # the cross sysroot has no copy. Only that folder is put on the include path, through a
