@@ -1,8 +1,7 @@
-// The command line on Windows (see process_info.hpp): GetCommandLineW split the way the C
-// runtime splits it for main (CommandLineToArgvW), each argument in UTF-8.
-#define WIN32_LEAN_AND_MEAN
-#include <windows.h>
-#include <shellapi.h>
+// The command line on Windows (see process_info.hpp): the C runtime's own copy of the
+// arguments (__argc, __argv: split from GetCommandLine at start-up, in the ANSI code page),
+// which programs do not change (mingw-w64 hands main a copy).
+#include <stdlib.h>
 
 #include "report/process_info.hpp"
 
@@ -10,17 +9,12 @@ namespace osp::report {
 
 std::string command_line_arguments() {
   std::string text;
-  int count = 0;
-  LPWSTR* arguments = CommandLineToArgvW(GetCommandLineW(), &count);
-  if (arguments == nullptr) return text;
-  for (int index = 0; index < count; ++index) {
-    const int bytes = WideCharToMultiByte(CP_UTF8, 0, arguments[index], -1, nullptr, 0, nullptr, nullptr);
-    if (bytes <= 0) continue;
-    const std::size_t start = text.size();
-    text.resize(start + static_cast<std::size_t>(bytes));  // the terminating NUL included
-    WideCharToMultiByte(CP_UTF8, 0, arguments[index], -1, text.data() + start, bytes, nullptr, nullptr);
+  if (__argv == nullptr) return text;
+  for (int index = 0; index < __argc; ++index) {
+    if (__argv[index] == nullptr) break;
+    text.append(__argv[index]);
+    text.push_back('\0');
   }
-  LocalFree(arguments);
   return text;
 }
 

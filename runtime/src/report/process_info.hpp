@@ -26,7 +26,7 @@ void format_utc_time(std::int64_t seconds, char* out) noexcept;
 std::int64_t current_time() noexcept;
 
 // The process's command line, each argument followed by a NUL (Linux: /proc/self/cmdline;
-// Windows: GetCommandLineW split by CommandLineToArgvW, in UTF-8); "" when unknown.
+// Windows: the C runtime's __argv); "" when unknown.
 // Allocates: call with the reentrancy guard held.
 std::string command_line_arguments();
 
