@@ -65,20 +65,24 @@ bool already_suspended(DWORD thread_id) {
   return false;
 }
 
-// One pass over the process's threads; the count of threads newly suspended.
-std::size_t suspend_new_threads(DWORD process_id, DWORD self) {
+// One pass over the process's threads; the count of threads newly suspended. A thread
+// that is still running but cannot be suspended is counted in `unanswered` (each pass
+// counts afresh; the last pass's count stands).
+std::size_t suspend_new_threads(DWORD process_id, DWORD self, std::size_t& unanswered) {
   HANDLE listing = CreateToolhelp32Snapshot(TH32CS_SNAPTHREAD, 0);
   if (listing == INVALID_HANDLE_VALUE) return 0;
   std::size_t suspended = 0;
+  unanswered = 0;
   THREADENTRY32 entry;
   entry.dwSize = sizeof entry;
   for (BOOL more = Thread32First(listing, &entry); more; more = Thread32Next(listing, &entry)) {
     if (entry.th32OwnerProcessID != process_id || entry.th32ThreadID == self) continue;
     if (already_suspended(entry.th32ThreadID) || g_thread_count == kMaxThreads) continue;
-    HANDLE thread = OpenThread(THREAD_SUSPEND_RESUME | THREAD_GET_CONTEXT | THREAD_QUERY_INFORMATION, FALSE,
-                               entry.th32ThreadID);
+    HANDLE thread = OpenThread(THREAD_SUSPEND_RESUME | THREAD_GET_CONTEXT | THREAD_QUERY_INFORMATION | SYNCHRONIZE,
+                               FALSE, entry.th32ThreadID);
     if (thread == nullptr) continue;  // exited since the listing
     if (SuspendThread(thread) == static_cast<DWORD>(-1)) {
+      if (WaitForSingleObject(thread, 0) == WAIT_TIMEOUT) ++unanswered;
       CloseHandle(thread);
       continue;
     }
@@ -113,7 +117,8 @@ bool ThreadStopper::stop_all(int, int) noexcept {
   if (g_threads == nullptr) return false;
   const DWORD process_id = GetCurrentProcessId();
   const DWORD self = GetCurrentThreadId();
-  for (int round = 0; round < kMaxListingRounds && suspend_new_threads(process_id, self) != 0; ++round) {
+  for (int round = 0; round < kMaxListingRounds && suspend_new_threads(process_id, self, unanswered_) != 0;
+       ++round) {
   }
   for (std::size_t index = 0; index < g_thread_count; ++index) {
     SuspendedThread& thread = g_threads[index];
