@@ -23,7 +23,8 @@ struct ThreadStackCache {
   FetchState state;
 };
 
-// Zero-initialized POD (__thread: no TLS wrapper call, no constructor, no allocation).
+// Zero-initialized POD in OSP_THREAD_LOCAL storage (no TLS wrapper call, no constructor,
+// no allocation through malloc).
 extern OSP_THREAD_LOCAL(ThreadStackCache) thread_stack_cache;
 
 bool fetch_current_thread_stack_bounds(StackBounds& bounds) noexcept;
