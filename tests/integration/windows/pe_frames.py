@@ -26,6 +26,43 @@ def image_base(program):
     return struct.unpack_from("<Q", data, optional + 24)[0]
 
 
+def pe_build_id(program):
+    """The build identity libospdebug records for a PE image, computed from the file: the
+    CodeView (RSDS) record's GUID in its text order and the age, else the link time stamp
+    and SizeOfImage."""
+    with open(program, "rb") as stream:
+        data = stream.read()
+    header = struct.unpack_from("<I", data, 0x3C)[0]
+    section_count = struct.unpack_from("<H", data, header + 6)[0]
+    time_stamp = struct.unpack_from("<I", data, header + 8)[0]
+    optional_size = struct.unpack_from("<H", data, header + 20)[0]
+    optional = header + 24
+    image_bytes = struct.unpack_from("<I", data, optional + 56)[0]
+    debug_rva, debug_size = struct.unpack_from("<II", data, optional + 112 + 6 * 8)
+    sections = []
+    for index in range(section_count):
+        entry = optional + optional_size + 40 * index
+        virtual_size, virtual_address, raw_size, raw_offset = struct.unpack_from("<IIII", data, entry + 8)
+        sections.append((virtual_address, max(virtual_size, raw_size), raw_offset))
+
+    def file_offset(rva):
+        for start, size, raw in sections:
+            if start <= rva < start + size:
+                return raw + rva - start
+        return None
+
+    directory = file_offset(debug_rva) if debug_rva else None
+    for index in range(debug_size // 28 if directory is not None else 0):
+        kind, size, _, raw = struct.unpack_from("<IIII", data, directory + 28 * index + 12)
+        if kind != 2 or size < 24 or data[raw:raw + 4] != b"RSDS":
+            continue
+        data1, data2, data3 = struct.unpack_from("<IHH", data, raw + 4)
+        data4 = data[raw + 12:raw + 20]
+        age = struct.unpack_from("<I", data, raw + 20)[0]
+        return "%08x%04x%04x%s%08x" % (data1, data2, data3, data4.hex(), age)
+    return "%08x%08x" % (time_stamp, image_bytes)
+
+
 class Resolver:
     def __init__(self, program, addr2line):
         self.program = program

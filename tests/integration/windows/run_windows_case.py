@@ -22,7 +22,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "debug"))
 sys.path.insert(0, os.path.join(HERE, "..", "report"))
-from pe_frames import Resolver  # noqa: E402
+from pe_frames import Resolver, base_name, pe_build_id  # noqa: E402
 from run_error_case import parse_case, section  # noqa: E402
 from snapshot_check import count_sites, load_and_check  # noqa: E402
 
@@ -107,6 +107,11 @@ def check_leak_case(arguments, failures):
         failures.extend(problems)
         if not snapshot["scan"]["complete"]:
             failures.append("scan incomplete")
+        program_modules = [module for module in snapshot["modules"]
+                           if base_name(module["path"]).lower() == base_name(arguments.program).lower()]
+        expected_id = pe_build_id(arguments.program)
+        if [module["build_id"] for module in program_modules] != [expected_id]:
+            failures.append(f"the program's module entry {program_modules} should have build_id {expected_id}")
         Resolver(arguments.program, arguments.addr2line).symbolize_snapshot(snapshot)
         for kind, blocks, size, where in expectations:
             found = count_sites(snapshot, kind, where)
