@@ -44,16 +44,8 @@ list(APPEND OSP_DEBUG_RUNTIME_SOURCES
      ${OSP_SRC}/report/exit_status_windows.cpp
      ${OSP_SRC}/report/command_line_windows.cpp)
 
-# nlohmann/json (header-only, for the snapshot document) comes from the build machine:
-# the cross sysroot has no copy. Only that folder is put on the include path, through a
-# link in the build tree, so no other host header can shadow a mingw-w64 one.
-find_path(OSP_HOST_NLOHMANN_JSON nlohmann/json.hpp PATHS /usr/include /usr/local/include
-          NO_CMAKE_FIND_ROOT_PATH NO_DEFAULT_PATH)
-if(NOT OSP_HOST_NLOHMANN_JSON)
-  message(FATAL_ERROR "osp: nlohmann/json.hpp not found (Debian: apt install nlohmann-json3-dev)")
-endif()
-set(OSP_NLOHMANN_INCLUDE ${CMAKE_BINARY_DIR}/host-headers)
-file(MAKE_DIRECTORY ${OSP_NLOHMANN_INCLUDE})
-file(CREATE_LINK ${OSP_HOST_NLOHMANN_JSON}/nlohmann ${OSP_NLOHMANN_INCLUDE}/nlohmann SYMBOLIC)
+# nlohmann/json (header-only, for the snapshot document) from the build machine.
+include(${PROJECT_SOURCE_DIR}/cmake/OspHostHeaders.cmake)
+osp_host_header_target(nlohmann_json::nlohmann_json nlohmann)
 set_source_files_properties(${OSP_SRC}/report/snapshot_json.cpp PROPERTIES
-                            INCLUDE_DIRECTORIES ${OSP_NLOHMANN_INCLUDE})
+                            INCLUDE_DIRECTORIES $<TARGET_PROPERTY:nlohmann_json::nlohmann_json,INTERFACE_INCLUDE_DIRECTORIES>)

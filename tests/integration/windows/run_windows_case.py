@@ -82,6 +82,24 @@ def check_error_case(arguments, failures):
     return result
 
 
+def check_with_leakview(command, directory, path, leaked, failures):
+    """osp-leakview built for Windows, under wine: summary, gate (the snapshot and the
+    folder's *.json pattern) and a diff of the snapshot with itself."""
+    def run(*more):
+        return subprocess.run(command + list(more), capture_output=True, text=True, timeout=120)
+    expected = 1 if leaked else 0
+    summary = run("summary", path)
+    if summary.returncode != 0 or "Totals" not in summary.stdout:
+        failures.append(f"Windows osp-leakview summary (exit {summary.returncode}): {summary.stdout}{summary.stderr}")
+    for target in (path, os.path.join(directory, "*.json")):
+        gate = run("gate", target)
+        if gate.returncode != expected:
+            failures.append(f"Windows osp-leakview gate {target}: exit {gate.returncode}, expected {expected}: {gate.stdout}{gate.stderr}")
+    diff = run("diff", path, path)
+    if diff.returncode != 0 or "No changes in leak sites." not in diff.stdout:
+        failures.append(f"Windows osp-leakview diff (exit {diff.returncode}): {diff.stdout}{diff.stderr}")
+
+
 def check_leak_case(arguments, failures):
     source = open(arguments.source, encoding="utf-8").read()
     expectations = re.findall(r"//\s*expect\s+kind=(\w+)\s+blocks=(\d+)\s+bytes=(\d+)\s+where=(\S+)", source)
@@ -124,6 +142,8 @@ def check_leak_case(arguments, failures):
         leaked = sum(int(size) for kind, _, size in totals if kind in ("definite", "indirect"))
         if leaked and f"SUMMARY: osp: {leaked} byte(s) leaked in" not in result.stderr:
             failures.append(f"no SUMMARY line for {leaked} bytes")
+        if arguments.windows_leakview:
+            check_with_leakview([arguments.emulator, arguments.windows_leakview], directory, path, leaked, failures)
         if arguments.leakview:
             gate = subprocess.run([arguments.leakview, "gate", path], capture_output=True, text=True)
             if gate.returncode != (1 if leaked else 0):
@@ -141,7 +161,8 @@ def main():
     parser.add_argument("--program", required=True)
     parser.add_argument("--emulator", required=True)
     parser.add_argument("--addr2line", required=True)
-    parser.add_argument("--leakview")
+    parser.add_argument("--leakview", help="osp-leakview built for the build machine")
+    parser.add_argument("--windows-leakview", help="osp-leakview built for Windows (run under the emulator)")
     parser.add_argument("--options", default="")
     arguments = parser.parse_args()
     failures = []
