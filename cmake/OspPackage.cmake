@@ -3,7 +3,7 @@
 # osp-leakview and its man page. Runtime dependencies come from dpkg-shlibdeps; what a
 # user's build against the package needs (a compiler, CMake or pkg-config) is suggested.
 find_program(OSP_HELP2MAN help2man)
-if(OSP_HELP2MAN AND TARGET osp-leakview)
+if(OSP_HELP2MAN AND TARGET osp-leakview AND NOT CMAKE_CROSSCOMPILING)
   # The man page is osp-leakview's own --help, so the two never disagree.
   set(osp_man_page ${PROJECT_BINARY_DIR}/man/osp-leakview.1)
   add_custom_command(OUTPUT ${osp_man_page}

@@ -5,7 +5,8 @@
 #   arm64    aarch64-linux-gnu + qemu-aarch64 (user mode)            build/arm64-cross
 #   arm64-lse  the concurrency tests again, built for ARMv8.1-A so the 16-byte CAS is
 #            CASPAL instead of an LDAXP/STLXP loop                    build/arm64-lse-cross
-# The debug runtime and osp-leakview are Linux-only and not built here.
+# Windows also builds libospdebug and runs its error and leak cases under wine64; when the
+# host's osp-leakview is built (build/release), it gates the snapshots written there.
 #   scripts/test-cross.sh [windows|arm64|arm64-lse ...]   (default: windows arm64)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,7 +37,13 @@ for platform in "${platforms[@]}"; do
   esac
   started=$(date +%s)
   echo "== $platform: configure and build ($preset)"
-  cmake --preset "$preset" >/dev/null
+  configure_options=()
+  if [ "$platform" = windows ]; then
+    host_leakview="$PWD/build/release/tools/leakview/osp-leakview"
+    [ -x "$host_leakview" ] || host_leakview=""
+    configure_options=(-DOSP_HOST_LEAKVIEW="$host_leakview")
+  fi
+  cmake --preset "$preset" "${configure_options[@]}" >/dev/null
   cmake --build --preset "$preset" -j "$jobs"
   built=$(date +%s)
   if [ "$platform" = arm64-lse ]; then

@@ -25,8 +25,13 @@ def fnv1a_64(data: bytes) -> int:
     return value
 
 
+def base_name(path: str) -> str:
+    """After the last '/' or '\\' (snapshots written on Windows have Windows paths)."""
+    return path.replace("\\", "/").rsplit("/", 1)[-1]
+
+
 def is_runtime_frame(frame) -> bool:
-    if os.path.basename(frame.get("module", "")).startswith("libosp"):
+    if base_name(frame.get("module", "")).startswith("libosp"):
         return True
     function = frame.get("function")
     if function is None:
@@ -36,15 +41,15 @@ def is_runtime_frame(frame) -> bool:
 
 def frame_token(frame) -> str:
     if "function" in frame:
-        return frame["function"] + "\t" + os.path.basename(frame.get("file", ""))
-    return os.path.basename(frame["module"]) + "+" + frame["module_offset"]
+        return frame["function"] + "\t" + base_name(frame.get("file", ""))
+    return base_name(frame["module"]) + "+" + frame["module_offset"]
 
 
 def site_key(site) -> str:
     user_frames = [f for f in site["frames"] if not is_runtime_frame(f)][:KEY_FRAME_COUNT]
     tokens = [frame_token(f) for f in user_frames]
     if not tokens and site.get("origin"):
-        tokens = ["ALLOCATE\t" + os.path.basename(site["origin"]["file"])]
+        tokens = ["ALLOCATE\t" + base_name(site["origin"]["file"])]
     text = site["kind"] + "".join("\n" + token for token in tokens)
     return "%016x" % fnv1a_64(text.encode("utf-8"))
 

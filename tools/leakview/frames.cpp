@@ -25,7 +25,7 @@ bool starts_with_any(std::string_view text, const auto& prefixes) {
 }  // namespace
 
 std::string basename_of(const std::string& path) {
-    auto slash = path.find_last_of('/');
+    auto slash = path.find_last_of("/\\");  // Windows snapshots have '\\' paths
     return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 

@@ -2,9 +2,6 @@
 // Exit codes: 0 ok / gate passed, 1 gate failed, 2 bad usage or bad input. Reports are
 // built completely in memory before anything is printed, so bad input never leaves
 // partial output behind.
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstring>
 
@@ -25,6 +22,7 @@
 #include "gate.hpp"
 #include "merge.hpp"
 #include "offline_symbolizer.hpp"
+#include "output_file.hpp"
 #include "output_format.hpp"
 #include "snapshot.hpp"
 #include "snapshot_inputs.hpp"
@@ -45,7 +43,7 @@ struct UsageError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-bool stdout_wants_colour() { return isatty(fileno(stdout)) == 1 && std::getenv("NO_COLOR") == nullptr; }
+bool stdout_wants_colour() { return stdout_is_terminal() && std::getenv("NO_COLOR") == nullptr; }
 
 std::unique_ptr<OutputFormat> output_format(const std::string& name) {
     auto format = make_output_format(name, name == "text" && stdout_wants_colour());
@@ -65,43 +63,6 @@ std::set<LeakKind> parse_kinds(const std::string& list) {
     }
     if (kinds.empty()) throw UsageError("--kinds: name at least one leak kind");
     return kinds;
-}
-
-// Writes `text` to `path` through a temporary file and a rename: readers never see half a
-// file. The temporary gets an unpredictable name and is created, never opened (O_EXCL |
-// O_NOFOLLOW), so nothing planted beside the output in a shared folder is followed; it
-// reaches the disk before the rename publishes it.
-void write_file_atomically(const std::string& path, const std::string& text) {
-    std::random_device random;
-    std::string temporary;
-    int fd = -1;
-    for (int attempt = 0; attempt < 16 && fd < 0; ++attempt) {
-        char suffix[17];
-        std::snprintf(suffix, sizeof suffix, "%08x%08x", random(), random());
-        temporary = path + ".tmp." + suffix;
-        fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-        if (fd < 0 && errno != EEXIST) break;
-    }
-    if (fd < 0) throw InputError(path, "write", std::string("cannot create a temporary file: ") + std::strerror(errno));
-    std::size_t written = 0;
-    while (written < text.size()) {
-        ssize_t got = ::write(fd, text.data() + written, text.size() - written);
-        if (got < 0 && errno == EINTR) continue;
-        if (got <= 0) break;
-        written += static_cast<std::size_t>(got);
-    }
-    const bool complete = written == text.size() && ::fsync(fd) == 0;
-    const int error = errno;
-    if (::close(fd) != 0 || !complete) {
-        std::remove(temporary.c_str());
-        throw InputError(path, "write", std::string("cannot write the output file: ") + std::strerror(error));
-    }
-    std::error_code status;
-    std::filesystem::rename(temporary, path, status);
-    if (status) {
-        std::remove(temporary.c_str());
-        throw InputError(path, "write", status.message());
-    }
 }
 
 struct Arguments {
@@ -263,6 +224,9 @@ int main(int argc, char** argv) {
                  "Exit codes: 0 ok or gate passed, 1 gate failed, 2 bad usage or bad input."};
     app.name("osp-leakview");
     app.require_subcommand(1);
+    // CLI11 built for Windows reads "/name" as an option by default; a path such as
+    // "/tmp/leaks.json" must stay a path there too.
+    app.allow_windows_style_options(false);
     Arguments arguments;
 
     auto* summary = app.add_subcommand("summary", "Errors, totals by kind and the top leak sites of one snapshot");

@@ -1,11 +1,10 @@
 #include "snapshot_inputs.hpp"
 
-#include <glob.h>
-
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
 
+#include "path_glob.hpp"
 #include "snapshot.hpp"
 
 namespace leakview {
@@ -39,11 +38,7 @@ std::vector<std::string> expand_snapshot_argument(const std::string& argument) {
         return files;
     }
     if (!is_glob_pattern(argument) || std::filesystem::exists(argument, status)) return {argument};
-    glob_t matches{};
-    const int result = ::glob(argument.c_str(), 0, nullptr, &matches);
-    for (std::size_t index = 0; result == 0 && index < matches.gl_pathc; ++index)
-        files.push_back(matches.gl_pathv[index]);
-    ::globfree(&matches);
+    files = glob_paths(argument);
     if (files.empty()) throw InputError(argument, "open", "no snapshots match this pattern");
     return files;
 }

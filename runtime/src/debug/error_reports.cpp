@@ -6,10 +6,7 @@
 // check reports from inside its walk), never the other way round.
 #include "debug/error_reports.hpp"
 
-#include <dlfcn.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <cstdlib>
 #include <cstring>
@@ -24,6 +21,7 @@
 #include "debug/stack_origin.hpp"
 #include "memory_pool.hpp"
 #include "os/os_memory.hpp"
+#include "os/posix_files.hpp"
 #include "pool/pool_counters.hpp"
 #include "trace/symbolizer.hpp"
 #include "trace/thread_stack_bounds.hpp"

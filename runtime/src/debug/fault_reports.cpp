@@ -165,4 +165,6 @@ FaultOutcome on_fault(const Fault& fault, bool default_action_follows) {
 
 void install_fault_reports() noexcept { guarded::install_fault_handler(on_fault); }
 
+bool fault_reports_available() noexcept { return true; }
+
 }  // namespace osp::debug

@@ -13,4 +13,8 @@ namespace osp::debug {
 // Called once at start-up, before the program's constructors.
 void install_fault_reports() noexcept;
 
+// False where faults cannot be turned into reports (Windows, for now): guarded slots are
+// then never used.
+bool fault_reports_available() noexcept;
+
 }  // namespace osp::debug

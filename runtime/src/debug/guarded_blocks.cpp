@@ -10,6 +10,7 @@
 #include "debug/report_writer.hpp"
 #include "guarded/slot_space.hpp"
 #include "os/os_memory.hpp"
+#include "os/platform.hpp"
 
 namespace osp::debug::guarded_blocks {
 
@@ -18,7 +19,7 @@ static_assert(sizeof(DetachedHeader) <= guarded::kOwnerBytes,
 
 namespace detail {
 int g_mode = kUnset;
-__thread int t_sample_countdown = 0;
+OSP_THREAD_LOCAL(int) t_sample_countdown;
 }  // namespace detail
 
 namespace {
@@ -34,7 +35,7 @@ std::atomic<std::size_t> g_guarded{0};
 std::atomic<std::size_t> g_unguarded{0};
 os::SpinLock g_configure_lock;
 
-__thread std::uint64_t t_random_state __attribute__((tls_model("initial-exec"))) = 0;
+OSP_THREAD_LOCAL(std::uint64_t) t_random_state;
 
 // xorshift64*: the sampling draw, per thread, seeded from the thread's own addresses.
 std::uint64_t next_random() {
@@ -100,6 +101,11 @@ bool detail::configure_and_decide() noexcept {
   g_configure_lock.lock();
   if (__atomic_load_n(&g_mode, __ATOMIC_ACQUIRE) == kUnset) {
     int mode = mode_from_options();
+    if (mode != kOff && !fault_reports_available()) {
+      ReportWriter(2).text("osp: warning: guard_pages needs fault reports, which this platform "
+                           "does not have yet; guarded slots are off\n");
+      mode = kOff;
+    }
     if (mode != kOff) {
       const Options& current = options();
       const guarded::SlotLimits limits{

@@ -12,13 +12,14 @@
 #include <cstdint>
 
 #include "debug/block_header.hpp"
+#include "os/platform.hpp"
 
 namespace osp::debug::guarded_blocks {
 
 namespace detail {
 enum Mode : int { kUnset = -1, kOff = 0, kSampled = 1, kAll = 2 };
 extern int g_mode;
-extern __thread int t_sample_countdown __attribute__((tls_model("initial-exec")));
+extern OSP_THREAD_LOCAL(int) t_sample_countdown;
 bool configure_and_decide() noexcept;
 bool sample_taken() noexcept;
 }  // namespace detail

@@ -3,18 +3,13 @@
 // that explicit keys override it wherever they appear.
 #include "debug/options.hpp"
 
-#include <fcntl.h>
-#include <sys/auxv.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
 
+#include "debug/options_environment.hpp"
 #include "debug/report_writer.hpp"
 #include "os/os_memory.hpp"
-
-extern char** environ;
 
 namespace osp::debug {
 namespace {
@@ -158,9 +153,6 @@ void apply_pair(const char* key, const char* value, Options& out) noexcept {
   warn("unknown option", key, nullptr, nullptr);
 }
 
-const char* find_environment_value(const char* name, char* scratch,
-                                   unsigned long scratch_bytes) noexcept;
-
 }  // namespace
 
 void parse_options(const char* text, char* storage, unsigned long storage_bytes,
@@ -221,46 +213,7 @@ void print_option_help(int fd) noexcept {
 
 namespace {
 
-// Reads up to `capacity` bytes of a file with plain system calls (no stdio, no malloc).
-std::size_t read_small_file(const char* path, char* buffer, std::size_t capacity) noexcept {
-  int fd = ::open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return 0;
-  std::size_t length = 0;
-  while (length < capacity) {
-    ssize_t got = ::read(fd, buffer + length, capacity - length);
-    if (got <= 0) break;
-    length += static_cast<std::size_t>(got);
-  }
-  ::close(fd);
-  return length;
-}
-
-// Reads `name` from `environ`, or from /proc/self/environ when the C library has not set
-// `environ` up yet (an allocation made by the dynamic loader before libc's init).
-const char* find_environment_value(const char* name, char* scratch,
-                                   unsigned long scratch_bytes) noexcept {
-  std::size_t name_length = std::strlen(name);
-  if (environ != nullptr) {
-    for (char** entry = environ; *entry != nullptr; ++entry) {
-      if (std::strncmp(*entry, name, name_length) == 0 && (*entry)[name_length] == '=') {
-        return *entry + name_length + 1;
-      }
-    }
-    return nullptr;
-  }
-  std::size_t length = read_small_file("/proc/self/environ", scratch, scratch_bytes - 1);
-  scratch[length] = '\0';
-  for (std::size_t start = 0; start < length; start += std::strlen(scratch + start) + 1) {
-    if (std::strncmp(scratch + start, name, name_length) == 0 &&
-        scratch[start + name_length] == '=') {
-      return scratch + start + name_length + 1;
-    }
-  }
-  return nullptr;
-}
-
 char g_option_storage[kOptionStorageBytes];
-char g_environment_scratch[64 * 1024];
 
 }  // namespace
 
@@ -273,11 +226,7 @@ const Options& parse_environment_options() noexcept {
   if (g_options_state.load(std::memory_order_acquire) == 2) return g_options;
   int expected = 0;
   if (g_options_state.compare_exchange_strong(expected, 1, std::memory_order_acq_rel)) {
-    const char* text = nullptr;
-    if (getauxval(AT_SECURE) == 0) {
-      text = find_environment_value("OSP_OPTIONS", g_environment_scratch,
-                                    sizeof g_environment_scratch);
-    }
+    const char* text = environment_options_text();
     parse_options(text, g_option_storage, sizeof g_option_storage, g_options);
     g_options_state.store(2, std::memory_order_release);
     if (g_options.help) print_option_help(2);

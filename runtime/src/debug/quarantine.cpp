@@ -11,6 +11,7 @@
 
 #include "debug/block_header.hpp"
 #include "os/os_memory.hpp"
+#include "os/platform.hpp"
 
 namespace osp::debug::quarantine {
 namespace {
@@ -43,7 +44,7 @@ std::size_t g_bytes = 0;
 Chunk* g_free_chunks = nullptr;
 Staging* g_registry = nullptr;  // every Registered staging, under g_lock
 
-__thread Staging t_staging __attribute__((tls_model("initial-exec")));
+OSP_THREAD_LOCAL(Staging) t_staging;
 
 std::size_t cost_of(const BlockHeader* header) noexcept {
   return header->alignment_offset + header->requested_bytes +
@@ -333,8 +334,9 @@ void for_each(void (*visit)(BlockHeader* header, void* context), void* context) 
   }
   // Blocks already taken out are only the caller's own to look at: another thread may
   // be giving its own back to the pool right now.
-  if (const Chunk* leaving = t_staging.leaving; leaving != nullptr) {
-    for (int index = t_staging.leaving_next; index < leaving->count; ++index) {
+  const Staging& own = t_staging;
+  if (const Chunk* leaving = own.leaving; leaving != nullptr) {
+    for (int index = own.leaving_next; index < leaving->count; ++index) {
       visit(leaving->slots[index], context);
     }
   }

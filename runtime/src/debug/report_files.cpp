@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -82,6 +83,8 @@ int create_temporary_file(const char* path, char* name, std::size_t name_bytes) 
   }
   return -1;
 }
+
+bool replace_file(const char* from, const char* to) noexcept { return ::rename(from, to) == 0; }
 
 bool sync_parent_folder(const char* path) noexcept {
   char folder[4096];

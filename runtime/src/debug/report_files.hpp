@@ -19,6 +19,10 @@ int open_log_file(const char* path) noexcept;
 // on failure (ENAMETOOLONG when the name does not fit).
 int create_temporary_file(const char* path, char* name, std::size_t name_bytes) noexcept;
 
+// Renames the file `from` to `to`, replacing `to` if it exists, in one step (readers see
+// the old file or the new one).
+bool replace_file(const char* from, const char* to) noexcept;
+
 // fsync of the folder that holds `path`, so a rename into it survives a crash of the
 // machine. Best effort: false when the folder cannot be opened or synced.
 bool sync_parent_folder(const char* path) noexcept;

@@ -1,22 +1,23 @@
 // The shared parts of error reports (see report_sections.hpp).
 #include "debug/report_sections.hpp"
 
-#include <dlfcn.h>
-
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 
 #include "debug/live_blocks.hpp"
 #include "debug/options.hpp"
 #include "debug/stack_origin.hpp"
+#include "debug/static_object.hpp"
 #include "memory_pool.hpp"
 #include "trace/symbolizer.hpp"
 #include "trace/thread_stack_bounds.hpp"
+#include "os/platform.hpp"
 
 namespace osp::debug {
 
 os::SpinLock g_report_lock;
-__thread bool t_reporting = false;
+OSP_THREAD_LOCAL(bool) t_reporting;
 
 namespace {
 void (*g_before_abort_hook)() = nullptr;
@@ -24,7 +25,12 @@ void (*g_before_abort_hook)() = nullptr;
 
 void set_before_abort_hook(void (*hook)()) noexcept { g_before_abort_hook = hook; }
 
+std::atomic<bool> g_aborting{false};
+
+bool aborting_after_report() noexcept { return g_aborting.load(std::memory_order_acquire); }
+
 void run_before_abort_hook() noexcept {
+  g_aborting.store(true, std::memory_order_release);
   if (g_before_abort_hook != nullptr) g_before_abort_hook();
 }
 
@@ -209,10 +215,10 @@ void describe_foreign_address(ReportWriter& writer, const void* address) {
         .text("\n");
     return;
   }
-  Dl_info info;
-  if (dladdr(address, &info) != 0 && info.dli_fname != nullptr) {
-    writer.text("  the address is a global or static object in ").text(info.dli_fname);
-    if (info.dli_sname != nullptr) writer.text(" (near '").text(info.dli_sname).text("')");
+  StaticObject object;
+  if (find_static_object(address, object)) {
+    writer.text("  the address is a global or static object in ").text(object.module);
+    if (object.symbol != nullptr) writer.text(" (near '").text(object.symbol).text("')");
     writer.text("\n");
     return;
   }

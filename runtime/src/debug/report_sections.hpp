@@ -14,12 +14,13 @@
 #include "debug/runtime_thread.hpp"
 #include "os/os_memory.hpp"
 #include "trace/stack_depot.hpp"
+#include "os/platform.hpp"
 
 namespace osp::debug {
 
 extern os::SpinLock g_report_lock;
 // This thread is writing a report: a report raised now is recorded, not printed.
-extern __thread bool t_reporting __attribute__((tls_model("initial-exec")));
+extern OSP_THREAD_LOCAL(bool) t_reporting;
 
 // Holds the report lock for one report; inactive when this thread is already reporting.
 class ReportScope {
@@ -84,5 +85,8 @@ void describe_foreign_address(ReportWriter& writer, const void* address);
 // (report_path) there, so the error reaches CI even though the process never exits.
 void set_before_abort_hook(void (*hook)()) noexcept;
 void run_before_abort_hook() noexcept;
+// True once a report has decided to abort the process (run_before_abort_hook ran): exit
+// code that still runs after abort() (a DLL's detach on Windows) must not report leaks.
+bool aborting_after_report() noexcept;
 
 }  // namespace osp::debug

@@ -5,12 +5,13 @@
 
 #include "guarded/fault_handler.hpp"
 #include "os/os_memory.hpp"
+#include "os/platform.hpp"
 
 namespace osp::debug {
 namespace detail {
 
-__thread bool t_inside_runtime = false;
-__thread std::uint32_t t_thread_ordinal_plus_one = 0;
+OSP_THREAD_LOCAL(bool) t_inside_runtime;
+OSP_THREAD_LOCAL(std::uint32_t) t_thread_ordinal_plus_one;
 
 }  // namespace detail
 

@@ -7,12 +7,13 @@
 #pragma once
 
 #include <cstdint>
+#include "os/platform.hpp"
 
 namespace osp::debug {
 
 namespace detail {
-extern __thread bool t_inside_runtime __attribute__((tls_model("initial-exec")));
-extern __thread std::uint32_t t_thread_ordinal_plus_one __attribute__((tls_model("initial-exec")));
+extern OSP_THREAD_LOCAL(bool) t_inside_runtime;
+extern OSP_THREAD_LOCAL(std::uint32_t) t_thread_ordinal_plus_one;
 std::uint16_t assign_thread_ordinal() noexcept;
 }  // namespace detail
 

@@ -2,6 +2,7 @@
 # options and error reports.
 set(OSP_DEBUG_SOURCES
     ${OSP_SRC}/debug/options.cpp
+    ${OSP_SRC}/debug/options_environment.cpp
     ${OSP_SRC}/debug/runtime_thread.cpp
     ${OSP_SRC}/debug/block_guards.cpp
     ${OSP_SRC}/debug/live_blocks.cpp
@@ -10,6 +11,7 @@ set(OSP_DEBUG_SOURCES
     ${OSP_SRC}/debug/stack_memo.cpp
     ${OSP_SRC}/debug/stack_origin.cpp
     ${OSP_SRC}/debug/report_sections.cpp
+    ${OSP_SRC}/debug/static_object.cpp
     ${OSP_SRC}/debug/error_reports.cpp
     ${OSP_SRC}/debug/fault_reports.cpp
     ${OSP_SRC}/debug/guarded_blocks.cpp

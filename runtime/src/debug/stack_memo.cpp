@@ -7,6 +7,7 @@
 #include "trace/code_ranges.hpp"
 #include "trace/stack_capture.hpp"
 #include "trace/thread_stack_bounds.hpp"
+#include "os/platform.hpp"
 
 namespace osp::debug {
 namespace {
@@ -48,7 +49,7 @@ std::size_t memo_bytes() noexcept {
 
 // Not mapped yet; kGone after thread exit or when the OS refused.
 StackMemo* const kGone = reinterpret_cast<StackMemo*>(1);
-__thread StackMemo* t_memo __attribute__((tls_model("initial-exec"))) = nullptr;
+OSP_THREAD_LOCAL(StackMemo*) t_memo;
 
 void release_memo(void* memo) {
   os::release(memo, memo_bytes());

@@ -2,14 +2,13 @@
 // only processes that report leaks ever read the file.
 #include "debug/suppressions.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <cstring>
 
 #include "debug/options.hpp"
 #include "debug/report_writer.hpp"
 #include "os/os_memory.hpp"
+#include "os/posix_files.hpp"
 #include "trace/symbolizer.hpp"
 
 namespace osp::debug {

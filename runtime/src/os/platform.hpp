@@ -40,6 +40,30 @@ void* thread_storage(ThreadStorageSlot& slot, std::size_t bytes) noexcept;
 #define OSP_THREAD_STORAGE_DEFINE(Type, accessor) ::osp::os::ThreadStorageSlot accessor##_slot;
 #define OSP_THREAD_STORAGE_RETIRE(Type, accessor, stand_in) ((void)0)
 
+// OSP_THREAD_LOCAL(Type): a per-thread variable of the runtime (a trivial Type, zero at
+// thread start), read and assigned like a plain variable. On Windows it is a TLS-index
+// slot of OS-owned storage (see above: emutls would call malloc inside malloc and free the
+// value before the thread's exit callbacks run).
+template <typename Type>
+class ThreadLocal {
+  static_assert(std::is_trivially_default_constructible_v<Type>, "zeroed storage");
+
+ public:
+  constexpr ThreadLocal() noexcept = default;
+  ThreadLocal(const ThreadLocal&) = delete;
+  Type& get() noexcept { return *static_cast<Type*>(thread_storage(slot_, sizeof(Type))); }
+  operator Type&() noexcept { return get(); }
+  ThreadLocal& operator=(const Type& value) noexcept {
+    get() = value;
+    return *this;
+  }
+  Type* operator&() noexcept { return &get(); }
+
+ private:
+  ThreadStorageSlot slot_{};
+};
+#define OSP_THREAD_LOCAL(Type) ::osp::os::ThreadLocal<Type>
+
 #else
 
 // Only a pointer lives in initial-exec TLS (a few kilobytes there would cost every process
@@ -72,6 +96,11 @@ void recycle_thread_block(void* block, std::size_t bytes) noexcept;
     accessor##_pointer = (stand_in);                                                            \
     if (retired != nullptr && retired != (stand_in)) ::osp::os::recycle_thread_block(retired, sizeof(Type)); \
   } while (0)
+
+
+// OSP_THREAD_LOCAL(Type): a per-thread variable of the runtime, in initial-exec TLS (no
+// __tls_get_addr, which may call malloc).
+#define OSP_THREAD_LOCAL(Type) __thread __attribute__((tls_model("initial-exec"))) Type
 
 #endif
 

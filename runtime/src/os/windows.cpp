@@ -35,7 +35,7 @@ namespace osp::os {
 namespace {
 
 constexpr int kMaxThreadExitCallbacks = 8;
-constexpr int kMaxThreadStorageBlocks = 4;
+constexpr int kMaxThreadStorageBlocks = 16;  // the pool's cache and the debug layer's OSP_THREAD_LOCALs
 constexpr int kAlignedReserveAttempts = 64;
 constexpr unsigned kMaxWriteChunkBytes = 1u << 30;
 

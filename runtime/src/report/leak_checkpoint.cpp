@@ -7,6 +7,7 @@
 #include "debug/live_blocks.hpp"
 #include "debug/options.hpp"
 #include "debug/runtime_thread.hpp"
+#include "os/raw_format.hpp"
 #include "report/leak_report.hpp"
 #include "report/leak_scan.hpp"
 #include "report/site_table.hpp"
@@ -37,7 +38,10 @@ std::string describe_location(const LeakSite& site, const ModuleTable& modules) 
     if (frame.file != nullptr) {
       text.append(" ").append(frame.file).append(":").append(std::to_string(frame.line));
     } else {
-      text.append(" (").append(frame.module).append(")");
+      // module+offset, as report frames show it, for a symbolizer to resolve later.
+      char offset[24];
+      os::RawFormatBuffer hex(offset, sizeof offset);
+      text.append(" (").append(frame.module).append("+").append(hex.append("0x").append_hex(frame.module_offset).c_str()).append(")");
     }
     return text;
   }

@@ -1,8 +1,6 @@
 // The scan's phases in order (see leak_scan.hpp).
 #include "report/leak_scan.hpp"
 
-#include <pthread.h>
-#include <signal.h>
 #include <time.h>
 
 #include "debug/live_blocks.hpp"
@@ -23,11 +21,6 @@ std::uint64_t monotonic_microseconds() {
          static_cast<std::uint64_t>(now.tv_nsec) / 1000;
 }
 
-int stop_signal() {
-  int configured = debug::options().scan_signal;
-  return configured > 0 && configured < NSIG ? configured : SIGURG;
-}
-
 void mark_everything_reachable(BlockIndex& blocks) {
   for (std::size_t index = 0; index < blocks.size(); ++index) {
     blocks[index].state = BlockState::Reachable;
@@ -42,11 +35,12 @@ bool scan_stopped_world(LeakScan& scan, const ThreadStopper& stopper, std::size_
   RootSet roots(scan.arena, map);
   bool ok = roots.add_module_data(scan.modules) &&
             roots.add_thread(caller_stack,
-                             reinterpret_cast<std::uintptr_t>(reinterpret_cast<void*>(pthread_self())),
+                             current_thread_pointer(),
                              tls_bytes);
   for (std::size_t index = 0; ok && index < stopper.stopped_count(); ++index) {
     const StoppedThread& thread = stopper.stopped(index);
     ok = roots.add_thread(thread.stack_pointer, thread.thread_pointer, tls_bytes);
+    if (ok && thread.registers_end != 0) ok = roots.add(thread.registers_start, thread.registers_end);
   }
   if (!ok) {
     mark_everything_reachable(scan.blocks);
@@ -69,7 +63,7 @@ void run_leak_scan(LeakScan& scan, std::uintptr_t caller_stack) noexcept {
 
   ThreadStopper stopper;
   debug::live_blocks::lock_all();
-  const bool stopped = stopper.stop_all(stop_signal(), debug::options().scan_timeout_ms);
+  const bool stopped = stopper.stop_all(debug::options().scan_signal, debug::options().scan_timeout_ms);
   // Every other thread now waits in the signal handler, and none of them can be inside
   // a shard's critical section (we held every shard while they stopped), so the list can
   // be walked with the ordinary per-shard locking.

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 namespace osp::report {
 
@@ -23,5 +24,10 @@ void note_main_starting() noexcept;
 // RFC 3339 UTC ("2026-11-25T15:00:00Z") into `out` (at least 21 bytes).
 void format_utc_time(std::int64_t seconds, char* out) noexcept;
 std::int64_t current_time() noexcept;
+
+// The process's command line, each argument followed by a NUL (Linux: /proc/self/cmdline;
+// Windows: the C runtime's __argv); "" when unknown.
+// Allocates: call with the reentrancy guard held.
+std::string command_line_arguments();
 
 }  // namespace osp::report

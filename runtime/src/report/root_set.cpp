@@ -1,8 +1,6 @@
 // Root collection (see root_set.hpp).
 #include "report/root_set.hpp"
 
-#include <dlfcn.h>
-
 #include <cstring>
 
 namespace osp::report {
@@ -10,7 +8,6 @@ namespace {
 
 // glibc puts the thread descriptor (struct pthread, about 2.3 KiB) at the thread pointer.
 constexpr std::size_t kThreadDescriptorBytes = 4096;
-constexpr std::size_t kDefaultStaticTlsBytes = 64 * 1024;
 // A stack mapping merged by the kernel with a neighbouring mapping could be huge; no
 // thread stack is larger than this.
 constexpr std::uintptr_t kMaxStackScanBytes = std::uintptr_t{1} << 30;
@@ -20,22 +17,6 @@ std::uintptr_t clamp_sub(std::uintptr_t value, std::uintptr_t amount) {
 }
 
 }  // namespace
-
-std::size_t static_tls_bytes() noexcept {
-  static std::size_t cached = 0;
-  if (cached != 0) return cached;
-  using GetStaticTlsInfo = void (*)(std::size_t*, std::size_t*);
-  void* symbol = dlsym(RTLD_DEFAULT, "_dl_get_tls_static_info");
-  std::size_t size = 0;
-  std::size_t alignment = 0;
-  if (symbol != nullptr) {
-    GetStaticTlsInfo get_info;
-    std::memcpy(&get_info, &symbol, sizeof get_info);
-    get_info(&size, &alignment);
-  }
-  cached = size != 0 ? size : kDefaultStaticTlsBytes;
-  return cached;
-}
 
 bool RootSet::add(std::uintptr_t start, std::uintptr_t end) noexcept {
   if (failed_) return false;

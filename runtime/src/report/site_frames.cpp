@@ -20,9 +20,13 @@ const char* const kRuntimeFunctions[] = {"malloc", "calloc", "realloc", "realloc
                                          "free", "aligned_alloc", "posix_memalign",
                                          "memalign", "valloc", "pvalloc"};
 
+// After the last '/' or '\\' (Windows paths): keys must not depend on where a program ran.
 const char* base_name(const char* path) {
-  const char* slash = std::strrchr(path, '/');
-  return slash != nullptr ? slash + 1 : path;
+  const char* name = path;
+  for (const char* cursor = path; *cursor != '\0'; ++cursor) {
+    if (*cursor == '/' || *cursor == '\\') name = cursor + 1;
+  }
+  return name;
 }
 
 struct Fnv {

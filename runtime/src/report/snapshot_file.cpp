@@ -2,13 +2,12 @@
 #include "report/snapshot_file.hpp"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "debug/report_files.hpp"
 #include "debug/report_writer.hpp"
+#include "os/posix_files.hpp"
 #include "report/process_info.hpp"
 
 namespace osp::report {
@@ -53,7 +52,7 @@ bool write_file_atomically(const std::string& path, const std::string& text) noe
     }
     if (failed_step == nullptr && ::fsync(fd) != 0) failed_step = "cannot flush to disk";
     if (::close(fd) != 0 && failed_step == nullptr) failed_step = "cannot write";
-    if (failed_step == nullptr && ::rename(temporary, path.c_str()) != 0) {
+    if (failed_step == nullptr && !debug::replace_file(temporary, path.c_str())) {
       failed_step = "cannot rename the temporary file to";
     }
     if (failed_step != nullptr) ::unlink(temporary);

@@ -1,9 +1,6 @@
 // The snapshot document (see snapshot_json.hpp). Member order follows the format page.
 #include "report/snapshot_json.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cstring>
 #include <vector>
 
@@ -13,6 +10,7 @@
 #include "debug/guarded_blocks.hpp"
 #include "debug/options.hpp"
 #include "memory_pool.hpp"
+#include "os/os_memory.hpp"
 #include "os/raw_format.hpp"
 #include "pool/size_classes.hpp"
 #include "report/process_info.hpp"
@@ -37,25 +35,12 @@ std::string utc_time(std::int64_t seconds) {
   return text;
 }
 
-// The whole of a small /proc file (cmdline), or "" when unreadable.
-std::string read_small_file(const char* path) {
-  std::string text;
-  int fd = ::open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return text;
-  char buffer[4096];
-  for (ssize_t got; (got = ::read(fd, buffer, sizeof buffer)) > 0;) {
-    text.append(buffer, static_cast<std::size_t>(got));
-  }
-  ::close(fd);
-  return text;
-}
-
 Json process_section(SnapshotTrigger trigger, const LeakScan& scan) {
   Json process;
-  process["pid"] = ::getpid();
+  process["pid"] = os::process_id();
   process["executable"] = scan.modules.module_count() != 0 ? scan.modules.module(0).path : "";
   Json command_line = Json::array();
-  const std::string arguments = read_small_file("/proc/self/cmdline");
+  const std::string arguments = command_line_arguments();
   for (std::size_t start = 0; start < arguments.size();) {
     std::size_t end = arguments.find('\0', start);
     if (end == std::string::npos) end = arguments.size();

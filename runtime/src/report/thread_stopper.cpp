@@ -11,6 +11,7 @@
 #include "report/thread_stopper.hpp"
 
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -20,11 +21,15 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstring>
+
+#include "report/root_set.hpp"
 
 namespace osp::report {
 namespace {
 
 constexpr std::size_t kMaxThreads = 8192;
+constexpr std::size_t kDefaultStaticTlsBytes = 64 * 1024;
 constexpr int kMaxEnumerationRounds = 64;
 constexpr long kPollIntervalNanoseconds = 50 * 1000;
 
@@ -169,7 +174,29 @@ void wait_for_answers(std::uint64_t generation, std::uint64_t deadline) {
 
 }  // namespace
 
+std::size_t static_tls_bytes() noexcept {
+  static std::size_t cached = 0;
+  if (cached != 0) return cached;
+  using GetStaticTlsInfo = void (*)(std::size_t*, std::size_t*);
+  void* symbol = dlsym(RTLD_DEFAULT, "_dl_get_tls_static_info");
+  std::size_t size = 0;
+  std::size_t alignment = 0;
+  if (symbol != nullptr) {
+    GetStaticTlsInfo get_info;
+    std::memcpy(&get_info, &symbol, sizeof get_info);
+    get_info(&size, &alignment);
+  }
+  cached = size != 0 ? size : kDefaultStaticTlsBytes;
+  return cached;
+}
+
+std::uintptr_t current_thread_pointer() noexcept {
+  return reinterpret_cast<std::uintptr_t>(reinterpret_cast<void*>(pthread_self()));
+}
+
 bool ThreadStopper::stop_all(int signal_number, int timeout_milliseconds) noexcept {
+  // SIGURG by default: gdb and strace pass it on silently.
+  if (signal_number <= 0 || signal_number >= NSIG) signal_number = SIGURG;
   active_ = true;
   stopped_count_ = 0;
   unanswered_ = 0;
@@ -201,7 +228,7 @@ bool ThreadStopper::stop_all(int signal_number, int timeout_milliseconds) noexce
       ++unanswered_;
       continue;
     }
-    g_stopped[stopped_count_++] = {thread_id, slot.stack_pointer, slot.thread_pointer};
+    g_stopped[stopped_count_++] = {thread_id, slot.stack_pointer, slot.thread_pointer, 0, 0};
   }
   if (!complete) ++unanswered_;  // the thread list itself could not be read to the end
   return true;

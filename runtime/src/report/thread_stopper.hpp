@@ -22,11 +22,19 @@ struct StoppedThread {
   pid_t thread_id;
   std::uintptr_t stack_pointer;   // inside the handler: below the saved registers
   std::uintptr_t thread_pointer;  // pthread_self(): the TLS block / thread descriptor
+  // Where the thread's registers were saved, when not on its own stack (Windows: the
+  // CONTEXT from GetThreadContext); 0, 0 when the stack holds them (Linux: the signal frame).
+  std::uintptr_t registers_start;
+  std::uintptr_t registers_end;
 };
+
+// The calling thread's thread pointer (glibc: pthread_self(), the TLS block; Windows: the
+// thread environment block, which holds its TLS slots).
+std::uintptr_t current_thread_pointer() noexcept;
 
 class ThreadStopper {
  public:
-  // Stops every other thread (signal: the scan_signal option). Must be followed by
+  // Stops every other thread (signal: the scan_signal option, 0 for the platform's choice). Must be followed by
   // resume_all(), also when it returns false (handler could not be installed).
   bool stop_all(int signal_number, int timeout_milliseconds) noexcept;
   void resume_all() noexcept;

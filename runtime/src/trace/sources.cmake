@@ -4,6 +4,22 @@
 # Include it from the directory that creates the target:
 # the symbolizer's compile settings are source-file properties, which are per directory.
 set(OSP_TRACE_DIR ${CMAKE_CURRENT_LIST_DIR})
+if(WIN32)
+  # Windows: RtlCaptureStackBackTrace unwinds with the x64 unwind data (.pdata) every PE
+  # has; modules are PE images. GCC for mingw-w64 ships no libbacktrace, so frames are
+  # module+offset, resolved offline.
+  set(OSP_TRACE_SOURCES
+      ${OSP_TRACE_DIR}/stack_capture_windows.cpp
+      ${OSP_TRACE_DIR}/thread_stack_bounds_windows.cpp
+      ${OSP_TRACE_DIR}/code_ranges_windows.cpp
+      ${OSP_TRACE_DIR}/stack_depot.cpp
+      ${OSP_TRACE_DIR}/permanent_strings.cpp
+      ${OSP_TRACE_DIR}/pe_image.cpp
+      ${OSP_TRACE_DIR}/module_lookup_windows.cpp
+      ${OSP_TRACE_DIR}/symbolizer_windows.cpp)
+  set(OSP_TRACE_LINK_LIBRARIES "")
+  return()
+endif()
 set(OSP_TRACE_SOURCES
     ${OSP_TRACE_DIR}/thread_stack_bounds.cpp
     ${OSP_TRACE_DIR}/code_ranges.cpp

@@ -8,12 +8,12 @@
 #include <pthread.h>
 
 #include <atomic>
+#include "os/platform.hpp"
 
 namespace osp::trace {
 namespace detail {
 
-__thread ThreadStackCache thread_stack_cache
-    __attribute__((tls_model("initial-exec"))) = {};
+OSP_THREAD_LOCAL(ThreadStackCache) thread_stack_cache;
 
 }  // namespace detail
 

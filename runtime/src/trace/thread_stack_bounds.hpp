@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include "os/platform.hpp"
 
 namespace osp::trace {
 
@@ -22,9 +23,9 @@ struct ThreadStackCache {
   FetchState state;
 };
 
-// Zero-initialized POD (__thread: no TLS wrapper call, no constructor, no allocation).
-extern __thread ThreadStackCache thread_stack_cache
-    __attribute__((tls_model("initial-exec")));
+// Zero-initialized POD in OSP_THREAD_LOCAL storage (no TLS wrapper call, no constructor,
+// no allocation through malloc).
+extern OSP_THREAD_LOCAL(ThreadStackCache) thread_stack_cache;
 
 bool fetch_current_thread_stack_bounds(StackBounds& bounds) noexcept;
 

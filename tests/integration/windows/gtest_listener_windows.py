@@ -1,0 +1,55 @@
+#!/usr/bin/env python3
+"""The GoogleTest leak listener on Windows, under wine64 (as gtest_listener_test.py on
+Linux): the leaking test fails and its output names the 48-byte block, whose frames
+resolve to forget_a_block; the clean tests pass; a test failing on its own is not blamed.
+  gtest_listener_windows.py --emulator WINE --addr2line A2L PROGRAM.exe"""
+import argparse
+import os
+import subprocess
+import sys
+
+from pe_frames import Resolver
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--emulator", required=True)
+parser.add_argument("--addr2line", required=True)
+parser.add_argument("program")
+arguments = parser.parse_args()
+failures = []
+
+
+# No exit-time leak check: mingw-w64's start-up code copies argv into blocks from malloc
+# and GoogleTest takes its own flags out of argv, so each --gtest_filter string is a
+# definite leak at exit. The listener's per-test checks are what this test is about.
+ENVIRONMENT = dict(os.environ, OSP_OPTIONS="detect_leaks=0")
+
+
+def run(*extra):
+    return subprocess.run([arguments.emulator, arguments.program, *extra], capture_output=True,
+                          text=True, timeout=120, env=ENVIRONMENT)
+
+
+leaking = run("--gtest_filter=LeakListener.LeaksABlock")
+if leaking.returncode == 0:
+    failures.append("LeaksABlock passed")
+if "[  FAILED  ] LeakListener.LeaksABlock" not in leaking.stdout:
+    failures.append("LeaksABlock not reported as FAILED")
+if "definite leak: 48 byte(s) in 1 block(s) allocated at" not in leaking.stdout:
+    failures.append("the failure does not name the 48-byte block")
+functions = Resolver(arguments.program, arguments.addr2line).report_functions(leaking.stdout)
+if not any("forget_a_block" in function for function in functions):
+    failures.append(f"the block's frames do not resolve to forget_a_block: {functions}")
+for test in ("FreesEverything", "KeepsACache"):
+    result = run(f"--gtest_filter=LeakListener.{test}")
+    if result.returncode != 0 or "osp: this test leaked" in result.stdout:
+        failures.append(f"{test} failed:\n{result.stdout}")
+own = run("--gtest_filter=LeakListener.FailsOnItsOwn")
+if own.returncode == 0 or "osp: this test leaked" in own.stdout:
+    failures.append(f"FailsOnItsOwn: expected its own failure only:\n{own.stdout}")
+everything = run()
+if "2 FAILED TESTS" not in everything.stdout:
+    failures.append("the full run should fail exactly LeaksABlock and FailsOnItsOwn")
+if failures:
+    print("FAILED:\n  " + "\n  ".join(failures) + "\n---- LeaksABlock ----\n" + leaking.stdout)
+    sys.exit(1)
+print("ok: gtest leak listener")
