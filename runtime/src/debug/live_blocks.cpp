@@ -17,6 +17,7 @@
 
 #include "debug/block_header.hpp"
 #include "os/os_memory.hpp"
+#include "os/platform.hpp"
 
 namespace osp::debug {
 namespace {
@@ -81,7 +82,7 @@ struct SequenceBlock {
   std::uint64_t end;   // the block's last number
   std::uint64_t epoch;
 };
-__thread SequenceBlock t_sequence __attribute__((tls_model("initial-exec")));
+OSP_THREAD_LOCAL(SequenceBlock) t_sequence;
 
 Shard& shard_of(const BlockHeader* header) noexcept {
   return g_shards[header->allocation_thread % kShardCount];

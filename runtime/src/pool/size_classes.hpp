@@ -113,17 +113,42 @@ inline constexpr int class_for_size(std::size_t bytes) noexcept {
   return computed_class_for_size(bytes);
 }
 
-// Smallest class whose blocks hold `bytes` and whose block addresses are multiples of
-// `alignment` (class regions are 64 KiB aligned, so a block of size k·alignment at
-// index·size is aligned). Returns -1 when no Small class fits.
-inline constexpr int class_for(std::size_t bytes, std::size_t alignment) noexcept {
-  if (bytes > kSmallMaxBlockBytes) return -1;
-  int index = class_for_size(bytes);
-  if (alignment <= kSmallMinBlockBytes) return index;
-  for (; index < kSmallClassCount; ++index) {
-    if (class_block_bytes(index) % alignment == 0) return index;
+namespace size_class_detail {
+
+// Per power-of-two alignment 2^k (k ≤ 20, the largest block): bit i is set when class
+// i's block bytes are a multiple of it. A class is then one mask and one bit scan away.
+inline constexpr int kMaxAlignmentShift = 20;
+struct AlignedClassMasks {
+  std::uint64_t masks[kMaxAlignmentShift + 1];
+};
+constexpr AlignedClassMasks build_aligned_class_masks() {
+  AlignedClassMasks table{};
+  for (int shift = 0; shift <= kMaxAlignmentShift; ++shift) {
+    for (int index = 0; index < kSmallClassCount; ++index) {
+      if (kTable.block_bytes[index] % (std::size_t{1} << shift) == 0) {
+        table.masks[shift] |= std::uint64_t{1} << index;
+      }
+    }
   }
-  return -1;
+  return table;
+}
+inline constexpr AlignedClassMasks kAlignedClassMasks = build_aligned_class_masks();
+static_assert(kSmallClassCount <= 64, "a class mask is one 64-bit word");
+
+}  // namespace size_class_detail
+
+// Smallest class whose blocks hold `bytes` and whose block addresses are multiples of
+// `alignment`, a power of two (class regions are 64 KiB aligned, so a block of size
+// k·alignment at index·size is aligned). Returns -1 when no Small class fits.
+inline constexpr int class_for(std::size_t bytes, std::size_t alignment) noexcept {
+  using namespace size_class_detail;
+  if (bytes > kSmallMaxBlockBytes) return -1;
+  const int index = class_for_size(bytes);
+  if (alignment <= kSmallMinBlockBytes) return index;
+  const int shift = __builtin_ctzll(static_cast<unsigned long long>(alignment));
+  if (shift > kMaxAlignmentShift) return -1;
+  const std::uint64_t fitting = kAlignedClassMasks.masks[shift] & (~std::uint64_t{0} << index);
+  return fitting == 0 ? -1 : __builtin_ctzll(fitting);
 }
 
 }  // namespace osp::pool

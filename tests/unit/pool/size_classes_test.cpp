@@ -51,6 +51,26 @@ TEST(SizeClasses, AlignedRequestsGetClassesThatAreMultiplesOfTheAlignment) {
   }
 }
 
+// The smallest fitting class, as a scan of every class finds it: for every alignment up
+// to the largest block and sizes around every class boundary.
+TEST(SizeClasses, AlignedRequestsGetTheSmallestFittingClass) {
+  for (std::size_t alignment = 1; alignment <= (std::size_t{1} << 21); alignment *= 2) {
+    for (int boundary = 0; boundary < kSmallClassCount; ++boundary) {
+      for (std::size_t bytes : {class_block_bytes(boundary) - 1, class_block_bytes(boundary),
+                                class_block_bytes(boundary) + 1}) {
+        int expected = -1;
+        for (int index = 0; index < kSmallClassCount && bytes <= (std::size_t{1} << 20); ++index) {
+          if (class_block_bytes(index) >= bytes && class_block_bytes(index) % alignment == 0) {
+            expected = index;
+            break;
+          }
+        }
+        EXPECT_EQ(class_for(bytes, alignment), expected) << bytes << " B at " << alignment;
+      }
+    }
+  }
+}
+
 TEST(SizeClasses, BatchesStayBetweenOneAndSixtyFourBlocks) {
   for (int index = 0; index < kSmallClassCount; ++index) {
     EXPECT_GE(class_batch_blocks(index), 1u);
