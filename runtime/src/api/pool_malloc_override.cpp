@@ -16,11 +16,14 @@ using osp::api::kMallocAlignmentBytes;
 
 namespace {
 
-// The Small fast path inline, the rest through MemoryPool.
+// A block from the calling thread's cache when the request is Small at the default
+// alignment, else null. Inline: the hit path of malloc and new is this and a return.
+inline void* from_thread_cache(std::size_t bytes, std::size_t alignment) noexcept {
+  return alignment <= kMallocAlignmentBytes ? osp::pool::allocate_small_fast(bytes) : nullptr;
+}
+
 inline void* pool_allocate(std::size_t bytes, std::size_t alignment) noexcept {
-  if (alignment <= kMallocAlignmentBytes) {
-    if (void* block = osp::pool::allocate_small_fast(bytes)) return block;
-  }
+  if (void* block = from_thread_cache(bytes, alignment)) return block;
   return MemoryPool::allocate(bytes, alignment);
 }
 
@@ -28,10 +31,16 @@ inline void pool_free(void* block) noexcept {
   if (!osp::pool::deallocate_small_fast(block)) MemoryPool::deallocate(block);
 }
 
-void* allocate_or_errno(std::size_t bytes, std::size_t alignment) {
-  void* block = pool_allocate(bytes, alignment);
+// Everything but a cache hit is out of line, so the hit path needs no stack frame.
+[[gnu::noinline]] void* allocate_slow_or_errno(std::size_t bytes, std::size_t alignment) noexcept {
+  void* block = MemoryPool::allocate(bytes, alignment);
   if (block == nullptr) errno = ENOMEM;
   return block;
+}
+
+inline void* allocate_or_errno(std::size_t bytes, std::size_t alignment) noexcept {
+  if (void* block = from_thread_cache(bytes, alignment)) return block;
+  return allocate_slow_or_errno(bytes, alignment);
 }
 
 void* reallocate(void* block, std::size_t bytes) {
@@ -52,13 +61,18 @@ void* reallocate(void* block, std::size_t bytes) {
   return moved;
 }
 
-void* new_or_throw(std::size_t bytes, std::size_t alignment) {
+[[gnu::noinline]] void* new_slow(std::size_t bytes, std::size_t alignment) {
   for (;;) {
-    if (void* block = pool_allocate(bytes, alignment)) return block;
+    if (void* block = MemoryPool::allocate(bytes, alignment)) return block;
     std::new_handler handler = std::get_new_handler();
     if (handler == nullptr) throw std::bad_alloc();
     handler();
   }
+}
+
+inline void* new_or_throw(std::size_t bytes, std::size_t alignment) {
+  if (void* block = from_thread_cache(bytes, alignment)) return block;
+  return new_slow(bytes, alignment);
 }
 
 void* new_or_null(std::size_t bytes, std::size_t alignment) noexcept {
