@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The GoogleTest leak listener on Windows, under wine64 (as gtest_listener_test.py on
-Linux): the leaking test fails and its output names the 48-byte block, whose frames
-resolve to forget_a_block; the clean tests pass; a test failing on its own is not blamed.
+Linux): the leaking tests fail and their output names the 48-byte block, whose frames
+resolve to forget_a_block, and the worker thread's 72-byte one; the clean tests pass; a test failing on its own is not blamed.
   gtest_listener_windows.py --emulator WINE --addr2line A2L PROGRAM.exe"""
 import argparse
 import os
@@ -39,6 +39,13 @@ if "definite leak: 48 byte(s) in 1 block(s) allocated at" not in leaking.stdout:
 functions = Resolver(arguments.program, arguments.addr2line).report_functions(leaking.stdout)
 if not any("forget_a_block" in function for function in functions):
     failures.append(f"the block's frames do not resolve to forget_a_block: {functions}")
+worker = run("--gtest_filter=LeakListener.LeaksFromAWorkerThread")
+if worker.returncode == 0 or \
+        "definite leak: 72 byte(s) in 1 block(s) allocated at" not in worker.stdout:
+    failures.append(f"the worker thread's 72-byte block is not reported:\n{worker.stdout}")
+elif not any("forget_from_worker" in function for function in
+             Resolver(arguments.program, arguments.addr2line).report_functions(worker.stdout)):
+    failures.append("the worker thread's block does not resolve to forget_from_worker")
 for test in ("FreesEverything", "KeepsACache"):
     result = run(f"--gtest_filter=LeakListener.{test}")
     if result.returncode != 0 or "osp: this test leaked" in result.stdout:
@@ -47,8 +54,9 @@ own = run("--gtest_filter=LeakListener.FailsOnItsOwn")
 if own.returncode == 0 or "osp: this test leaked" in own.stdout:
     failures.append(f"FailsOnItsOwn: expected its own failure only:\n{own.stdout}")
 everything = run()
-if "2 FAILED TESTS" not in everything.stdout:
-    failures.append("the full run should fail exactly LeaksABlock and FailsOnItsOwn")
+if "3 FAILED TESTS" not in everything.stdout:
+    failures.append("the full run should fail exactly LeaksABlock, LeaksFromAWorkerThread "
+                    "and FailsOnItsOwn")
 if failures:
     print("FAILED:\n  " + "\n  ".join(failures) + "\n---- LeaksABlock ----\n" + leaking.stdout)
     sys.exit(1)
