@@ -17,6 +17,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import target_command  # noqa: E402  (programs of the target, emulated or not)
 
 
 def build_id(path):
@@ -35,8 +37,8 @@ def function_offset(path, name):
 
 def leak_titles(leakview, snapshot_path, extra):
     # --kinds all: the fixture's site is a possible leak, which summary lists only when asked.
-    result = subprocess.run([leakview, "summary", snapshot_path, "--format", "json", "--kinds", "all", *extra],
-                            capture_output=True, text=True, timeout=60)
+    result = target_command.run([leakview, "summary", snapshot_path, "--format", "json", "--kinds", "all", *extra],
+                                capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     return [site["title"] for site in json.loads(result.stdout)["sites"]], json.loads(result.stdout)
 

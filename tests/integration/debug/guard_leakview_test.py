@@ -11,6 +11,8 @@ import re
 import subprocess
 import sys
 import tempfile
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+import target_command  # noqa: E402  (programs of the target, emulated or not)
 
 
 def main():
@@ -27,18 +29,18 @@ def main():
     with tempfile.TemporaryDirectory() as folder:
         snapshot = os.path.join(folder, "fault.json")
         environment = dict(os.environ, OSP_OPTIONS=f"guard_pages=all:report_path={snapshot}")
-        subprocess.run([program], env=environment, capture_output=True, timeout=120)
+        target_command.run([program], env=environment, capture_output=True, timeout=120)
         check(os.path.exists(snapshot), "no snapshot")
         if not failures:
-            text = subprocess.run([leakview, "summary", snapshot], capture_output=True, text=True)
+            text = target_command.run([leakview, "summary", snapshot], capture_output=True, text=True)
             check(text.returncode == 0, f"summary exit {text.returncode}: {text.stderr}")
             check(re.search(r"heap-buffer-overflow \(READ, stopped at the access\)", text.stdout),
                   "summary does not show the access")
             faulting = text.stdout.split("faulting access:", 1)[-1].split("\n")[1]
             check(f"{source_name}:{error_line}" in faulting,
                   f"summary's faulting frame is not {source_name}:{error_line}: {faulting!r}")
-            sarif = subprocess.run([leakview, "summary", snapshot, "--format", "sarif"],
-                                   capture_output=True, text=True)
+            sarif = target_command.run([leakview, "summary", snapshot, "--format", "sarif"],
+                                       capture_output=True, text=True)
             results = [result for result in json.loads(sarif.stdout)["runs"][0]["results"]
                        if result["ruleId"] == "osp/error/heap-buffer-overflow"]
             check(len(results) == 1, "SARIF has no heap-buffer-overflow result")
@@ -48,7 +50,7 @@ def main():
                       location["region"]["startLine"] == error_line,
                       f"SARIF location is not the faulting line: {location}")
                 check("(READ)" in results[0]["message"]["text"], "SARIF message lacks READ")
-            gate = subprocess.run([leakview, "gate", snapshot], capture_output=True, text=True)
+            gate = target_command.run([leakview, "gate", snapshot], capture_output=True, text=True)
             check(gate.returncode == 1, f"gate exit {gate.returncode}, expected 1 (an error)")
     if failures:
         print("FAILED:\n  - " + "\n  - ".join(failures))

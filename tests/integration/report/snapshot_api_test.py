@@ -16,6 +16,8 @@ import sys
 import tempfile
 
 from snapshot_check import count_sites, load_and_check
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+import target_command  # noqa: E402  (programs of the target, emulated or not)
 
 api_program, many_program, direct_program, global_program = sys.argv[1:5]
 failures = []
@@ -23,7 +25,7 @@ failures = []
 
 def run(command, options):
     environment = dict(os.environ, OSP_OPTIONS=options)
-    return subprocess.run(command, env=environment, capture_output=True, text=True, timeout=120)
+    return target_command.run(command, env=environment, capture_output=True, text=True, timeout=120)
 
 
 def check_snapshot(path, trigger, label):
