@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "debug/report_writer.hpp"
+#include "debug/threads_at_start.hpp"
 #include "os/os_memory.hpp"
 
 extern char** environ;
@@ -279,6 +280,8 @@ const Options& parse_environment_options() noexcept {
                                     sizeof g_environment_scratch);
     }
     parse_options(text, g_option_storage, sizeof g_option_storage, g_options);
+    // The runtime's first moment: every thread the program starts comes after it.
+    remember_threads_at_start();
     g_options_state.store(2, std::memory_order_release);
     if (g_options.help) print_option_help(2);
     return g_options;
