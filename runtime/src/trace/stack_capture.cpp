@@ -214,17 +214,22 @@ __attribute__((noinline)) void walk_with_libunwind(std::uintptr_t caller_return_
   wanted += kMaxInternalFrames;
   if (wanted > kLibunwindBufferFrames || wanted < 0) wanted = kLibunwindBufferFrames;
   const int captured = unwind_into(buffer, wanted);
+  // libunwind's AArch64 trace gives each return address minus one (inside the call
+  // instruction); the walk hands on return addresses, as the other methods do.
   int first = -1;
+  std::uintptr_t adjustment = 0;
   for (int i = 0; i < captured && i < kMaxInternalFrames; ++i) {
-    if (reinterpret_cast<std::uintptr_t>(buffer[i]) == caller_return_address) {
+    const auto address = reinterpret_cast<std::uintptr_t>(buffer[i]);
+    if (address == caller_return_address || address + 1 == caller_return_address) {
       first = i;
+      adjustment = caller_return_address - address;
       break;
     }
   }
   if (first < 0) return;  // our own frames were not recognisable: report nothing
   const FrameRuleLookup rules;
   for (int i = first; i < captured && !sink.full(); ++i) {
-    const auto address = reinterpret_cast<std::uintptr_t>(buffer[i]);
+    const auto address = reinterpret_cast<std::uintptr_t>(buffer[i]) + adjustment;
     if (!is_code(rules, address) || !sink.offer(address)) break;
   }
 }
