@@ -20,6 +20,10 @@ import tempfile
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import target_command  # noqa: E402  (programs of the target, emulated or not)
 
+# The binutils that write the target's ELF files (a cross build's own; CMake says which).
+OBJCOPY = os.environ.get("OSP_OBJCOPY", "objcopy")
+STRIP = os.environ.get("OSP_STRIP", "strip")
+
 
 def build_id(path):
     notes = subprocess.run(["readelf", "-n", path], capture_output=True, text=True, check=True).stdout
@@ -53,10 +57,10 @@ def strip_copy(program, stripped, debug_file=None, link=True):
     shutil.copy(program, stripped)
     if debug_file:
         os.makedirs(os.path.dirname(debug_file), exist_ok=True)
-        run("objcopy", "--only-keep-debug", stripped, debug_file)
-    run("strip", "--strip-all", stripped)
+        run(OBJCOPY, "--only-keep-debug", stripped, debug_file)
+    run(STRIP, "--strip-all", stripped)
     if debug_file and link:
-        run("objcopy", f"--add-gnu-debuglink={debug_file}", stripped)
+        run(OBJCOPY, f"--add-gnu-debuglink={debug_file}", stripped)
 
 
 def frames_snapshot(snapshot, module, offsets):

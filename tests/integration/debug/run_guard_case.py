@@ -69,6 +69,13 @@ def main():
     parser.add_argument("--preload")
     arguments = parser.parse_args()
     case = parse_case(arguments.source)
+    if target_command.emulated():
+        # READ or WRITE comes from the esr_context record of the kernel's signal frame;
+        # qemu-user (7.2) writes none, so the runtime says ACCESS (unknown) there. Every
+        # other check stands.
+        print(f"note: emulated: expecting ACCESS instead of {case['access']} "
+              "(qemu-user's signal frames carry no esr_context)")
+        case["access"] = "ACCESS"
     source_name = os.path.basename(arguments.source)
     lines = case["lines"]
 
