@@ -32,6 +32,8 @@ REPOSITORY = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SLOW_ALLOCATORS_FULL_RUN_LIMIT_SECONDS = 600
 # Allocators whose failures fail the run: the baseline and osp's own libraries.
 ACCOUNTABLE_ALLOCATORS = ("glibc", "osp", "ospdebug")
+# What ratios and targets compare (a summary.Cell field): CPU time; see the page's Method.
+METRIC = "cpu_seconds"
 
 
 def parse_arguments():
@@ -45,13 +47,17 @@ def parse_arguments():
     parser.add_argument("--repetitions", type=int, help="repetitions per cell (default 3)")
     parser.add_argument("--valgrind-repetitions", type=int, default=1,
                         help="repetitions for valgrind memcheck (default 1)")
+    parser.add_argument("--asan-repetitions", type=int,
+                        help="repetitions for the two ASan columns (default: --repetitions)")
     parser.add_argument("--skip-micro", action="store_true", help="skip the micro-benchmarks")
     parser.add_argument("--no-profile", action="store_true",
                         help="do not profile the worst workload when a target is missed")
     arguments = parser.parse_args()
     if arguments.repetitions is None:
         arguments.repetitions = 1 if arguments.quick else 3
-    if arguments.repetitions < 1 or arguments.valgrind_repetitions < 1:
+    if arguments.asan_repetitions is None:
+        arguments.asan_repetitions = arguments.repetitions
+    if min(arguments.repetitions, arguments.valgrind_repetitions, arguments.asan_repetitions) < 1:
         parser.error("repetitions must be at least 1")
     arguments.build_dir = os.path.abspath(arguments.build_dir)
     workload_dir = os.path.join(arguments.build_dir, "bench", "workloads")
@@ -87,6 +93,8 @@ def run_workloads(arguments, allocators, workloads, work_dir, problems):
                     continue
                 if allocator.reduced and repetition >= arguments.valgrind_repetitions:
                     continue
+                if allocator.name.startswith("asan") and repetition >= arguments.asan_repetitions:
+                    continue
                 launch = launch_for(workload, allocator, arguments.build_dir, scale, work_dir)
                 if launch.missing:
                     skipped[key] = launch.missing
@@ -94,7 +102,8 @@ def run_workloads(arguments, allocators, workloads, work_dir, problems):
                 result = measure.run(launch.argv, launch.env, launch.stdin_path,
                                      timeout_seconds=SLOW_ALLOCATORS_FULL_RUN_LIMIT_SECONDS)
                 measurements.setdefault(key, []).append(result)
-                status = f"{result.seconds:7.3f} s {result.peak_rss_kib / 1024:8.1f} MiB"
+                status = (f"{result.seconds:7.3f} s {result.cpu_seconds or 0:7.3f} s cpu "
+                          f"{result.peak_rss_kib / 1024:8.1f} MiB")
                 if not result.ok:
                     status = "FAILED: " + result.error
                     problems.append(f"{workload.label} under {allocator.name} "
@@ -102,6 +111,13 @@ def run_workloads(arguments, allocators, workloads, work_dir, problems):
                 print(f"[{repetition + 1}/{arguments.repetitions}] {workload.label:24} "
                       f"{allocator.name:9} {status}", flush=True)
     return measurements, skipped
+
+
+def load_range(measurements):
+    """(min, median, max) of the load average at the start of each run, or None."""
+    loads = sorted(m.load_average for runs in measurements.values() for m in runs
+                   if m.load_average is not None)
+    return (loads[0], loads[len(loads) // 2], loads[-1]) if loads else None
 
 
 def build_table(measurements, skipped):
@@ -150,14 +166,14 @@ def profile_worst(arguments, target_results, table, workloads, allocators, work_
     """Profiles the worst workload (against glibc) of each osp library that missed a
     target. Returns a list of (tool, library, workload, lines)."""
     by_name = {allocator.name: allocator for allocator in allocators}
-    labels = [workload.label for workload in workloads]
+    labels = [workload.label for workload in workloads if not workload.measures_exit]
     profiles = []
     for library, prefix in (("osp", "libosp:"), ("ospdebug", "libospdebug")):
         missed = any(result.status == "missed" and result.name.startswith(prefix)
                      for result in target_results)
         if not missed or not by_name[library].available:
             continue
-        found = ratios(table, labels, library, "glibc")
+        found = ratios(table, labels, library, "glibc", METRIC)
         if not found:
             continue
         label = max(found, key=found.get)
@@ -222,7 +238,7 @@ def main():
         live_blocks = next(w for w in workloads if w.name == "live_blocks_at_exit")
         live_scale = live_blocks.quick_scale if arguments.quick else live_blocks.full_scale
         target_results = targets.evaluate(table, workloads, micro_results,
-                                          int(100000 * live_scale))
+                                          int(100000 * live_scale), METRIC)
         profile_result = []
         if not arguments.quick and not arguments.no_profile:
             profile_result = profile_worst(arguments, target_results, table, workloads,
@@ -245,6 +261,8 @@ def main():
         "valgrind_repetitions": min(arguments.valgrind_repetitions, arguments.repetitions),
         "reduced_labels": [w.label for w in workloads if w.in_reduced_set],
         "load_before": load_before, "load_after": load_average(),
+        "load_during": load_range(measurements), "metric": METRIC,
+        "speed_labels": [w.label for w in workloads if not w.measures_exit],
         "date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
         "command": command_line(arguments),
         "scale_of": lambda w: w.quick_scale if arguments.quick else w.full_scale,

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The one command for the benchmarks: installs what they need, builds the bench preset (release + benchmarks)
 # and runs the allocator comparison, which regenerates docs/benchmarks.md and docs/img/.
-#   scripts/bench.sh            full comparison (about 15 minutes on 2 cores)
+#   scripts/bench.sh            full comparison (about 45 minutes on 2 cores)
 #   scripts/bench.sh --quick    smoke test: one repetition, small inputs, output under
 #                               the build directory
 # Other arguments go to bench/run_comparison.py (see --help). OSP_BENCH_BUILD_DIR picks

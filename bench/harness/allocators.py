@@ -117,6 +117,12 @@ def discover(build_dir):
         env={"ASAN_OPTIONS": "detect_leaks=1", "LSAN_OPTIONS": "exitcode=0"},
         external_env={"LD_PRELOAD": asan_runtime} if asan_runtime else {},
         missing="" if asan_runtime else "gcc's libasan.so not found"))
+    allocators.append(_preloaded(
+        "asan-rt", "gcc's libasan preloaded into the normal builds: ASan's allocator, "
+                   "quarantine and interceptors without instrumentation, detect_leaks=0 "
+                   "(like libospdebug under LD_PRELOAD, which checks leaks only when asked)",
+        asan_runtime, "gcc's libasan.so not found",
+        env={"ASAN_OPTIONS": "detect_leaks=0"}))
     valgrind = shutil.which("valgrind")
     allocators.append(Allocator(
         "valgrind", "valgrind memcheck (--leak-check=full), normal builds",

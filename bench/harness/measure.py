@@ -27,6 +27,8 @@ class Measurement:
     # User + system CPU seconds of the program (and its children): less sensitive than
     # wall time to other work on a shared machine.
     cpu_seconds: float = None
+    # The machine's 1-minute load average when the run started.
+    load_average: float = None
 
     @property
     def ok(self):
@@ -54,7 +56,17 @@ def _read_peak_kib(path):
         return None
 
 
+def load_average():
+    """The 1-minute load average, or None where /proc/loadavg cannot be read."""
+    try:
+        with open("/proc/loadavg", encoding="utf-8") as loadavg:
+            return float(loadavg.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def run(argv, extra_env, stdin_path="", timeout_seconds=900):
+    load_at_start = load_average()
     env = dict(os.environ)
     env.update(extra_env)
     with tempfile.TemporaryFile() as stdout, tempfile.NamedTemporaryFile() as stderr, \
@@ -91,7 +103,8 @@ def run(argv, extra_env, stdin_path="", timeout_seconds=900):
         measurement = Measurement((reaped - start) / 1e9,
                                   peak_kib if peak_kib is not None else usage.ru_maxrss,
                                   exit_status,
-                                  cpu_seconds=usage.ru_utime + usage.ru_stime)
+                                  cpu_seconds=usage.ru_utime + usage.ru_stime,
+                                  load_average=load_at_start)
         found = MAIN_END_PATTERN.search(output)
         if found:
             measurement.exit_phase_seconds = (reaped - int(found.group(1))) / 1e9

@@ -74,55 +74,77 @@ def _cell_text(cell, field, pattern):
     return pattern(value) if value is not None else "—"
 
 
-def _result_tables(table, labels, names):
-    parts = ["### Wall time (median seconds)", ""]
-    rows = [[label] + [_cell_text(table.get((label, name)), "seconds", lambda v: f"{v:.3f}")
+def _spread_text(cell, field, range_field):
+    """Median with the (min–max) of the runs, e.g. `1.234 (1.201–1.290)`."""
+    text = _cell_text(cell, field, lambda v: f"{v:.3f}")
+    spread = getattr(cell, range_field, None) if cell is not None else None
+    if spread and cell.runs > 1 and not cell.failures:
+        text += f" ({spread[0]:.3f}–{spread[1]:.3f})"
+    return text
+
+
+def _result_tables(table, labels, speed_labels, names, metric):
+    metric_text = "CPU time (user + system)" if metric == "cpu_seconds" else "Wall time"
+    parts = ["### CPU time: user + system, median seconds (min–max)", ""]
+    rows = [[label] + [_spread_text(table.get((label, name)), "cpu_seconds", "cpu_range")
+                       for name in names] for label in labels]
+    parts.append(_table(["workload"] + names, rows))
+    parts += ["", "### Wall time: median seconds (min–max)", ""]
+    rows = [[label] + [_spread_text(table.get((label, name)), "seconds", "seconds_range")
                        for name in names] for label in labels]
     parts.append(_table(["workload"] + names, rows))
 
-    parts += ["", "### Time relative to glibc (lower is better)", ""]
+    parts += ["", f"### {metric_text} relative to glibc (lower is better)", "",
+              "Each ratio divides two medians; the geometric mean is over the speed workloads "
+              f"({len(speed_labels)}: all but the exit-phase one).", ""]
     rows = []
     for label in labels:
-        rows.append([label] + [_number(ratio(table, label, name, "glibc"), "{:.2f}×")
+        rows.append([label] + [_number(ratio(table, label, name, "glibc", metric), "{:.2f}×")
                                for name in names])
     rows.append(["**geometric mean**"] + [
-        _number(geometric_mean(ratios(table, labels, name, "glibc").values()), "**{:.2f}×**")
-        for name in names])
+        _number(geometric_mean(ratios(table, speed_labels, name, "glibc", metric).values()),
+                "**{:.2f}×**") for name in names])
     parts.append(_table(["workload"] + names, rows))
 
-    parts += ["", "### osp and the debug runtime against the best peer", "",
+    parts += ["", "### osp against the best peer, the debug runtime against ASan's runtime", "",
               "Best peer = the fastest of glibc, jemalloc, tcmalloc and mimalloc on that "
-              "workload.", ""]
+              "workload. `asan-rt` is gcc's libasan preloaded into the same binaries as the "
+              "others (its allocator and interceptors, no instrumentation).", ""]
     rows = []
-    against_best = {"osp": [], "ospdebug": []}
-    for label in labels:
-        peer = best_peer(table, label, PEERS)
-        row = [label, peer or "—"]
-        for name in ("osp", "ospdebug"):
-            value = ratio(table, label, name, peer) if peer else None
-            if value is not None:
-                against_best[name].append(value)
-            row.append(_number(value, "{:.2f}×"))
-        rows.append(row)
-    rows.append(["**geometric mean**", ""] + [
-        _number(geometric_mean(against_best[name]), "**{:.2f}×**") for name in ("osp", "ospdebug")])
-    parts.append(_table(["workload", "best peer", "osp / best", "ospdebug / best"], rows))
+    osp_vs_best, debug_vs_runtime = [], []
+    for label in speed_labels:
+        peer = best_peer(table, label, PEERS, metric)
+        against_peer = ratio(table, label, "osp", peer, metric) if peer else None
+        against_runtime = ratio(table, label, "ospdebug", "asan-rt", metric)
+        if against_peer is not None:
+            osp_vs_best.append(against_peer)
+        if against_runtime is not None:
+            debug_vs_runtime.append(against_runtime)
+        rows.append([label, peer or "—", _number(against_peer, "{:.2f}×"),
+                     _number(against_runtime, "{:.2f}×")])
+    rows.append(["**geometric mean**", "", _number(geometric_mean(osp_vs_best), "**{:.2f}×**"),
+                 _number(geometric_mean(debug_vs_runtime), "**{:.2f}×**")])
+    parts.append(_table(["workload", "best peer", "osp / best peer", "ospdebug / asan-rt"], rows))
 
     parts += ["", "### Peak RSS (median MiB)", ""]
     rows = [[label] + [_cell_text(table.get((label, name)), "peak_rss_kib",
                                   lambda v: f"{v / 1024:.1f}") for name in names]
             for label in labels]
     rows.append(["**geometric mean vs glibc**"] + [
-        _number(geometric_mean(ratios(table, labels, name, "glibc", "peak_rss_kib").values()),
+        _number(geometric_mean(ratios(table, speed_labels, name, "glibc", "peak_rss_kib").values()),
                 "**{:.2f}×**") for name in names])
     parts.append(_table(["workload"] + names, rows))
     return parts
 
 
 def _scaling_table(scaling, cores):
-    parts = [f"This machine has {cores} logical cores: 4 threads (or 4 producer/consumer "
-             "pairs, 8 threads) oversubscribe it, so times at 4 measure contention, not "
-             "parallel speed-up. The total work is fixed; speed-up = time at 1 / time at n."]
+    parts = [f"Wall time, total work fixed; speed-up = time at 1 / time at n. This machine "
+             f"has {cores} logical cores, so above {cores} threads (larson ×4; producer_consumer "
+             "×2 and ×4, which are 4 and 8 threads) the threads share cores: those columns "
+             "measure what contention and cross-thread frees cost, not parallel speed-up. On "
+             "a machine with a core per thread, an allocator whose time holds steady here "
+             "(no shared lock or cache line per allocation) would scale with the cores; one "
+             "whose time grows would grow further."]
     for name, by_allocator in scaling.items():
         parts += ["", f"**{name}**", ""]
         rows = []
@@ -225,9 +247,14 @@ def write(path, context):
              "", "## Machine", ""]
     parts += [f"- {line}" for line in machine_description()]
     parts += [f"- Load average before / after the run: {context['load_before']} / "
-              f"{context['load_after']}",
-              f"- Date: {context['date']}"]
-    if _busy(context["load_before"]) or _busy(context["load_after"]):
+              f"{context['load_after']}"]
+    during = context.get("load_during")
+    if during:
+        parts.append(f"- 1-minute load average when each run started: {during[0]:.2f} to "
+                     f"{during[2]:.2f}, median {during[1]:.2f}")
+    parts.append(f"- Date: {context['date']}")
+    if _busy(context["load_before"]) or _busy(context["load_after"]) or \
+            (during and during[1] > QUIET_LOAD_AVERAGE):
         parts += [f"- **The machine was busy during this run** (1-minute load average above "
                   f"{QUIET_LOAD_AVERAGE} on {cores} cores, from other processes): absolute "
                   "times are inflated and ratios are noisier than on a quiet machine; the "
@@ -237,7 +264,12 @@ def write(path, context):
               "## Method", "",
               f"- Repetitions: {context['repetitions']}, interleaved: each repetition runs every "
               "workload under every allocator in turn (round-robin), so drifts in machine load "
-              "touch all allocators alike. Cells show the median.",
+              "touch all allocators alike. Cells show the median and, in brackets, the fastest "
+              "and slowest run: where two allocators' ranges overlap, their difference is noise.",
+              "- Ratios and targets use CPU time (user + system of the program and its threads): "
+              "it is what the allocator costs, and other work on a shared machine inflates it "
+              "far less than wall time. Wall time is shown too, and the thread-scaling tables "
+              "use it.",
               "- Wall time from spawn to reap (this includes a few milliseconds of `/usr/bin/time`, "
               "which reports the peak RSS: its `%M`, the program's `ru_maxrss`). The allocator's "
               "environment (LD_PRELOAD, OSP_OPTIONS, ASAN_OPTIONS) is set by `env` for the "
@@ -264,7 +296,7 @@ def write(path, context):
     parts += ["## Whole programs", ""]
     if "time_vs_glibc.png" in context["images"]:
         parts += ["![time relative to glibc](img/time_vs_glibc.png)", ""]
-    parts += _result_tables(table, labels, names)
+    parts += _result_tables(table, labels, context["speed_labels"], names, context["metric"])
     if "rss_vs_glibc.png" in context["images"]:
         parts += ["", "![peak RSS relative to glibc](img/rss_vs_glibc.png)"]
     parts += ["", "## Thread scaling", ""] + _scaling_table(context["scaling"], cores)

@@ -8,6 +8,9 @@ import statistics
 @dataclasses.dataclass
 class Cell:
     seconds: float = None         # median wall time of the successful runs
+    seconds_range: tuple = None   # (min, max) wall time
+    cpu_seconds: float = None     # median user + system CPU time
+    cpu_range: tuple = None       # (min, max) CPU time
     peak_rss_kib: float = None    # median peak RSS
     exit_phase_seconds: float = None
     runs: int = 0
@@ -24,7 +27,13 @@ def summarize(measurements):
     good = [m for m in measurements if m.ok]
     cell.failures = [m.error for m in measurements if not m.ok]
     if good and not cell.failures:
-        cell.seconds = statistics.median(m.seconds for m in good)
+        walls = [m.seconds for m in good]
+        cell.seconds = statistics.median(walls)
+        cell.seconds_range = (min(walls), max(walls))
+        cpus = [m.cpu_seconds for m in good if m.cpu_seconds is not None]
+        if cpus:
+            cell.cpu_seconds = statistics.median(cpus)
+            cell.cpu_range = (min(cpus), max(cpus))
         cell.peak_rss_kib = statistics.median(m.peak_rss_kib for m in good)
         phases = [m.exit_phase_seconds for m in good if m.exit_phase_seconds is not None]
         if phases:
@@ -62,8 +71,9 @@ def ratios(table, labels, allocator, baseline, field="seconds"):
     return found
 
 
-def best_peer(table, label, peers):
+def best_peer(table, label, peers, field="seconds"):
     """Name of the fastest of `peers` on one workload, or None."""
-    timed = [(table[(label, peer)].seconds, peer) for peer in peers
-             if (label, peer) in table and table[(label, peer)].ok]
+    timed = [(getattr(table[(label, peer)], field), peer) for peer in peers
+             if (label, peer) in table and table[(label, peer)].ok
+             and getattr(table[(label, peer)], field) is not None]
     return min(timed)[1] if timed else None

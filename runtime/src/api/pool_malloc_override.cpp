@@ -9,14 +9,27 @@
 
 #include "api/malloc_arguments.hpp"
 #include "memory_pool.hpp"
+#include "pool/small_fast_path.hpp"
 
 using os_memory::pool::MemoryPool;
 using osp::api::kMallocAlignmentBytes;
 
 namespace {
 
+// The Small fast path inline, the rest through MemoryPool.
+inline void* pool_allocate(std::size_t bytes, std::size_t alignment) noexcept {
+  if (alignment <= kMallocAlignmentBytes) {
+    if (void* block = osp::pool::allocate_small_fast(bytes)) return block;
+  }
+  return MemoryPool::allocate(bytes, alignment);
+}
+
+inline void pool_free(void* block) noexcept {
+  if (!osp::pool::deallocate_small_fast(block)) MemoryPool::deallocate(block);
+}
+
 void* allocate_or_errno(std::size_t bytes, std::size_t alignment) {
-  void* block = MemoryPool::allocate(bytes, alignment);
+  void* block = pool_allocate(bytes, alignment);
   if (block == nullptr) errno = ENOMEM;
   return block;
 }
@@ -24,22 +37,24 @@ void* allocate_or_errno(std::size_t bytes, std::size_t alignment) {
 void* reallocate(void* block, std::size_t bytes) {
   if (block == nullptr) return allocate_or_errno(bytes, kMallocAlignmentBytes);
   if (bytes == 0) {  // like glibc: frees the block and returns null
-    MemoryPool::deallocate(block);
+    pool_free(block);
     return nullptr;
   }
-  const std::size_t usable = MemoryPool::usable_size(block);
+  const int class_index = osp::pool::SmallManager::class_of(block);
+  const std::size_t usable = class_index >= 0 ? osp::pool::class_block_bytes(class_index)
+                                              : MemoryPool::usable_size(block);
   // Shrinking by less than half, or growing within the block, keeps it in place.
   if (bytes <= usable && bytes >= usable / 2) return block;
   void* moved = allocate_or_errno(bytes, kMallocAlignmentBytes);
   if (moved == nullptr) return nullptr;
   std::memcpy(moved, block, bytes < usable ? bytes : usable);
-  MemoryPool::deallocate(block);
+  pool_free(block);
   return moved;
 }
 
 void* new_or_throw(std::size_t bytes, std::size_t alignment) {
   for (;;) {
-    if (void* block = MemoryPool::allocate(bytes, alignment)) return block;
+    if (void* block = pool_allocate(bytes, alignment)) return block;
     std::new_handler handler = std::get_new_handler();
     if (handler == nullptr) throw std::bad_alloc();
     handler();
@@ -60,7 +75,7 @@ extern "C" {
 
 void* malloc(std::size_t bytes) noexcept { return allocate_or_errno(bytes, kMallocAlignmentBytes); }
 
-void free(void* block) noexcept { MemoryPool::deallocate(block); }
+void free(void* block) noexcept { pool_free(block); }
 
 void* calloc(std::size_t count, std::size_t size) noexcept {
   std::size_t bytes;
@@ -86,7 +101,7 @@ void* reallocarray(void* block, std::size_t count, std::size_t size) noexcept {
 
 int posix_memalign(void** result, std::size_t alignment, std::size_t bytes) noexcept {
   if (!osp::api::valid_posix_memalign_alignment(alignment)) return EINVAL;
-  void* block = MemoryPool::allocate(bytes, alignment);
+  void* block = pool_allocate(bytes, alignment);
   if (block == nullptr) return ENOMEM;
   *result = block;
   return 0;
@@ -147,19 +162,19 @@ void* operator new[](std::size_t bytes, std::align_val_t alignment, const std::n
   return new_or_null(bytes, static_cast<std::size_t>(alignment));
 }
 
-void operator delete(void* block) noexcept { MemoryPool::deallocate(block); }
-void operator delete[](void* block) noexcept { MemoryPool::deallocate(block); }
-void operator delete(void* block, std::size_t) noexcept { MemoryPool::deallocate(block); }
-void operator delete[](void* block, std::size_t) noexcept { MemoryPool::deallocate(block); }
-void operator delete(void* block, const std::nothrow_t&) noexcept { MemoryPool::deallocate(block); }
-void operator delete[](void* block, const std::nothrow_t&) noexcept { MemoryPool::deallocate(block); }
-void operator delete(void* block, std::align_val_t) noexcept { MemoryPool::deallocate(block); }
-void operator delete[](void* block, std::align_val_t) noexcept { MemoryPool::deallocate(block); }
-void operator delete(void* block, std::size_t, std::align_val_t) noexcept { MemoryPool::deallocate(block); }
-void operator delete[](void* block, std::size_t, std::align_val_t) noexcept { MemoryPool::deallocate(block); }
+void operator delete(void* block) noexcept { pool_free(block); }
+void operator delete[](void* block) noexcept { pool_free(block); }
+void operator delete(void* block, std::size_t) noexcept { pool_free(block); }
+void operator delete[](void* block, std::size_t) noexcept { pool_free(block); }
+void operator delete(void* block, const std::nothrow_t&) noexcept { pool_free(block); }
+void operator delete[](void* block, const std::nothrow_t&) noexcept { pool_free(block); }
+void operator delete(void* block, std::align_val_t) noexcept { pool_free(block); }
+void operator delete[](void* block, std::align_val_t) noexcept { pool_free(block); }
+void operator delete(void* block, std::size_t, std::align_val_t) noexcept { pool_free(block); }
+void operator delete[](void* block, std::size_t, std::align_val_t) noexcept { pool_free(block); }
 void operator delete(void* block, std::align_val_t, const std::nothrow_t&) noexcept {
-  MemoryPool::deallocate(block);
+  pool_free(block);
 }
 void operator delete[](void* block, std::align_val_t, const std::nothrow_t&) noexcept {
-  MemoryPool::deallocate(block);
+  pool_free(block);
 }

@@ -1,6 +1,6 @@
 // The debug heap (see debug_heap.hpp).
 //
-// Free path order matters: the block first leaves the live list, marked freed under its
+// Free path order matters: the block first leaves the live table, marked freed under its
 // shard's lock (the double-free gate: exactly one of two racing frees wins); then its
 // guards are checked, it is filled with the freed pattern (guards included) and queued in
 // the quarantine. Blocks leaving the quarantine (which loads them ahead of time) are
@@ -79,10 +79,10 @@ bool kinds_match(api::AllocationKind allocated, api::AllocationKind freed) {
 
 
 // Everything a new block's header holds but its placement (flags and alignment offset,
-// set by the caller); then its guards, fill, origin and place in the live list.
+// set by the caller); then its guards, fill, origin and place in the live table.
 void* finish_block(BlockHeader* header, char* user, const AllocationRequest& request,
                    bool internal) {
-  header->next = header->previous = nullptr;
+  header->next = nullptr;
   header->requested_bytes = request.bytes;
   header->free_stack = trace::kNoStack;
   header->free_thread = 0;

@@ -1,6 +1,6 @@
 // The debug heap: guarded, tracked blocks over the pool. Every malloc/new/ALLOCATE of
 // libospdebug ends here. It composes the parts of this folder: headers and guards
-// (block_header, block_guards), the live list, the quarantine, pointer validation and
+// (block_header, block_guards), the live table, the quarantine, pointer validation and
 // the error reports. Calls made while the thread is inside the runtime get internal
 // blocks: same layout, flagged internal, never tracked or reported.
 // `caller` is the return address of the interposed entry point (stacks start there).
@@ -42,7 +42,7 @@ std::size_t usable_size(const void* user) noexcept;
 // each damaged block. `when` names the occasion in reports. Returns the damaged count.
 std::size_t check_heap(const char* when, std::uintptr_t caller) noexcept;
 
-// Fork support: every lock of the debug layer, in one order (live list, quarantine,
+// Fork support: every lock of the debug layer, in one order (live table, quarantine,
 // reports, error log, guarded slots), and the pool's.
 void prepare_fork() noexcept;
 void parent_after_fork() noexcept;

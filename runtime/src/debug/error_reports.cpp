@@ -93,7 +93,7 @@ void report_double_free(BlockHeader* header, api::AllocationKind freed_with,
 void report_invalid_free(const void* address, const char* function,
                          std::uintptr_t caller) noexcept {
   auto raw = reinterpret_cast<std::uintptr_t>(address);
-  // Described before the report lock is taken: the description walks the live list, and
+  // Described before the report lock is taken: the description walks the live table, and
   // a heap check holds a shard lock while it waits for the report lock.
   ReentrancyGuard guard;
   ReportWriter description(-1);

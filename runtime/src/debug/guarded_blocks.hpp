@@ -3,7 +3,7 @@
 // guard_sample_rate, drawn per thread), where the block goes in it (the C alignment rule
 // for its size unless an alignment was asked for), and what happens at free (the slot is
 // closed and waits in the address-space quarantine). Blocks in slots keep a detached
-// header (block_header.hpp); everything else about them (live list, leak scan, reports)
+// header (block_header.hpp); everything else about them (live table, leak scan, reports)
 // is as for any block. In `all` mode a block refused a slot (budget spent) gets a pool
 // block with canaries and is counted as unguarded.
 #pragma once

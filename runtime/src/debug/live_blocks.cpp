@@ -1,10 +1,16 @@
-// Sharded intrusive live-block list (see live_blocks.hpp). A block is in exactly one
-// shard, chosen by the thread that allocated it (so one thread's allocations and frees
-// keep taking the same uncontended lock), between insert() at allocation and
-// remove_as_freed() at free; the shard's lock protects its links, its counters and the
-// is_free flag of its blocks. The counters are atomics
-// written only under the lock (a load and a store, no read-modify-write), so readers
-// sum them without taking any lock.
+// The live-block table (see live_blocks.hpp). A block is in exactly one shard, chosen by
+// the thread that allocated it (so one thread's allocations and frees keep taking the
+// same uncontended lock), between insert() at allocation and remove_as_freed() at free;
+// the shard's lock protects its table, its counters and the is_free flag of its blocks.
+//
+// Each shard is an array of header pointers, grown in chunks mapped on demand, with the
+// free entries chained through themselves (odd values, never a header address) and
+// reused last-freed first. A block's header keeps its entry's index, so insert and remove
+// touch only the table entry, never a neighbouring block's header: with a large working
+// set, a linked list through the headers cost two cold cache lines per free.
+//
+// The counters are atomics written only under the lock (a load and a store, no
+// read-modify-write), so readers sum them without taking any lock.
 #include "debug/live_blocks.hpp"
 
 #include <atomic>
@@ -17,12 +23,45 @@ namespace {
 
 constexpr std::size_t kShardCount = 64;
 constexpr std::size_t kAllocationKindCount = 4;
+constexpr unsigned kChunkEntryBits = 16;  // 512 KiB of entries per chunk, mapped when needed
+constexpr std::uint64_t kChunkEntries = std::uint64_t{1} << kChunkEntryBits;
+constexpr std::size_t kChunksPerShard = 1024;  // 64 Mi live blocks per shard
+// A header whose entry could not be stored (no memory for a new chunk): still a live,
+// checked block, but the leak scan and the heap check do not see it.
+constexpr std::uint64_t kNoEntry = ~std::uint64_t{0};
+
+using Entry = std::uintptr_t;
+
+constexpr bool is_free_entry(Entry entry) noexcept { return (entry & 1) != 0; }
+// A free entry holds the index + 1 of the next free entry (0: none), shifted and tagged.
+constexpr Entry free_entry(std::uint64_t next_free_plus_one) noexcept {
+  return (next_free_plus_one << 1) | 1;
+}
 
 struct alignas(64) Shard {
   os::SpinLock lock;
-  BlockHeader* head = nullptr;
+  std::uint64_t free_head = 0;  // index + 1 of the most recently freed entry; 0: none
+  std::uint64_t used = 0;       // entries handed out so far (free or not)
   std::atomic<std::size_t> kind_count[kAllocationKindCount] = {};
   std::atomic<std::size_t> kind_bytes[kAllocationKindCount] = {};
+  Entry* chunks[kChunksPerShard] = {};
+
+  Entry& entry(std::uint64_t index) noexcept {
+    return chunks[index >> kChunkEntryBits][index & (kChunkEntries - 1)];
+  }
+  // A fresh entry's index, mapping its chunk when it is the first; kNoEntry when full.
+  std::uint64_t take_fresh() noexcept {
+    const std::uint64_t index = used;
+    const std::uint64_t chunk = index >> kChunkEntryBits;
+    if (chunk >= kChunksPerShard) return kNoEntry;
+    if (chunks[chunk] == nullptr) {
+      void* memory = os::map(kChunkEntries * sizeof(Entry), os::page_size(), false);
+      if (memory == nullptr) return kNoEntry;
+      chunks[chunk] = static_cast<Entry*>(memory);
+    }
+    ++used;
+    return index;
+  }
 };
 
 Shard g_shards[kShardCount];
@@ -56,6 +95,15 @@ std::size_t sum_over_shards(Counters Shard::*counters, std::size_t kind) noexcep
   return total;
 }
 
+// Visits the shard's live headers; the caller holds its lock.
+template <typename Visit>
+void for_each_in(Shard& shard, Visit visit) noexcept {
+  for (std::uint64_t index = 0; index < shard.used; ++index) {
+    const Entry entry = shard.entry(index);
+    if (!is_free_entry(entry)) visit(reinterpret_cast<BlockHeader*>(entry));
+  }
+}
+
 }  // namespace
 
 namespace live_blocks {
@@ -64,10 +112,15 @@ void insert(BlockHeader* header) noexcept {
   Shard& shard = shard_of(header);
   const std::size_t kind = header->kind % kAllocationKindCount;
   ShardLock guard(shard);
-  header->previous = nullptr;
-  header->next = shard.head;
-  if (shard.head != nullptr) shard.head->previous = header;
-  shard.head = header;
+  std::uint64_t index;
+  if (shard.free_head != 0) {
+    index = shard.free_head - 1;
+    shard.free_head = shard.entry(index) >> 1;
+  } else {
+    index = shard.take_fresh();
+  }
+  header->live_entry = index;
+  if (index != kNoEntry) shard.entry(index) = reinterpret_cast<Entry>(header);
   add_to(shard.kind_count[kind], 1);
   add_to(shard.kind_bytes[kind], header->requested_bytes);
 }
@@ -81,10 +134,11 @@ bool remove_as_freed(BlockHeader* header) noexcept {
   std::atomic_ref<std::uint8_t> is_free(header->is_free);
   if (is_free.load(std::memory_order_relaxed) != 0) return false;
   is_free.store(1, std::memory_order_release);
-  if (header->previous != nullptr) header->previous->next = header->next;
-  else shard.head = header->next;
-  if (header->next != nullptr) header->next->previous = header->previous;
-  header->next = header->previous = nullptr;
+  const std::uint64_t index = header->live_entry;
+  if (index != kNoEntry) {
+    shard.entry(index) = free_entry(shard.free_head);
+    shard.free_head = index + 1;
+  }
   add_to(shard.kind_count[kind], static_cast<std::size_t>(-1));
   add_to(shard.kind_bytes[kind], -header->requested_bytes);
   return true;
@@ -122,22 +176,22 @@ std::size_t bytes_of(api::AllocationKind kind) noexcept {
 void for_each_header(HeaderVisitor visit, void* context) noexcept {
   for (Shard& shard : g_shards) {
     ShardLock guard(shard);
-    for (BlockHeader* header = shard.head; header != nullptr; header = header->next) {
-      visit(header, context);
-    }
+    for_each_in(shard, [&](BlockHeader* header) { visit(header, context); });
   }
 }
 
 BlockHeader* find_containing(const void* address) noexcept {
   auto target = reinterpret_cast<std::uintptr_t>(address);
+  BlockHeader* found = nullptr;
   for (Shard& shard : g_shards) {
     ShardLock guard(shard);
-    for (BlockHeader* header = shard.head; header != nullptr; header = header->next) {
+    for_each_in(shard, [&](BlockHeader* header) {
       auto start = reinterpret_cast<std::uintptr_t>(header);
       auto end = reinterpret_cast<std::uintptr_t>(user_of(header)) + header->requested_bytes +
                  tail_guard_bytes(header->requested_bytes);
-      if (target >= start && target < end) return header;
-    }
+      if (found == nullptr && target >= start && target < end) found = header;
+    });
+    if (found != nullptr) return found;
   }
   return nullptr;
 }

@@ -1,6 +1,7 @@
-// The table of live (tracked) blocks: an intrusive doubly linked list through the block
-// headers, split into shards by allocating thread, one SpinLock per shard. Internal blocks
-// (made while inside the runtime) are never in it. The leak reporter, the heap check and
+// The table of live (tracked) blocks: per shard (by allocating thread, one SpinLock
+// each), an array of header pointers whose index each header keeps, so adding and
+// removing a block touches no other block. Internal blocks (made while inside the
+// runtime) are never in it. The leak reporter, the heap check and
 // MemoryTracker enumerate it with for_each_live_block.
 #pragma once
 

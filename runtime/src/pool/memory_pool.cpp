@@ -7,6 +7,7 @@
 #include "pool/fork_hooks.hpp"
 #include "pool/os_block_registry.hpp"
 #include "pool/pool_counters.hpp"
+#include "pool/small_fast_path.hpp"
 #include "pool/small_manager.hpp"
 
 namespace os_memory {
@@ -73,9 +74,8 @@ void* route(std::size_t bytes, std::size_t alignment) {
 
 void* MemoryPool::allocate(std::size_t bytes, std::size_t alignment) noexcept {
   // Fast path: a Small block at the default alignment straight from the thread cache.
-  if (__builtin_expect(bytes <= kSmallMaxBytes && alignment - 1 < kSmallBlockAlignment &&
-                           (alignment & (alignment - 1)) == 0, 1)) {
-    if (void* block = SmallManager::allocate(osp::pool::class_for_size(bytes))) return block;
+  if (__builtin_expect(alignment - 1 < kSmallBlockAlignment && (alignment & (alignment - 1)) == 0, 1)) {
+    if (void* block = osp::pool::allocate_small_fast(bytes)) return block;
   }
   if (alignment == 0 || (alignment & (alignment - 1)) != 0 || bytes > kMaxRequestBytes) {
     osp::pool::count_failed_allocation();
@@ -88,12 +88,8 @@ void* MemoryPool::allocate(std::size_t bytes, std::size_t alignment) noexcept {
 }
 
 void MemoryPool::deallocate(void* block) noexcept {
+  if (osp::pool::deallocate_small_fast(block)) return;
   if (block == nullptr) return;
-  const int class_index = SmallManager::class_of(block);
-  if (class_index >= 0) {
-    SmallManager::deallocate(block, class_index);
-    return;
-  }
   if (const std::size_t bytes = BuddyAllocator::deallocate(block); bytes != 0) {
     osp::pool::count_free(Tier::Medium, bytes);
     return;

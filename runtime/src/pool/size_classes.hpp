@@ -61,9 +61,10 @@ inline constexpr std::uint32_t class_batch_blocks(int index) noexcept {
   return size_class_detail::kTable.batch_blocks[index];
 }
 
-// Class for `bytes` ≤ kSmallMaxBlockBytes, ignoring alignment, in O(1).
-inline constexpr int class_for_size(std::size_t bytes) noexcept {
-  using namespace size_class_detail;
+namespace size_class_detail {
+
+// The class by arithmetic (a bit scan and shifts), for any Small size.
+inline constexpr int computed_class_for_size(std::size_t bytes) noexcept {
   if (bytes <= kLinearClasses * kLinearStepBytes) {
     return bytes == 0 ? 0 : static_cast<int>((bytes - 1) / kLinearStepBytes);
   }
@@ -74,6 +75,42 @@ inline constexpr int class_for_size(std::size_t bytes) noexcept {
   static_assert(kClassesPerDoubling == 4, "the shift below divides by 4");
   const int within = static_cast<int>((bytes - 1 - base) >> (highest_bit - 2));  // 0..3
   return kLinearClasses + (highest_bit - 7) * kClassesPerDoubling + within;
+}
+
+// Up to 1 KiB every class boundary is a multiple of 16, so the class of `bytes` is a
+// table entry indexed by ceil(bytes / 16): one load instead of the bit arithmetic, for
+// the sizes most programs ask for most often.
+inline constexpr std::size_t kTabulatedMaxBytes = 1024;
+struct SmallSizeTable {
+  std::uint8_t classes[kTabulatedMaxBytes / kLinearStepBytes + 1];
+};
+constexpr SmallSizeTable build_small_size_table() {
+  SmallSizeTable table{};
+  for (std::size_t step = 0; step <= kTabulatedMaxBytes / kLinearStepBytes; ++step) {
+    table.classes[step] = static_cast<std::uint8_t>(computed_class_for_size(step * kLinearStepBytes));
+  }
+  return table;
+}
+inline constexpr SmallSizeTable kSmallSizeTable = build_small_size_table();
+
+constexpr bool small_size_table_matches_arithmetic() {
+  for (std::size_t bytes = 0; bytes <= kTabulatedMaxBytes; ++bytes) {
+    if (kSmallSizeTable.classes[(bytes + kLinearStepBytes - 1) / kLinearStepBytes] !=
+        computed_class_for_size(bytes)) {
+      return false;
+    }
+  }
+  return true;
+}
+static_assert(small_size_table_matches_arithmetic(), "a class boundary below 1 KiB is not a multiple of 16");
+
+}  // namespace size_class_detail
+
+// Class for `bytes` ≤ kSmallMaxBlockBytes, ignoring alignment, in O(1).
+inline constexpr int class_for_size(std::size_t bytes) noexcept {
+  using namespace size_class_detail;
+  if (bytes <= kTabulatedMaxBytes) return kSmallSizeTable.classes[(bytes + kLinearStepBytes - 1) / kLinearStepBytes];
+  return computed_class_for_size(bytes);
 }
 
 // Smallest class whose blocks hold `bytes` and whose block addresses are multiples of

@@ -135,6 +135,9 @@ bool activate_cache(ThreadCache& cache) noexcept {
   if (cache.state == CacheState::Exited) return false;
   if (!ensure_reserved()) return false;
   cache.state = CacheState::Active;  // before registering: registration may allocate
+  for (int index = 0; index < kSmallClassCount; ++index) {
+    cache.classes[index].free_limit = 2 * class_batch_blocks(index);
+  }
   global.registry_lock.lock();
   cache.registry_previous = nullptr;
   cache.registry_next = global.registry_head;
@@ -242,7 +245,7 @@ void* allocate_without_cache(int class_index) noexcept {
   }
   std::uintptr_t cursor = 0, end = 0;
   if (!carve_from_region(class_index, cursor, end)) return nullptr;
-  ClassCache leftover{nullptr, 0, 0, cursor + class_block_bytes(class_index), end};
+  ClassCache leftover{nullptr, 0, 0, cursor + class_block_bytes(class_index), end, {}, {}, 0, 0};
   flush_bump_range(leftover, class_index);
   return reinterpret_cast<void*>(cursor);
 }

@@ -32,16 +32,23 @@ struct OwnerCounter {
   std::uint64_t read() const noexcept { return __atomic_load_n(&value, __ATOMIC_RELAXED); }
 };
 
+// One class of a thread's cache: 64 bytes, so each class's fields share one cache line
+// (the thread's cache starts on a page).
 struct ClassCache {
   void* free_head;  // word 0 of each free block links to the next
   std::uint32_t free_count;
-  std::uint32_t unused;
+  // Frees beyond this many cached blocks take the slow path (which flushes a batch). Zero
+  // until the cache is registered and again after the thread's exit, so one compare on
+  // the fast path also sends a new or exited thread's frees the slow way.
+  std::uint32_t free_limit;
   std::uintptr_t bump_cursor;  // fresh blocks not yet handed out: [cursor, end)
   std::uintptr_t bump_end;
   OwnerCounter allocations;
   OwnerCounter frees;
   std::uint64_t published_live_blocks;  // allocations - frees at the last publish
+  std::uint64_t padding;
 };
+static_assert(sizeof(ClassCache) == 64);
 
 enum class CacheState : std::uint8_t { Uninitialized = 0, Active = 1, Exited = 2 };
 
@@ -73,7 +80,11 @@ class SmallManager {
     ClassCache& slot = thread_cache().classes[class_index];
     void* block = slot.free_head;
     if (__builtin_expect(block != nullptr, 1)) {
-      slot.free_head = *static_cast<void**>(block);
+      void* next = *static_cast<void**>(block);
+      slot.free_head = next;
+      // The next allocation of this class reads `next`'s link: start that load now, so
+      // a free list of blocks that left the cache does not stall every allocation on it.
+      __builtin_prefetch(next);
       --slot.free_count;
     } else if (slot.bump_cursor < slot.bump_end) {
       block = reinterpret_cast<void*>(slot.bump_cursor);
@@ -86,10 +97,8 @@ class SmallManager {
   }
 
   static void deallocate(void* block, int class_index) noexcept {
-    ThreadCache& cache = thread_cache();
-    ClassCache& slot = cache.classes[class_index];
-    if (__builtin_expect(cache.state != CacheState::Active, 0) ||
-        slot.free_count >= 2 * class_batch_blocks(class_index)) {
+    ClassCache& slot = thread_cache().classes[class_index];
+    if (__builtin_expect(slot.free_count >= slot.free_limit, 0)) {
       deallocate_slow(block, class_index);
       return;
     }

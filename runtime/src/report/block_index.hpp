@@ -43,7 +43,7 @@ struct ScannedBlock {
 
 class BlockIndex {
  public:
-  // Copies the live blocks; call while every other thread is stopped (the live list
+  // Copies the live blocks; call while every other thread is stopped (the live table
   // cannot change). False when scratch memory ran out.
   bool build(ScratchArena& arena) noexcept;
   std::size_t size() const noexcept { return count_; }

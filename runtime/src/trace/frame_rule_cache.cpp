@@ -1,5 +1,5 @@
-// The shared cache of frame rules (see frame_rule_cache.hpp): the miss path. A slot is
-// direct-mapped by the return address; its word holds the address bits the index does
+// The shared cache of frame rules (see frame_rule_cache.hpp): the miss path. A return
+// address maps to a set of two slots; a slot's word holds the address bits the index does
 // not imply (the key), the low bits of the code-range generation and the rule. Rules that
 // do not fit (a CFA offset that is not a multiple of 8, or a frame over 128 KiB) are
 // computed every time.
@@ -84,10 +84,12 @@ __attribute__((noinline)) FrameRule detail::compute_and_remember_rule(
     // Stored under the generation read before the lookup: if the table was rebuilt
     // meanwhile, the entry simply never matches.
     clear_if_generation_changed(table, generation);
-    table[rule_slot_index(return_address)].store(
-        (return_address >> kRuleIndexBits) |
-            ((generation & kRuleGenerationMask) << kRuleGenerationShift) | (bits << kRuleShift),
-        std::memory_order_relaxed);
+    // The newest rule takes way 0; the one it displaces moves to way 1, evicting the
+    // older. Another thread may read the set in between and miss: it computes the rule.
+    Slot* set = table + detail::rule_set_start(return_address);
+    set[1].store(set[0].load(std::memory_order_relaxed), std::memory_order_relaxed);
+    set[0].store(detail::rule_slot_key(return_address, generation) | (bits << kRuleShift),
+                 std::memory_order_relaxed);
   }
   return rule;
 }

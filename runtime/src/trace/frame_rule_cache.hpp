@@ -19,13 +19,19 @@ namespace osp::trace {
 
 namespace detail {
 
-// Slot layout, low bits first: the address bits the index does not imply (the key), the
-// low bits of the generation, the rule: kind (3 bits), flags (3), the CFA offset in words,
-// the saved RBP's offset in words (7).
-inline constexpr unsigned kRuleIndexBits = 14;  // 128 KiB of slots
-inline constexpr std::uint64_t kRuleSlots = 1ULL << kRuleIndexBits;
+// Two-way sets: a program's hot return addresses are a few hundred, and in a direct-mapped
+// table two of them sharing a slot evicted each other on every walk, each time paying for
+// a full interpretation of the function's call-frame program. Both ways of a set share a
+// cache line. The newest rule goes to way 0 and pushes the previous one to way 1.
+//
+// Slot layout, low bits first: the address bits the set index does not imply (the key),
+// the low bits of the generation, the rule: kind (3 bits), flags (3), the CFA offset in
+// words, the saved RBP's offset in words (7).
+inline constexpr unsigned kRuleSetBits = 13;
+inline constexpr unsigned kRuleWays = 2;
+inline constexpr std::uint64_t kRuleSlots = (1ULL << kRuleSetBits) * kRuleWays;  // 128 KiB
 inline constexpr unsigned kAddressBits = 47;  // user space on x86-64
-inline constexpr unsigned kRuleKeyBits = kAddressBits - kRuleIndexBits;
+inline constexpr unsigned kRuleKeyBits = kAddressBits - kRuleSetBits;
 // Higher addresses (none in user space) are looked up every time.
 inline constexpr std::uintptr_t kHighestCachedAddress = (1ULL << kAddressBits) - 1;
 inline constexpr unsigned kRuleGenerationShift = kRuleKeyBits;
@@ -38,8 +44,14 @@ static_assert(kCfaWordsBits >= 12, "frames up to 32 KiB must fit a slot");
 // Null until the first rule is stored.
 extern std::atomic<std::atomic<std::uint64_t>*> frame_rule_slots;
 
-inline std::uint64_t rule_slot_index(std::uintptr_t address) noexcept {
-  return (address ^ (address >> kRuleIndexBits)) & (kRuleSlots - 1);
+// The first slot of `address`'s set.
+inline std::uint64_t rule_set_start(std::uintptr_t address) noexcept {
+  return ((address ^ (address >> kRuleSetBits)) & ((1ULL << kRuleSetBits) - 1)) * kRuleWays;
+}
+
+// What a slot holding `address`'s rule starts with (its low kRuleShift bits).
+inline std::uint64_t rule_slot_key(std::uintptr_t address, std::uint64_t generation) noexcept {
+  return (address >> kRuleSetBits) | ((generation & kRuleGenerationMask) << kRuleGenerationShift);
 }
 
 inline FrameRule decode_rule(std::uint64_t bits) noexcept {
@@ -71,12 +83,13 @@ class FrameRuleLookup {
   FrameRule operator()(std::uintptr_t return_address) const noexcept {
     using namespace detail;
     if (slots_ != nullptr && return_address <= kHighestCachedAddress) [[likely]] {
-      const std::uint64_t word =
-          slots_[rule_slot_index(return_address)].load(std::memory_order_relaxed);
-      const std::uint64_t expected = (return_address >> kRuleIndexBits) |
-                                     ((generation_ & kRuleGenerationMask) << kRuleGenerationShift);
-      if (word != 0 && (word & ((1ULL << kRuleShift) - 1)) == expected) [[likely]] {
-        return decode_rule(word >> kRuleShift);
+      const std::atomic<std::uint64_t>* set = slots_ + rule_set_start(return_address);
+      const std::uint64_t expected = rule_slot_key(return_address, generation_);
+      for (unsigned way = 0; way < kRuleWays; ++way) {
+        const std::uint64_t word = set[way].load(std::memory_order_relaxed);
+        if (word != 0 && (word & ((1ULL << kRuleShift) - 1)) == expected) [[likely]] {
+          return decode_rule(word >> kRuleShift);
+        }
       }
     }
     return compute_and_remember_rule(return_address, generation_);

@@ -60,6 +60,48 @@ TEST(DebugHeap, LiveBlocksCarryTheirOrigin) {
   EXPECT_EQ(search.hits, 0);
 }
 
+// The live table grows in chunks of 65,536 entries and reuses freed entries: every live
+// block is visited exactly once across chunk boundaries, and no freed one is.
+TEST(DebugHeap, LiveTableVisitsEveryLiveBlockOnceAcrossChunks) {
+  constexpr std::size_t kBlocks = 150000;  // more than two chunks on this thread's shard
+  const std::size_t live_before = live_blocks::count_of(AllocationKind::Api);
+  std::vector<void*> blocks(kBlocks);
+  for (void*& block : blocks) {
+    block = allocate_at(24, "table.cpp", 1, AllocationKind::Api);
+    ASSERT_NE(block, nullptr);
+  }
+  EXPECT_EQ(live_blocks::count_of(AllocationKind::Api), live_before + kBlocks);
+  // Free every third block, then allocate as many again: they take the freed entries.
+  std::size_t freed = 0;
+  for (std::size_t index = 0; index < kBlocks; index += 3, ++freed) {
+    deallocate(blocks[index], AllocationKind::Api, 0);
+    blocks[index] = nullptr;
+  }
+  std::vector<void*> refills;
+  for (std::size_t index = 0; index < freed; ++index) {
+    refills.push_back(allocate_at(40, "table.cpp", 2, AllocationKind::Api));
+  }
+  struct Tally {
+    std::size_t first_line, second_line, other_table_lines;
+  } tally{0, 0, 0};
+  for_each_live_block([](const LiveBlockInfo& info, void* raw) {
+    auto* state = static_cast<Tally*>(raw);
+    if (info.origin_file == nullptr || std::strcmp(info.origin_file, "table.cpp") != 0) return;
+    if (info.origin_line == 1 && info.requested_bytes == 24) ++state->first_line;
+    else if (info.origin_line == 2 && info.requested_bytes == 40) ++state->second_line;
+    else ++state->other_table_lines;
+  }, &tally);
+  EXPECT_EQ(tally.first_line, kBlocks - freed);
+  EXPECT_EQ(tally.second_line, freed);
+  EXPECT_EQ(tally.other_table_lines, 0u);
+  EXPECT_EQ(live_blocks::count_of(AllocationKind::Api), live_before + kBlocks);
+  for (void* block : blocks) {
+    if (block != nullptr) deallocate(block, AllocationKind::Api, 0);
+  }
+  for (void* block : refills) deallocate(block, AllocationKind::Api, 0);
+  EXPECT_EQ(live_blocks::count_of(AllocationKind::Api), live_before);
+}
+
 TEST(DebugHeap, FreshBlocksAreFilledAndAligned) {
   auto* block = static_cast<unsigned char*>(allocate({100, 256, AllocationKind::Malloc, nullptr, 0, 0, false}));
   ASSERT_NE(block, nullptr);
