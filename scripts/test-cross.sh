@@ -7,6 +7,8 @@
 #            CASPAL instead of an LDAXP/STLXP loop                    build/arm64-lse-cross
 # Windows also builds libospdebug and runs its error and leak cases under wine64; when the
 # host's osp-leakview is built (build/release), it gates the snapshots written there.
+# arm64 also builds and tests the debug runtime and osp-leakview (a representative subset
+# under qemu: ctest --preset arm64-cross-full runs them all).
 #   scripts/test-cross.sh [windows|arm64|arm64-lse ...]   (default: windows arm64)
 set -euo pipefail
 cd "$(dirname "$0")/.."

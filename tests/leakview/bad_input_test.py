@@ -11,11 +11,13 @@ import os
 import subprocess
 import sys
 import tempfile
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import target_command  # noqa: E402  (programs of the target, emulated or not)
 
 
 def run(leakview, arguments, cwd):
-    return subprocess.run([leakview] + arguments, cwd=cwd, capture_output=True, text=True,
-                          env=dict(os.environ, NO_COLOR="1"), timeout=60)
+    return target_command.run([leakview] + arguments, cwd=cwd, capture_output=True, text=True,
+                              env=dict(os.environ, NO_COLOR="1"), timeout=60)
 
 
 def mutations(base):

@@ -19,6 +19,8 @@ import jsonschema
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from golden_test import compare  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import target_command  # noqa: E402  (programs of the target, emulated or not)
 
 # A workflow command as GitHub's runner parses it (actions/toolkit command.ts): escaped
 # properties (no raw ':' or ','), then '::' and the escaped message, one line each.
@@ -56,7 +58,7 @@ def run(leakview, arguments, cwd, **environment):
     env = {key: value for key, value in os.environ.items()
            if key not in ("GITHUB_STEP_SUMMARY", "GITHUB_WORKSPACE", "CI_PROJECT_DIR")}
     env.update(NO_COLOR="1", **environment)
-    return subprocess.run([leakview] + arguments, cwd=cwd, capture_output=True, text=True, env=env, timeout=60)
+    return target_command.run([leakview] + arguments, cwd=cwd, capture_output=True, text=True, env=env, timeout=60)
 
 
 def check_github(name, text):

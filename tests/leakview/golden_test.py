@@ -14,6 +14,8 @@ import subprocess
 import sys
 import tempfile
 import xml.etree.ElementTree as ElementTree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import target_command  # noqa: E402  (programs of the target, emulated or not)
 
 FORMATS = {"text": "txt", "json": "json", "markdown": "md", "junit": "xml",
            "sarif": "sarif", "folded": "folded", "html": "html"}
@@ -95,8 +97,8 @@ def check_well_formed(name, text):
 
 def run(leakview, arguments, cwd):
     environment = dict(os.environ, NO_COLOR="1")
-    return subprocess.run([leakview] + arguments, cwd=cwd, capture_output=True, text=True, env=environment,
-                          timeout=60)
+    return target_command.run([leakview] + arguments, cwd=cwd, capture_output=True, text=True, env=environment,
+                              timeout=60)
 
 
 def compare(name, actual, golden_dir, update, failures):
@@ -146,7 +148,8 @@ def terminal_output(leakview, arguments, cwd, environment):
     """Runs with stdout on a pseudo-terminal and returns what it printed."""
     import pty
     primary, secondary = pty.openpty()
-    process = subprocess.Popen([leakview] + arguments, cwd=cwd, stdout=secondary, stderr=subprocess.DEVNULL,
+    command, environment = target_command.command_and_environment([leakview] + arguments, environment)
+    process = subprocess.Popen(command, cwd=cwd, stdout=secondary, stderr=subprocess.DEVNULL,
                                env=environment)
     os.close(secondary)
     chunks = []

@@ -10,6 +10,8 @@ import os
 import subprocess
 import sys
 import tempfile
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import target_command  # noqa: E402  (programs of the target, emulated or not)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = 5
@@ -25,8 +27,8 @@ def main():
         assert os.path.getsize(path) >= float(megabytes) * 1024 * 1024 * 0.95, "generator wrote too little"
         with open(path) as file:
             snapshot = json.load(file)
-        result = subprocess.run([leakview, "summary", path, "--format", "json", "--top", str(TOP)],
-                                capture_output=True, text=True)
+        result = target_command.run([leakview, "summary", path, "--format", "json", "--top", str(TOP)],
+                                    capture_output=True, text=True)
         assert result.returncode == 0, f"summary failed ({result.returncode}): {result.stderr}"
         assert result.stderr == "", result.stderr
         summary = json.loads(result.stdout)

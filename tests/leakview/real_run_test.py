@@ -12,6 +12,8 @@ import os
 import subprocess
 import sys
 import tempfile
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import target_command  # noqa: E402  (programs of the target, emulated or not)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -23,7 +25,7 @@ def build_and_run(compiler, library, directory, program):
                     "-Wl,-rpath," + os.path.dirname(library)], check=True)
     snapshot = os.path.join(directory, program + ".json")
     environment = dict(os.environ, OSP_OPTIONS=f"detect_leaks=1:report_path={snapshot}:exitcode=0")
-    run = subprocess.run([executable], env=environment, capture_output=True, text=True)
+    run = target_command.run([executable], env=environment, capture_output=True, text=True)
     assert run.returncode == 0, f"{program} exited {run.returncode}: {run.stderr}"
     assert os.path.exists(snapshot), f"{program} wrote no snapshot: {run.stderr}"
     return snapshot
@@ -38,10 +40,10 @@ def main():
     with tempfile.TemporaryDirectory() as directory:
         before = build_and_run(compiler, library, directory, "shop_v1")
         after = build_and_run(compiler, library, directory, "shop_v2")
-        diff = subprocess.run([leakview, "diff", before, after, "--format", "json"], capture_output=True, text=True)
+        diff = target_command.run([leakview, "diff", before, after, "--format", "json"], capture_output=True, text=True)
         assert diff.returncode == 0, diff.stderr
         sites = json.loads(diff.stdout)["sites"]
-        gate = subprocess.run([leakview, "gate", after, "--baseline", before], capture_output=True, text=True)
+        gate = target_command.run([leakview, "gate", after, "--baseline", before], capture_output=True, text=True)
 
     new, gone, grown = titles(sites, "new"), titles(sites, "gone"), titles(sites, "grown")
     assert len(new) == 1 and new[0].startswith("shop::spawn_worker"), f"new: {new}"

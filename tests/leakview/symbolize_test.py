@@ -17,6 +17,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import target_command  # noqa: E402  (programs of the target, emulated or not)
+
+# The binutils that write the target's ELF files (a cross build's own; CMake says which).
+OBJCOPY = os.environ.get("OSP_OBJCOPY", "objcopy")
+STRIP = os.environ.get("OSP_STRIP", "strip")
 
 
 def build_id(path):
@@ -35,8 +41,8 @@ def function_offset(path, name):
 
 def leak_titles(leakview, snapshot_path, extra):
     # --kinds all: the fixture's site is a possible leak, which summary lists only when asked.
-    result = subprocess.run([leakview, "summary", snapshot_path, "--format", "json", "--kinds", "all", *extra],
-                            capture_output=True, text=True, timeout=60)
+    result = target_command.run([leakview, "summary", snapshot_path, "--format", "json", "--kinds", "all", *extra],
+                                capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     return [site["title"] for site in json.loads(result.stdout)["sites"]], json.loads(result.stdout)
 
@@ -51,10 +57,10 @@ def strip_copy(program, stripped, debug_file=None, link=True):
     shutil.copy(program, stripped)
     if debug_file:
         os.makedirs(os.path.dirname(debug_file), exist_ok=True)
-        run("objcopy", "--only-keep-debug", stripped, debug_file)
-    run("strip", "--strip-all", stripped)
+        run(OBJCOPY, "--only-keep-debug", stripped, debug_file)
+    run(STRIP, "--strip-all", stripped)
     if debug_file and link:
-        run("objcopy", f"--add-gnu-debuglink={debug_file}", stripped)
+        run(OBJCOPY, f"--add-gnu-debuglink={debug_file}", stripped)
 
 
 def frames_snapshot(snapshot, module, offsets):

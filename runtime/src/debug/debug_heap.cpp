@@ -16,6 +16,7 @@
 #include "debug/guarded_blocks.hpp"
 #include "guarded/slot_space.hpp"
 #include "debug/live_blocks.hpp"
+#include "debug/threads_at_start.hpp"
 #include "debug/options.hpp"
 #include "debug/pointer_validation.hpp"
 #include "debug/quarantine.hpp"
@@ -295,6 +296,7 @@ void child_after_fork() noexcept {
   unlock_reports();
   quarantine::after_fork_in_child();
   live_blocks::unlock_all();
+  remember_threads_at_start();
 }
 
 }  // namespace osp::debug

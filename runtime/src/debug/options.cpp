@@ -9,6 +9,7 @@
 
 #include "debug/options_environment.hpp"
 #include "debug/report_writer.hpp"
+#include "debug/threads_at_start.hpp"
 #include "os/os_memory.hpp"
 
 namespace osp::debug {
@@ -228,6 +229,8 @@ const Options& parse_environment_options() noexcept {
   if (g_options_state.compare_exchange_strong(expected, 1, std::memory_order_acq_rel)) {
     const char* text = environment_options_text();
     parse_options(text, g_option_storage, sizeof g_option_storage, g_options);
+    // The runtime's first moment: every thread the program starts comes after it.
+    remember_threads_at_start();
     g_options_state.store(2, std::memory_order_release);
     if (g_options.help) print_option_help(2);
     return g_options;

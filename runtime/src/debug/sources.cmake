@@ -4,6 +4,7 @@ set(OSP_DEBUG_SOURCES
     ${OSP_SRC}/debug/options.cpp
     ${OSP_SRC}/debug/options_environment.cpp
     ${OSP_SRC}/debug/runtime_thread.cpp
+    ${OSP_SRC}/debug/threads_at_start.cpp
     ${OSP_SRC}/debug/block_guards.cpp
     ${OSP_SRC}/debug/live_blocks.cpp
     ${OSP_SRC}/debug/quarantine.cpp

@@ -25,6 +25,8 @@
 
 #include "report/root_set.hpp"
 
+#include "debug/threads_at_start.hpp"
+
 namespace osp::report {
 namespace {
 
@@ -122,6 +124,7 @@ int signal_new_threads(int signal_number, pid_t self) {
       for (; *name >= '0' && *name <= '9'; ++name) thread_id = thread_id * 10 + (*name - '0');
       const std::size_t count = g_slot_count.load(std::memory_order_relaxed);
       if (thread_id == self || slot_known(thread_id, count)) continue;
+      if (debug::started_before_runtime(thread_id)) continue;  // an emulator's own thread
       if (count == kMaxThreads) {
         ::close(fd);
         return -1;

@@ -1,4 +1,4 @@
-// Stack capture: a frame-pointer walk, an eh_frame walk and a libunwind walk, all
+// Stack capture: a frame-pointer walk, an eh_frame walk (x86-64) and a libunwind walk, all
 // malloc-free. Frame record layout on x86-64 and AArch64: the frame pointer points at
 // [saved caller frame pointer, return address]. Every stack word is read only after
 // checking it lies inside the thread's stack above the current frame, so a corrupt chain
@@ -118,6 +118,9 @@ void walk_frame_pointers(std::uintptr_t frame_pointer, FrameSink& sink,
   }
 }
 
+// The eh_frame walk evaluates x86-64 rules (frame_rules.hpp). On AArch64, where GCC keeps
+// frame records by default, EhFrame walks the frame records instead.
+#if defined(__x86_64__)
 // The registers an eh_frame walk tracks, as they are in the frame of `instruction`.
 struct UnwindRegisters {
   std::uintptr_t instruction;  // a return address into this frame's function
@@ -181,6 +184,7 @@ void walk_frame_rules(UnwindRegisters registers, FrameSink& sink, const StackBou
     if (sink.full() || !step_with_rule(rule, registers, bounds, records)) break;
   }
 }
+#endif
 
 // libunwind's fast path (unw_backtrace) keeps a per-thread cache whose destructor locks
 // a mutex at thread exit; ThreadSanitizer has already torn the thread down by then and
@@ -210,17 +214,22 @@ __attribute__((noinline)) void walk_with_libunwind(std::uintptr_t caller_return_
   wanted += kMaxInternalFrames;
   if (wanted > kLibunwindBufferFrames || wanted < 0) wanted = kLibunwindBufferFrames;
   const int captured = unwind_into(buffer, wanted);
+  // libunwind's AArch64 trace gives each return address minus one (inside the call
+  // instruction); the walk hands on return addresses, as the other methods do.
   int first = -1;
+  std::uintptr_t adjustment = 0;
   for (int i = 0; i < captured && i < kMaxInternalFrames; ++i) {
-    if (reinterpret_cast<std::uintptr_t>(buffer[i]) == caller_return_address) {
+    const auto address = reinterpret_cast<std::uintptr_t>(buffer[i]);
+    if (address == caller_return_address || address + 1 == caller_return_address) {
       first = i;
+      adjustment = caller_return_address - address;
       break;
     }
   }
   if (first < 0) return;  // our own frames were not recognisable: report nothing
   const FrameRuleLookup rules;
   for (int i = first; i < captured && !sink.full(); ++i) {
-    const auto address = reinterpret_cast<std::uintptr_t>(buffer[i]);
+    const auto address = reinterpret_cast<std::uintptr_t>(buffer[i]) + adjustment;
     if (!is_code(rules, address) || !sink.offer(address)) break;
   }
 }

@@ -2,6 +2,8 @@
 // rules from .eh_frame cached per return address (the default; whole stacks through code
 // without frame pointers, a few loads per frame once a path has been seen), a
 // frame-pointer walk (the fastest; needs -fno-omit-frame-pointer code) and libunwind.
+// The eh_frame rules are read for x86-64 only; on AArch64 EhFrame walks the frame records
+// (x29), which GCC keeps there by default, and libunwind covers code built without them.
 // All of them read the stack only inside the thread's stack bounds, so they never fault,
 // and every captured return address lies in an executable segment of a loaded module
 // (code_ranges.hpp): a walk that leaves code stops there. None allocates; all are safe

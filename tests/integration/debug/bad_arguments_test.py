@@ -21,6 +21,8 @@ import signal
 import subprocess
 import sys
 import tempfile
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+import target_command  # noqa: E402  (programs of the target, emulated or not)
 
 KINDS = {"invalid-allocation-alignment", "calloc-overflow", "reallocarray-overflow",
          "allocation-size-too-big"}
@@ -39,8 +41,8 @@ def main():
         environment = dict(os.environ, OSP_OPTIONS=options)
         if arguments.preload:
             environment["LD_PRELOAD"] = arguments.preload
-        return subprocess.run([arguments.program], env=environment, capture_output=True,
-                              text=True, timeout=120)
+        return target_command.run([arguments.program], env=environment, capture_output=True,
+                                  text=True, timeout=120)
 
     def check(condition, message, result=None):
         if not condition:

@@ -6,12 +6,14 @@ import re
 import subprocess
 import sys
 import tempfile
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+import target_command  # noqa: E402  (programs of the target, emulated or not)
 
 with tempfile.TemporaryDirectory() as directory:
     base = os.path.join(directory, "reports")
     environment = dict(os.environ, OSP_OPTIONS=f"halt_on_error=0:log_path={base}")
-    result = subprocess.run([sys.argv[1]], env=environment, capture_output=True, text=True,
-                            timeout=60)
+    result = target_command.run([sys.argv[1]], env=environment, capture_output=True, text=True,
+                                timeout=60)
     failures = []
     match = re.search(r"parent=(\d+) child=(\d+)", result.stdout)
     if result.returncode != 0 or match is None:

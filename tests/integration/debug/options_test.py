@@ -10,11 +10,13 @@ import re
 import subprocess
 import sys
 import tempfile
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+import target_command  # noqa: E402  (programs of the target, emulated or not)
 
 
 def run(program, options):
     environment = dict(os.environ, OSP_OPTIONS=options)
-    return subprocess.run([program], env=environment, capture_output=True, text=True, timeout=60)
+    return target_command.run([program], env=environment, capture_output=True, text=True, timeout=60)
 
 
 def main():

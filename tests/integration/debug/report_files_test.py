@@ -20,6 +20,8 @@ import signal
 import sys
 import tempfile
 import time
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+import target_command  # noqa: E402  (programs of the target, emulated or not)
 
 PRECIOUS = "precious bytes, not to be touched\n"
 
@@ -37,7 +39,9 @@ def run_planted(program, directory, options, plant):
             os.dup2(stderr, 2)
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, 1)
-            os.execve(program, [program], dict(os.environ, OSP_OPTIONS=options))
+            command, environment = target_command.command_and_environment(
+                [program], dict(os.environ, OSP_OPTIONS=options))
+            os.execve(command[0], command, environment)
         finally:
             os._exit(127)
     os.close(ready_read)

@@ -10,6 +10,8 @@ import os
 import re
 import subprocess
 import sys
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+import target_command  # noqa: E402  (programs of the target, emulated or not)
 
 
 def main():
@@ -30,8 +32,8 @@ def main():
     environment["OSP_OPTIONS"] = arguments.options
     if arguments.preload:
         environment["LD_PRELOAD"] = arguments.preload
-    result = subprocess.run(command, env=environment, capture_output=True, text=True,
-                            timeout=arguments.timeout)
+    result = target_command.run(command, env=environment, capture_output=True, text=True,
+                                timeout=arguments.timeout)
     failures = []
     if result.returncode != arguments.exit:
         failures.append(f"exit status {result.returncode}, expected {arguments.exit}")

@@ -19,6 +19,8 @@ import subprocess
 import sys
 
 from case_markers import marked_lines
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+import target_command  # noqa: E402  (programs of the target, emulated or not)
 
 
 def parse_case(source_path):
@@ -71,8 +73,8 @@ def main():
     environment["OSP_OPTIONS"] = case["options"]
     if arguments.preload:
         environment["LD_PRELOAD"] = arguments.preload
-    result = subprocess.run([arguments.program], env=environment, capture_output=True,
-                            text=True, timeout=120)
+    result = target_command.run([arguments.program], env=environment, capture_output=True,
+                                text=True, timeout=120)
     report = result.stderr
     failures = []
 

@@ -4,10 +4,12 @@ summary counts them as suppressed.  suppression_test.py PROGRAM SUPPRESSIONS_FIL
 import os
 import subprocess
 import sys
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+import target_command  # noqa: E402  (programs of the target, emulated or not)
 
 program, suppressions = sys.argv[1:3]
 environment = dict(os.environ, OSP_OPTIONS=f"detect_leaks=1:leak_kinds=all:exitcode=0:suppressions={suppressions}")
-result = subprocess.run([program], env=environment, capture_output=True, text=True, timeout=60)
+result = target_command.run([program], env=environment, capture_output=True, text=True, timeout=60)
 failures = []
 if result.returncode != 0:
     failures.append(f"exit status {result.returncode}")

@@ -4,14 +4,17 @@ and its output names the leaking function; the clean ones pass; a test failing o
 is not blamed for leaks.  gtest_listener_test.py PROGRAM"""
 import subprocess
 import sys
+import os
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+import target_command  # noqa: E402  (programs of the target, emulated or not)
 
 program = sys.argv[1]
 failures = []
 
 
 def run(test):
-    return subprocess.run([program, f"--gtest_filter=LeakListener.{test}"], capture_output=True,
-                          text=True, timeout=120)
+    return target_command.run([program, f"--gtest_filter=LeakListener.{test}"], capture_output=True,
+                              text=True, timeout=120)
 
 
 leaking = run("LeaksABlock")
@@ -35,7 +38,7 @@ for test in ("FreesEverything", "KeepsACache"):
 own = run("FailsOnItsOwn")
 if own.returncode == 0 or "osp: this test leaked" in own.stdout:
     failures.append(f"FailsOnItsOwn: expected its own failure only:\n{own.stdout}")
-everything = subprocess.run([program], capture_output=True, text=True, timeout=120)
+everything = target_command.run([program], capture_output=True, text=True, timeout=120)
 if "3 FAILED TESTS" not in everything.stdout:
     failures.append("the full run should fail exactly LeaksABlock, LeaksFromAWorkerThread "
                     "and FailsOnItsOwn")

@@ -18,6 +18,8 @@ import sys
 import tempfile
 
 from snapshot_check import count_sites, load_and_check
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+import target_command  # noqa: E402  (programs of the target, emulated or not)
 
 
 def main():
@@ -62,7 +64,7 @@ def main():
                 print("strace not installed: skipped")
                 return 0
             command = ["strace", "-f", "-o", os.devnull] + command
-        result = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=300)
+        result = target_command.run(command, env=environment, capture_output=True, text=True, timeout=300)
         expected_exit = int(exit_match.group(1)) if exit_match else 23
         if args.gdb:
             # gdb prints the exit code in octal with a leading zero (23 -> 027).

@@ -16,6 +16,8 @@ import sys
 import tempfile
 
 from snapshot_check import count_sites, load_and_check
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+import target_command  # noqa: E402  (programs of the target, emulated or not)
 
 api_program, many_program, direct_program, global_program = sys.argv[1:5]
 failures = []
@@ -23,7 +25,7 @@ failures = []
 
 def run(command, options):
     environment = dict(os.environ, OSP_OPTIONS=options)
-    return subprocess.run(command, env=environment, capture_output=True, text=True, timeout=120)
+    return target_command.run(command, env=environment, capture_output=True, text=True, timeout=120)
 
 
 def check_snapshot(path, trigger, label):
@@ -109,7 +111,11 @@ with tempfile.TemporaryDirectory() as directory:
         if len(sites) != 50 or any(site["blocks"] != 2000 for site in sites):
             failures.append(f"many: expected 50 sites of 2000 blocks, got {len(sites)}")
     seconds = float(result.stdout.split("snapshot_seconds=")[1].split()[0]) if "snapshot_seconds=" in result.stdout else 99
-    if seconds >= 1.0:
+    if target_command.emulated():
+        # An emulator runs the scan several times slower than the hardware it stands for:
+        # the speed figure of docs/leaks.md is not measured there.
+        print(f"note: emulated: the 1 s limit is not checked ({seconds} s under the emulator)")
+    elif seconds >= 1.0:
         failures.append(f"many: the snapshot took {seconds} s (limit 1 s)")
 
 if failures:

@@ -78,7 +78,7 @@ class StrippedLibrary : public ::testing::Test {
     // a debug file changed after linking (one byte more) is not used.
     const std::string without_id = root_ + "/no_build_id/libnoid.so";
     ASSERT_TRUE(run("mkdir -p " + shell_quoted(root_ + "/no_build_id") +
-                    " && objcopy --remove-section=.note.gnu.build-id " + shell_quoted(original) + " " +
+                    " && " OSP_OBJCOPY " --remove-section=.note.gnu.build-id " + shell_quoted(original) + " " +
                     shell_quoted(root_ + "/no_build_id/original.so")));
     ASSERT_TRUE(make_stripped(root_ + "/no_build_id/original.so", without_id, without_id + ".debug"));
     ASSERT_TRUE(make_stripped(root_ + "/no_build_id/original.so", root_ + "/changed/libchanged.so",
@@ -108,12 +108,12 @@ class StrippedLibrary : public ::testing::Test {
                           shell_quoted(stripped);
     if (!debug.empty()) {
       command += " && mkdir -p " + shell_quoted(debug.substr(0, debug.rfind('/'))) +
-                 " && objcopy --only-keep-debug " + shell_quoted(stripped) + " " + shell_quoted(debug);
+                 " && " OSP_OBJCOPY " --only-keep-debug " + shell_quoted(stripped) + " " + shell_quoted(debug);
     }
-    command += " && strip --strip-all " + shell_quoted(stripped);
+    command += " && " OSP_STRIP " --strip-all " + shell_quoted(stripped);
     // objcopy records the debug file's name (and CRC); the reader looks for that name.
     if (!debug.empty() && add_link)
-      command += " && objcopy --add-gnu-debuglink=" + shell_quoted(debug) + " " + shell_quoted(stripped);
+      command += " && " OSP_OBJCOPY " --add-gnu-debuglink=" + shell_quoted(debug) + " " + shell_quoted(stripped);
     return run(command);
   }
 

@@ -1,5 +1,5 @@
-// Compiled with -O2 -fomit-frame-pointer (see CMakeLists.txt): RBP is an ordinary
-// register here, and the middle function sets it to a fake frame record on purpose.
+// Compiled with -O2 -fomit-frame-pointer (see CMakeLists.txt): RBP (x29 on AArch64) is an
+// ordinary register here, and the middle function sets it to a fake frame record on purpose.
 #include "omitted_frame_pointers.hpp"
 
 namespace osp_trace_test {
@@ -20,6 +20,9 @@ __attribute__((noinline)) int without_frame_pointer_middle(MixedChainRecord& rec
   // RBP is callee-saved: the compiler saves it (and says where in the CFI) and the
   // callees keep this value in their frame records.
   __asm__ __volatile__("mov %0, %%rbp" : : "r"(fake_record) : "rbp");
+#elif defined(__aarch64__)
+  // The same with x29, the frame-record register.
+  __asm__ __volatile__("mov x29, %0" : : "r"(fake_record) : "x29");
 #endif
   const int result = without_frame_pointer_plain(record);
   __asm__ __volatile__("" : : : "memory");
