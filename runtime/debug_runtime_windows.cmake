@@ -24,7 +24,8 @@ set(osp_linux_only
     api/load_mode.cpp
     api/process_start.cpp
     report/exit_status.cpp
-    report/command_line.cpp)
+    report/command_line.cpp
+    debug/threads_at_start.cpp)
 foreach(file ${osp_linux_only})
   list(REMOVE_ITEM OSP_DEBUG_RUNTIME_SOURCES ${OSP_SRC}/${file})
   list(REMOVE_ITEM OSP_DEBUG_SOURCES ${OSP_SRC}/${file})
@@ -42,7 +43,8 @@ list(APPEND OSP_DEBUG_RUNTIME_SOURCES
      ${OSP_SRC}/api/c_runtime_windows.cpp
      ${OSP_SRC}/api/load_mode_windows.cpp
      ${OSP_SRC}/report/exit_status_windows.cpp
-     ${OSP_SRC}/report/command_line_windows.cpp)
+     ${OSP_SRC}/report/command_line_windows.cpp
+     ${OSP_SRC}/debug/threads_at_start_windows.cpp)
 
 # nlohmann/json (header-only, for the snapshot document) from the build machine.
 include(${PROJECT_SOURCE_DIR}/cmake/OspHostHeaders.cmake)

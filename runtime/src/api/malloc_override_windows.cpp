@@ -19,6 +19,7 @@
 #include "api/c_runtime_windows.hpp"
 #include "api/load_mode.hpp"
 #include "api/malloc_arguments.hpp"
+#include "api/malloc_entry_helpers.hpp"
 #include "debug/debug_heap.hpp"
 #include "debug/error_reports.hpp"
 #include "debug/options.hpp"
@@ -33,33 +34,13 @@ using osp::api::AllocationKind;
 
 namespace {
 
+using namespace osp::api::entry;
+
 using osp::api::kMallocAlignmentBytes;
-
-std::uintptr_t as_address(void* return_address) { return reinterpret_cast<std::uintptr_t>(return_address); }
-
-void* allocate_malloc(std::size_t bytes, std::size_t alignment, std::uintptr_t caller, bool zero,
-                      std::uintptr_t caller_frame = 0, bool asked_alignment = false) {
-  void* block = osp::debug::allocate({bytes, alignment, AllocationKind::Malloc, nullptr, 0, caller, zero,
-                                      caller_frame, asked_alignment});
-  if (block == nullptr) errno = ENOMEM;
-  return block;
-}
 
 // A block osp does not know, that the C runtime's heap does: the C runtime's own.
 bool foreign_block(void* block) {
   return osp::debug::find_header(block) == nullptr && osp::api::crt_heap_owns(block);
-}
-
-void report_bad_alignment(const char* function, std::size_t alignment, std::uintptr_t caller) {
-  if (osp::debug::inside_runtime()) return;
-  osp::debug::ReentrancyGuard guard;
-  osp::debug::report_invalid_alignment(function, alignment, caller);
-}
-
-void report_overflow(const char* function, std::size_t count, std::size_t size, std::uintptr_t caller) {
-  if (osp::debug::inside_runtime()) return;
-  osp::debug::ReentrancyGuard guard;
-  osp::debug::report_calloc_overflow(function, count, size, caller);
 }
 
 }  // namespace
@@ -87,14 +68,7 @@ void free(void* block) noexcept {
 }
 
 void* calloc(std::size_t count, std::size_t size) noexcept {
-  auto caller = as_address(__builtin_return_address(0));
-  std::size_t bytes;
-  if (__builtin_mul_overflow(count, size, &bytes)) {
-    report_overflow("calloc", count, size, caller);
-    errno = ENOMEM;
-    return nullptr;
-  }
-  return allocate_malloc(bytes, kMallocAlignmentBytes, caller, true);
+  return checked_calloc(count, size, as_address(__builtin_return_address(0)));
 }
 
 void* realloc(void* block, std::size_t bytes) noexcept {
