@@ -21,7 +21,7 @@ set(OSP_DEBUG_RUNTIME_SOURCES
     ${OSP_SRC}/api/load_mode.cpp
     ${OSP_SRC}/api/new_delete_override.cpp
     ${OSP_SRC}/api/process_start.cpp
-    ${OSP_SRC}/report/scratch_arena.cpp ${OSP_SRC}/report/memory_map.cpp ${OSP_SRC}/report/module_table.cpp ${OSP_SRC}/report/thread_stopper.cpp ${OSP_SRC}/report/root_set.cpp ${OSP_SRC}/report/block_index.cpp ${OSP_SRC}/report/reachability.cpp ${OSP_SRC}/report/leak_scan.cpp ${OSP_SRC}/report/site_frames.cpp ${OSP_SRC}/report/site_table.cpp ${OSP_SRC}/report/process_info.cpp ${OSP_SRC}/report/exit_status.cpp ${OSP_SRC}/report/command_line.cpp ${OSP_SRC}/report/snapshot_json.cpp ${OSP_SRC}/report/snapshot_file.cpp ${OSP_SRC}/report/text_report.cpp ${OSP_SRC}/report/leak_report.cpp ${OSP_SRC}/report/leak_reporter.cpp ${OSP_SRC}/report/snapshot_signal.cpp ${OSP_SRC}/report/leak_checkpoint.cpp)
+    ${OSP_SRC}/report/scratch_arena.cpp ${OSP_SRC}/report/memory_map.cpp ${OSP_SRC}/report/memory_map_lookup.cpp ${OSP_SRC}/report/module_table.cpp ${OSP_SRC}/report/thread_stopper.cpp ${OSP_SRC}/report/root_set.cpp ${OSP_SRC}/report/block_index.cpp ${OSP_SRC}/report/reachability.cpp ${OSP_SRC}/report/leak_scan.cpp ${OSP_SRC}/report/site_frames.cpp ${OSP_SRC}/report/site_table.cpp ${OSP_SRC}/report/process_info.cpp ${OSP_SRC}/report/exit_status.cpp ${OSP_SRC}/report/command_line.cpp ${OSP_SRC}/report/snapshot_json.cpp ${OSP_SRC}/report/snapshot_file.cpp ${OSP_SRC}/report/text_report.cpp ${OSP_SRC}/report/leak_report.cpp ${OSP_SRC}/report/leak_reporter.cpp ${OSP_SRC}/report/snapshot_signal.cpp ${OSP_SRC}/report/leak_checkpoint.cpp)
 
 # Windows swaps the files that talk to ELF, signals and /proc for their PE/Win32 twins.
 if(WIN32)

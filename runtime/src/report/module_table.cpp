@@ -17,18 +17,6 @@ struct ModuleCollector {
   std::uintptr_t dynamic_linker_base;
   bool failed;
 
-  template <typename T>
-  static bool grow(ScratchArena& arena, T*& items, std::size_t count, std::size_t& capacity) {
-    if (count < capacity) return true;
-    std::size_t wanted = capacity == 0 ? 64 : capacity * 2;
-    T* grown = arena.allocate_array<T>(wanted);
-    if (grown == nullptr) return false;
-    if (count != 0) std::memcpy(static_cast<void*>(grown), items, count * sizeof(T));
-    items = grown;
-    capacity = wanted;
-    return true;
-  }
-
   static void copy_build_id(const dl_phdr_info& info, const ElfW(Phdr)& header, char* out) {
     auto cursor = info.dlpi_addr + header.p_vaddr;
     const auto end = cursor + header.p_memsz;
@@ -74,7 +62,7 @@ struct ModuleCollector {
     const bool first = modules.module_count_ == 0;
     // Entries without a name besides the executable are the vDSO: no data, no frames.
     if (!first && (info.dlpi_name == nullptr || info.dlpi_name[0] == '\0')) return 0;
-    if (!grow(arena, modules.modules_, modules.module_count_, modules.module_capacity_)) {
+    if (!arena.make_room(modules.modules_, modules.module_count_, modules.module_capacity_)) {
       failed = true;
       return 1;
     }
@@ -93,7 +81,7 @@ struct ModuleCollector {
       if (start < module.low) module.low = start;
       if (end > module.high) module.high = end;
       if ((header.p_flags & PF_W) == 0) continue;
-      if (!grow(arena, modules.segments_, modules.segment_count_, modules.segment_capacity_)) {
+      if (!arena.make_room(modules.segments_, modules.segment_count_, modules.segment_capacity_)) {
         failed = true;
         return 1;
       }

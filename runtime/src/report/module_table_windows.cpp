@@ -19,18 +19,6 @@ namespace osp::report {
 struct ModuleCollector {
   static constexpr DWORD kMaxModules = 1024;
 
-  template <typename T>
-  static bool grow(ScratchArena& arena, T*& items, std::size_t count, std::size_t& capacity) {
-    if (count < capacity) return true;
-    std::size_t wanted = capacity == 0 ? 64 : capacity * 2;
-    T* grown = arena.allocate_array<T>(wanted);
-    if (grown == nullptr) return false;
-    if (count != 0) std::memcpy(static_cast<void*>(grown), items, count * sizeof(T));
-    items = grown;
-    capacity = wanted;
-    return true;
-  }
-
   static const char* copy_path(ScratchArena& arena, HMODULE handle) {
     char path[MAX_PATH * 2];
     const DWORD length = GetModuleFileNameA(handle, path, sizeof path);
@@ -46,7 +34,7 @@ struct ModuleCollector {
     const auto base = reinterpret_cast<std::uintptr_t>(handle);
     const std::size_t bytes = trace::pe_image_bytes(base);
     if (bytes == 0) return true;
-    if (!grow(arena, modules.modules_, modules.module_count_, modules.module_capacity_)) return false;
+    if (!arena.make_room(modules.modules_, modules.module_count_, modules.module_capacity_)) return false;
     const std::size_t index = modules.module_count_;
     LoadedModule module = {};
     module.base = base;
@@ -62,7 +50,7 @@ struct ModuleCollector {
     bool failed = false;
     trace::for_each_pe_section(base, [&](const trace::PeSection& section) {
       if (failed || !section.writable || section.end <= section.start) return;
-      if (!grow(arena, modules.segments_, modules.segment_count_, modules.segment_capacity_)) {
+      if (!arena.make_room(modules.segments_, modules.segment_count_, modules.segment_capacity_)) {
         failed = true;
         return;
       }

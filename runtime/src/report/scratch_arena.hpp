@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstring>
 
 namespace osp::report {
 
@@ -20,6 +21,19 @@ class ScratchArena {
   template <typename T>
   T* allocate_array(std::size_t count) noexcept {
     return static_cast<T*>(allocate_bytes(count * sizeof(T), alignof(T)));
+  }
+  // Makes room for one more item in an array of `count` items taken from this arena,
+  // doubling it (starting at 64) into a new array when full; false when the OS refuses.
+  template <typename T>
+  bool make_room(T*& items, std::size_t count, std::size_t& capacity) noexcept {
+    if (count < capacity) return true;
+    const std::size_t wanted = capacity == 0 ? 64 : capacity * 2;
+    T* grown = allocate_array<T>(wanted);
+    if (grown == nullptr) return false;
+    if (count != 0) std::memcpy(static_cast<void*>(grown), items, count * sizeof(T));
+    items = grown;
+    capacity = wanted;
+    return true;
   }
   void* allocate_bytes(std::size_t bytes, std::size_t alignment) noexcept;
   std::size_t mapped_bytes() const noexcept { return mapped_bytes_; }

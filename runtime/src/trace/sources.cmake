@@ -16,7 +16,8 @@ if(WIN32)
       ${OSP_TRACE_DIR}/permanent_strings.cpp
       ${OSP_TRACE_DIR}/pe_image.cpp
       ${OSP_TRACE_DIR}/module_lookup_windows.cpp
-      ${OSP_TRACE_DIR}/symbolizer_windows.cpp)
+      ${OSP_TRACE_DIR}/symbolizer_windows.cpp
+      ${OSP_TRACE_DIR}/stack_printer.cpp)
   set(OSP_TRACE_LINK_LIBRARIES "")
   return()
 endif()
@@ -33,7 +34,8 @@ set(OSP_TRACE_SOURCES
     ${OSP_TRACE_DIR}/elf_file.cpp
     ${OSP_TRACE_DIR}/debug_file_lookup.cpp
     ${OSP_TRACE_DIR}/function_symbols.cpp
-    ${OSP_TRACE_DIR}/symbolizer.cpp)
+    ${OSP_TRACE_DIR}/symbolizer.cpp
+    ${OSP_TRACE_DIR}/stack_printer.cpp)
 
 # libunwind: pkg-config first (it knows the include dir), find_library otherwise.
 find_package(PkgConfig QUIET)

@@ -25,7 +25,6 @@
 #include <mutex>
 
 #include "os/os_memory.hpp"
-#include "os/raw_format.hpp"
 #include "trace/function_symbols.hpp"
 #include "trace/module_lookup.hpp"
 #include "trace/permanent_strings.hpp"
@@ -33,11 +32,9 @@
 namespace osp::trace {
 namespace {
 
-using os::RawFormatBuffer;
 
 constexpr std::size_t kCacheSlots = std::size_t{1} << 14;
 constexpr std::size_t kMaxProbes = 64;
-constexpr std::size_t kLineBufferBytes = 4096;
 constexpr std::size_t kMaxSymbolNameBytes = 4096;
 constexpr int kMaxDebugInfoStates = 8;
 
@@ -177,22 +174,6 @@ SymbolizedFrame describe(std::uintptr_t address) noexcept {
   return frame;
 }
 
-void append_frame_line(RawFormatBuffer& line, int index, const SymbolizedFrame& frame) noexcept {
-  line.append("    #").append_decimal(static_cast<std::uint64_t>(index));
-  line.append(" 0x").append_hex(frame.address);
-  line.append(" in ").append(frame.function[0] != '\0' ? frame.function : "??");
-  if (frame.file[0] != '\0') {
-    line.append_char(' ').append(frame.file);
-    if (frame.line > 0) line.append_char(':').append_decimal(static_cast<std::uint64_t>(frame.line));
-  }
-  if (frame.module[0] != '\0') {
-    line.append(" (").append(frame.module).append("+0x").append_hex(frame.module_offset);
-    line.append_char(')');
-  } else {
-    line.append(" (<unknown module>)");
-  }
-  line.append_char('\n');
-}
 
 }  // namespace
 
@@ -206,16 +187,5 @@ SymbolizedFrame symbolize(std::uintptr_t address) noexcept {
   return frame;
 }
 
-void print_stack(int fd, const std::uintptr_t* frames, int depth) noexcept {
-  if (frames == nullptr) return;
-  char storage[kLineBufferBytes];
-  for (int index = 0; index < depth; ++index) {
-    RawFormatBuffer line(storage, sizeof(storage));
-    append_frame_line(line, index, symbolize(frames[index]));
-    // An over-long line (huge paths or names) is cut, but still ends the line.
-    if (line.truncated()) storage[line.size() - 1] = '\n';
-    os::write_all(fd, line.data(), line.size());
-  }
-}
 
 }  // namespace osp::trace
