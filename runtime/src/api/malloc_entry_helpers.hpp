@@ -12,7 +12,11 @@
 #include "api/malloc_arguments.hpp"
 #include "debug/debug_heap.hpp"
 #include "debug/error_reports.hpp"
+#include "debug/options.hpp"
+#include "debug/report_sections.hpp"
 #include "debug/runtime_thread.hpp"
+#include "report/leak_report.hpp"
+#include "safe_memory_leak_reporter.hpp"
 
 namespace osp::api::entry {
 
@@ -54,6 +58,23 @@ inline void* checked_calloc(std::size_t count, std::size_t size, std::uintptr_t 
     return nullptr;
   }
   return allocate_malloc(bytes, kMallocAlignmentBytes, caller, true);
+}
+
+// The checks run after the program's static destructors and atexit handlers: whatever
+// is still live and unreachable then is a leak. The heap check with check_on_exit; the
+// text report with detect_leaks or the reporter's Automatic mode; a snapshot whenever
+// report_path is set. True when leaks were found and `exitcode` should end the process.
+inline bool run_exit_checks_and_decide_exit() noexcept {
+  if (osp::debug::aborting_after_report()) return false;
+  const osp::debug::Options& current = osp::debug::options();
+  if (current.check_on_exit) osp::debug::check_heap("at exit", 0);
+  SafeMemoryLeakReporter& reporter = SafeMemoryLeakReporter::get();
+  const bool automatic =
+      reporter.initialized() && reporter.mode() == SafeMemoryLeakReporter::Automatic;
+  const bool text = current.detect_leaks || automatic;
+  if (!text && current.report_path[0] == '\0') return false;
+  const std::uint64_t leaked = osp::report::run_exit_leak_check(text);
+  return leaked != 0 && current.detect_leaks && current.exitcode != 0;
 }
 
 }  // namespace osp::api::entry

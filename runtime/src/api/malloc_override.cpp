@@ -139,19 +139,10 @@ std::size_t malloc_usable_size(void* block) noexcept { return osp::debug::usable
 namespace {
 
 // Runs after the program's static destructors and atexit handlers (the runtime is
-// finalized after the program that links or preloads it): whatever is still live now
-// and unreachable is a leak. The text report runs with detect_leaks (on by default when
-// linked, off when preloaded: start_runtime) or Automatic mode; a snapshot is written
-// whenever report_path is set.
+// finalized after the program that links or preloads it). detect_leaks is on by default
+// when linked, off when preloaded (start_runtime).
 void run_exit_checks() {
-  const osp::debug::Options& current = osp::debug::options();
-  if (current.check_on_exit) osp::debug::check_heap("at exit", 0);
-  SafeMemoryLeakReporter& reporter = SafeMemoryLeakReporter::get();
-  bool automatic = reporter.initialized() && reporter.mode() == SafeMemoryLeakReporter::Automatic;
-  bool text = current.detect_leaks || automatic;
-  if (!text && current.report_path[0] == '\0') return;
-  std::uint64_t leaked = osp::report::run_exit_leak_check(text);
-  if (leaked != 0 && current.detect_leaks && current.exitcode != 0) {
+  if (run_exit_checks_and_decide_exit()) {
     // exit() flushes stdio only after this destructor; _exit would drop what the program
     // printed to a pipe. Only if no thread holds stdout (one blocked in a read must not
     // hang the exit).
@@ -159,7 +150,7 @@ void run_exit_checks() {
       fflush_unlocked(stdout);
       funlockfile(stdout);
     }
-    _exit(current.exitcode);
+    _exit(osp::debug::options().exitcode);
   }
 }
 

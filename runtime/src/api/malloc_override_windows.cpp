@@ -134,17 +134,9 @@ namespace {
 // After the program's static destructors and atexit handlers (register_exit_checks):
 // whatever is still live and unreachable now is a leak (see malloc_override.cpp).
 void run_exit_checks() {
-  if (osp::debug::aborting_after_report()) return;
-  const osp::debug::Options& current = osp::debug::options();
-  if (current.check_on_exit) osp::debug::check_heap("at exit", 0);
-  SafeMemoryLeakReporter& reporter = SafeMemoryLeakReporter::get();
-  bool automatic = reporter.initialized() && reporter.mode() == SafeMemoryLeakReporter::Automatic;
-  bool text = current.detect_leaks || automatic;
-  if (!text && current.report_path[0] == '\0') return;
-  std::uint64_t leaked = osp::report::run_exit_leak_check(text);
-  if (leaked != 0 && current.detect_leaks && current.exitcode != 0) {
+  if (run_exit_checks_and_decide_exit()) {
     fflush(stdout);
-    _exit(current.exitcode);
+    _exit(osp::debug::options().exitcode);
   }
 }
 
