@@ -23,6 +23,7 @@
 #include "debug/runtime_thread.hpp"
 #include "debug/stack_origin.hpp"
 #include "memory_pool.hpp"
+#include "os/platform.hpp"
 
 #if __has_include("pool/fork_hooks.hpp")
 #include "pool/fork_hooks.hpp"
@@ -37,6 +38,33 @@ namespace {
 using os_memory::pool::MemoryPool;
 
 constexpr std::size_t kBytesPerMebibyte = std::size_t{1} << 20;
+// The least a heap-bounded quarantine holds (quarantine_heap_percent).
+constexpr std::size_t kMinHeapBoundedQuarantineBytes = kBytesPerMebibyte;
+// How many frees a thread makes between two looks at the live bytes (a sum over every
+// live-table shard).
+constexpr unsigned kFreesPerLimitRefresh = 256;
+
+// The quarantine's byte limit under quarantine_heap_percent, shared by the threads;
+// 0 until first computed.
+std::atomic<std::size_t> g_heap_bounded_limit{0};
+OSP_THREAD_LOCAL(unsigned) t_frees_until_limit_refresh;
+
+// quarantine_mb, and under quarantine_heap_percent also that share of the live bytes
+// (at least kMinHeapBoundedQuarantineBytes). The share follows the heap with a lag of a
+// few hundred frees per thread: a bound, not an exact figure.
+std::size_t quarantine_limit(const Options& current) noexcept {
+  const std::size_t cap = static_cast<std::size_t>(current.quarantine_mb) * kBytesPerMebibyte;
+  if (current.quarantine_heap_percent <= 0 || cap == 0) return cap;
+  std::size_t bounded = g_heap_bounded_limit.load(std::memory_order_relaxed);
+  if (t_frees_until_limit_refresh == 0 || bounded == 0) [[unlikely]] {
+    t_frees_until_limit_refresh = kFreesPerLimitRefresh;
+    bounded = live_blocks::bytes() / 100 * static_cast<std::size_t>(current.quarantine_heap_percent);
+    if (bounded < kMinHeapBoundedQuarantineBytes) bounded = kMinHeapBoundedQuarantineBytes;
+    g_heap_bounded_limit.store(bounded, std::memory_order_relaxed);
+  }
+  --t_frees_until_limit_refresh;
+  return bounded < cap ? bounded : cap;
+}
 
 // Counts a block whose guards are damaged, and reports it only the first time: a block
 // reported at free (halt_on_error=0) is not reported again when it leaves the quarantine or
@@ -79,7 +107,13 @@ bool kinds_match(api::AllocationKind allocated, api::AllocationKind freed) {
 
 
 // Everything a new block's header holds but its placement (flags and alignment offset,
-// set by the caller); then its guards, fill, origin and place in the live table.
+// set by the caller); then its guards, its place in the live table, its fill and origin.
+//
+// The live table's lock comes before the fill: a locked instruction waits until every
+// earlier store has reached the cache, and the fill's stores go to lines that are cold
+// when the block has waited in the quarantine. After the lock they drain while the stack
+// is walked. A visitor of the live table may see the block before its stack is known
+// (its origin is kNoStack until then): it is being allocated at that moment.
 void* finish_block(BlockHeader* header, char* user, const AllocationRequest& request,
                    bool internal) {
   header->next = nullptr;
@@ -93,12 +127,8 @@ void* finish_block(BlockHeader* header, char* user, const AllocationRequest& req
   // wide read-modify-write right after write_guards' narrow store could not be forwarded.
   header->sequence = internal ? 0 : live_blocks::next_sequence();
   write_guards(header);
-  if (request.zero) {
-    std::memset(user, 0, request.bytes);
-  } else if (!internal && options().fill) {
-    fill_user_bytes(header, kFreshFillByte);
-  }
   if (internal) {
+    if (request.zero) std::memset(user, 0, request.bytes);
     header->origin_file = nullptr;
     header->origin = trace::kNoStack;
     header->allocation_thread = 0;
@@ -107,10 +137,18 @@ void* finish_block(BlockHeader* header, char* user, const AllocationRequest& req
   }
   header->origin_file = request.file;
   header->origin = request.file != nullptr ? static_cast<std::uint32_t>(request.line)
-                                           : capture_origin_stack(request.caller, request.caller_frame);
+                                           : trace::kNoStack;
   header->allocation_thread = current_thread_ordinal();
   header->magic = kLiveMagic;
   live_blocks::insert(header);
+  if (request.zero) {
+    std::memset(user, 0, request.bytes);
+  } else if (options().fill) {
+    fill_user_bytes(header, kFreshFillByte);
+  }
+  if (request.file == nullptr) {
+    header->origin = capture_origin_stack(request.caller, request.caller_frame);
+  }
   return user;
 }
 
@@ -153,12 +191,16 @@ void* allocate(const AllocationRequest& request) noexcept {
 void deallocate(void* user, api::AllocationKind kind, std::uintptr_t caller,
                 std::uintptr_t caller_frame) noexcept {
   if (user == nullptr) return;
+  // A freed block is often cold: its header line is loaded while the pool looks the
+  // block up, and its tail guard's line while the live table is locked.
+  __builtin_prefetch(static_cast<const char*>(user) - kFrontGuardBytes - sizeof(BlockHeader), 1);
   ReentrancyGuard guard;
   BlockHeader* header = find_header(user);
   if (header == nullptr) {
     report_invalid_free(user, deallocation_function_name(kind), caller);
     return;
   }
+  __builtin_prefetch(static_cast<const char*>(user) + header->requested_bytes, 1);
   if (header->internal()) {
     // Internal blocks are never checked or reported; a stale second free is ignored.
     if (header->magic == kLiveMagic && header->try_mark_freed()) {
@@ -182,7 +224,7 @@ void deallocate(void* user, api::AllocationKind kind, std::uintptr_t caller,
 
   const Options& current = options();
   if (current.fill) fill_freed_block(header);
-  std::size_t limit_bytes = static_cast<std::size_t>(current.quarantine_mb) * kBytesPerMebibyte;
+  const std::size_t limit_bytes = quarantine_limit(current);
   if (limit_bytes == 0) {
     header->next = nullptr;
     release_to_pool(header, caller);

@@ -91,6 +91,7 @@ void apply_preset(const char* mode, Options& out) noexcept {
     out.detect_leaks = true;
     out.detect_leaks_given = true;
     out.guard_pages = "sampled";
+    out.quarantine_heap_percent = 0;
     out.fill = true;
     out.check_on_exit = true;
   }
@@ -112,6 +113,10 @@ void validate(Options& out, const Options& defaults) noexcept {
   if (out.quarantine_mb < 0 || out.quarantine_mb > kMaxQuarantineMebibytes) {
     warn("bad value for option", "quarantine_mb", nullptr, "0 to 1048576");
     out.quarantine_mb = defaults.quarantine_mb;
+  }
+  if (out.quarantine_heap_percent < 0 || out.quarantine_heap_percent > 100) {
+    warn("bad value for option", "quarantine_heap_percent", nullptr, "0 to 100");
+    out.quarantine_heap_percent = defaults.quarantine_heap_percent;
   }
   if (std::strcmp(out.unwind, "eh_frame") != 0 && std::strcmp(out.unwind, "fp") != 0 &&
       std::strcmp(out.unwind, "libunwind") != 0) {
