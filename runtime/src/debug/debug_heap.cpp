@@ -215,7 +215,7 @@ void deallocate(void* user, api::AllocationKind kind, std::uintptr_t caller,
     return;
   }
   header->free_thread = current_thread_ordinal();
-  header->free_stack = capture_origin_stack(caller, caller_frame);
+  header->free_stack = capture_free_stack(caller, caller_frame);
   if (!kinds_match(header->allocation_kind(), kind)) {
     report_mismatched_deallocation(header, kind, caller);
   }

@@ -110,6 +110,10 @@ void validate(Options& out, const Options& defaults) noexcept {
     warn("bad value for option", "stack_depth", nullptr, "0 to 64");
     out.stack_depth = defaults.stack_depth;
   }
+  if (out.free_stack_depth < 0 || out.free_stack_depth > kMaxStackDepthFrames) {
+    warn("bad value for option", "free_stack_depth", nullptr, "0 to 64");
+    out.free_stack_depth = defaults.free_stack_depth;
+  }
   if (out.quarantine_mb < 0 || out.quarantine_mb > kMaxQuarantineMebibytes) {
     warn("bad value for option", "quarantine_mb", nullptr, "0 to 1048576");
     out.quarantine_mb = defaults.quarantine_mb;

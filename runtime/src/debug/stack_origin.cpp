@@ -69,16 +69,31 @@ __attribute__((noinline)) trace::StackId capture_and_intern(std::uintptr_t calle
 
 }  // namespace
 
-trace::StackId capture_origin_stack(std::uintptr_t caller, std::uintptr_t caller_frame) noexcept {
-  int depth_option = options().stack_depth;
-  if (depth_option <= 0) return trace::kNoStack;
-  if (depth_option > trace::kMaxStackDepth) depth_option = trace::kMaxStackDepth;
+namespace {
+
+trace::StackId capture_and_intern_up_to(std::uintptr_t caller, std::uintptr_t caller_frame,
+                                        int depth) noexcept {
+  if (depth <= 0) return trace::kNoStack;
+  if (depth > trace::kMaxStackDepth) depth = trace::kMaxStackDepth;
   const trace::UnwindMethod method = unwind_method();
   if (caller_frame != 0 && method != trace::UnwindMethod::Libunwind) {
     trace::StackId id = trace::kNoStack;
-    if (intern_stack_from_entry_frame(caller_frame, caller, depth_option, method, id)) return id;
+    if (intern_stack_from_entry_frame(caller_frame, caller, depth, method, id)) return id;
   }
-  return capture_and_intern(caller, depth_option);
+  return capture_and_intern(caller, depth);
+}
+
+}  // namespace
+
+trace::StackId capture_origin_stack(std::uintptr_t caller, std::uintptr_t caller_frame) noexcept {
+  return capture_and_intern_up_to(caller, caller_frame, options().stack_depth);
+}
+
+trace::StackId capture_free_stack(std::uintptr_t caller, std::uintptr_t caller_frame) noexcept {
+  const Options& current = options();
+  const int depth = current.free_stack_depth < current.stack_depth ? current.free_stack_depth
+                                                                   : current.stack_depth;
+  return capture_and_intern_up_to(caller, caller_frame, depth);
 }
 
 }  // namespace osp::debug
