@@ -136,7 +136,7 @@ bool activate_cache(ThreadCache& cache) noexcept {
   if (!ensure_reserved()) return false;
   cache.state = CacheState::Active;  // before registering: registration may allocate
   for (int index = 0; index < kSmallClassCount; ++index) {
-    cache.classes[index].free_limit = 2 * class_batch_blocks(index);
+    cache.classes[index].free_limit = class_batch_blocks(index);
   }
   global.registry_lock.lock();
   cache.registry_previous = nullptr;
@@ -179,6 +179,13 @@ void* take_from_chain(ClassCache& slot, Chain chain) {
 
 void* refill_and_allocate(ThreadCache& cache, int class_index) noexcept {
   ClassCache& slot = cache.classes[class_index];
+  // Taking the spare stays inside the cache: no publish, so a class whose list swings
+  // around one batch does not write the shared live-bytes line on every swing.
+  if (slot.spare_chain != nullptr) {
+    void* spare = slot.spare_chain;
+    slot.spare_chain = nullptr;
+    return take_from_chain(slot, Chain{spare, nullptr, class_batch_blocks(class_index)});
+  }
   publish_live_bytes(slot, class_index);
   Chain chain = global.stacks[class_index].pop();
   if (chain.first != nullptr) return take_from_chain(slot, chain);
@@ -188,16 +195,17 @@ void* refill_and_allocate(ThreadCache& cache, int class_index) noexcept {
   return block;
 }
 
-// Moves `count` blocks from the head of the free list into one chain on the global stack.
-void flush_blocks(ClassCache& slot, int class_index, std::uint32_t count) {
-  if (count == 0) return;
-  void* first = slot.free_head;
-  void* last = first;
-  for (std::uint32_t i = 1; i < count; ++i) last = *static_cast<void**>(last);
-  slot.free_head = *static_cast<void**>(last);
-  slot.free_count -= count;
-  *static_cast<void**>(last) = nullptr;
-  global.stacks[class_index].push(Chain{first, last, count});
+// The free list is full (one batch): it becomes the spare chain, and the spare it replaces
+// goes to the global stack. The list already ends in null, so nothing is walked. Live
+// bytes are published only when blocks leave the cache (see refill_and_allocate).
+void retire_full_list(ClassCache& slot, int class_index) {
+  if (slot.spare_chain != nullptr) {
+    global.stacks[class_index].push(Chain{slot.spare_chain, nullptr, class_batch_blocks(class_index)});
+    publish_live_bytes(slot, class_index);
+  }
+  slot.spare_chain = slot.free_head;
+  slot.free_head = nullptr;
+  slot.free_count = 0;
 }
 
 // Links a bump range into chains so its blocks are not lost when the cache goes away.
@@ -223,8 +231,15 @@ void flush_bump_range(ClassCache& slot, int class_index) {
 void flush_all_classes(ThreadCache& cache) {
   for (int index = 0; index < kSmallClassCount; ++index) {
     ClassCache& slot = cache.classes[index];
-    const std::uint32_t batch = static_cast<std::uint32_t>(class_batch_blocks(index));
-    while (slot.free_count > 0) flush_blocks(slot, index, slot.free_count < batch ? slot.free_count : batch);
+    if (slot.free_count > 0) {
+      global.stacks[index].push(Chain{slot.free_head, nullptr, slot.free_count});
+      slot.free_head = nullptr;
+      slot.free_count = 0;
+    }
+    if (slot.spare_chain != nullptr) {
+      global.stacks[index].push(Chain{slot.spare_chain, nullptr, class_batch_blocks(index)});
+      slot.spare_chain = nullptr;
+    }
     flush_bump_range(slot, index);
   }
 }
@@ -245,7 +260,7 @@ void* allocate_without_cache(int class_index) noexcept {
   }
   std::uintptr_t cursor = 0, end = 0;
   if (!carve_from_region(class_index, cursor, end)) return nullptr;
-  ClassCache leftover{nullptr, 0, 0, cursor + class_block_bytes(class_index), end, {}, {}, 0, 0};
+  ClassCache leftover{nullptr, 0, 0, cursor + class_block_bytes(class_index), end, {}, {}, 0, nullptr};
   flush_bump_range(leftover, class_index);
   return reinterpret_cast<void*>(cursor);
 }
@@ -278,10 +293,8 @@ void SmallManager::deallocate_slow(void* block, int class_index) noexcept {
     return;
   }
   ClassCache& slot = cache.classes[class_index];
-  const std::uint32_t batch = class_batch_blocks(class_index);
-  if (slot.free_count >= 2 * batch) {
-    flush_blocks(slot, class_index, batch);
-    publish_live_bytes(slot, class_index);
+  if (slot.free_count >= class_batch_blocks(class_index)) {
+    retire_full_list(slot, class_index);
   }
   *static_cast<void**>(block) = slot.free_head;
   slot.free_head = block;

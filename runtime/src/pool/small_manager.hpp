@@ -5,8 +5,11 @@
 // per class: a free list plus a bump range carved from the class region. The fast paths
 // (pop/push on the calling thread's cache) use no locks and no atomic read-modify-write;
 // they touch only the thread's own storage (initial-exec TLS on Linux; os/platform.hpp).
-// Whole chains move between a cache and the class's global ChainStack when the cache runs
-// empty or holds more than two batches, and at thread exit.
+// A class caches at most two batches: the free list (at most one batch, ending in null, so
+// it is a chain as it stands) and one spare chain of exactly one batch. A free that finds
+// the list full turns it into the spare and sends the old spare to the class's global
+// ChainStack; an allocation that finds the list empty takes the spare, then a chain from
+// the stack. No path walks a list, so moving a batch costs the same for any batch size.
 //
 // Counters are per thread and class (written only by their owner) and summed over a
 // registry of live caches plus the totals of exited threads, so no counter line is shared
@@ -35,18 +38,19 @@ struct OwnerCounter {
 // One class of a thread's cache: 64 bytes, so each class's fields share one cache line
 // (the thread's cache starts on a page).
 struct ClassCache {
-  void* free_head;  // word 0 of each free block links to the next
+  void* free_head;  // word 0 of each free block links to the next; the last links to null
   std::uint32_t free_count;
-  // Frees beyond this many cached blocks take the slow path (which flushes a batch). Zero
-  // until the cache is registered and again after the thread's exit, so one compare on
-  // the fast path also sends a new or exited thread's frees the slow way.
+  // Frees beyond this many blocks on the list (one batch) take the slow path, which moves
+  // the list to `spare_chain`. Zero until the cache is registered and again after the
+  // thread's exit, so one compare on the fast path also sends a new or exited thread's
+  // frees the slow way.
   std::uint32_t free_limit;
   std::uintptr_t bump_cursor;  // fresh blocks not yet handed out: [cursor, end)
   std::uintptr_t bump_end;
   OwnerCounter allocations;
   OwnerCounter frees;
   std::uint64_t published_live_blocks;  // allocations - frees at the last publish
-  std::uint64_t padding;
+  void* spare_chain;  // null, or exactly one batch of free blocks linked like the list
 };
 static_assert(sizeof(ClassCache) == 64);
 

@@ -47,6 +47,41 @@ TEST(ThreadCache, BlocksFreedByAnotherThreadAreCountedAndReusable) {
   EXPECT_EQ(after.tiers[small].frees - before.tiers[small].frees, 10000u);
 }
 
+// A class's free list holds one batch and hands a full list over as the spare chain; frees
+// and allocations that swing the list across that boundary, over and over, must never hand
+// out a live block twice nor lose count of one.
+TEST(ThreadCache, SwingingAcrossTheBatchBoundaryHandsOutEachBlockOnce) {
+  constexpr std::size_t kBytes = 2000;  // a class of 32-block batches
+  constexpr int kLive = 200;            // more than list + spare, so chains reach the stack
+  const auto before = MemoryPool::counters();
+  bool distinct = true;
+  std::thread worker([&] {
+    std::vector<void*> live;
+    for (int i = 0; i < kLive; ++i) live.push_back(MemoryPool::allocate(kBytes));
+    for (int round = 0; round < 300; ++round) {
+      const int swing = 1 + round % 90;  // from one block to nearly three batches
+      for (int i = 0; i < swing; ++i) {
+        MemoryPool::deallocate(live.back());
+        live.pop_back();
+      }
+      for (int i = 0; i < swing; ++i) {
+        void* block = MemoryPool::allocate(kBytes);
+        *static_cast<int*>(block) = round;  // writes the word the free list links through
+        live.push_back(block);
+      }
+      if (std::set<void*>(live.begin(), live.end()).size() != live.size()) distinct = false;
+    }
+    for (void* block : live) MemoryPool::deallocate(block);
+  });
+  worker.join();
+  EXPECT_TRUE(distinct) << "a block was handed out twice while live";
+  const auto after = MemoryPool::counters();
+  const int small = static_cast<int>(os_memory::Tier::Small);
+  EXPECT_EQ(after.tiers[small].live_bytes, before.tiers[small].live_bytes);
+  EXPECT_EQ(after.tiers[small].frees - before.tiers[small].frees,
+            after.tiers[small].allocations - before.tiers[small].allocations);
+}
+
 TEST(ThreadCache, ExplicitFlushKeepsCountersExact) {
   const auto before = MemoryPool::counters();
   void* block = MemoryPool::allocate(100);
