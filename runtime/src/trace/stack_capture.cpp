@@ -127,7 +127,19 @@ struct UnwindRegisters {
   std::uintptr_t stack_pointer;
   std::uintptr_t frame_pointer;
   bool frame_pointer_known;
+  // The stack word frame_pointer was read from, not yet remembered (0: none). In code
+  // without frame pointers RBP holds data, different from one call to the next; a walk
+  // depends on it only where a rule uses it, so only there does the memo keep it.
+  std::uintptr_t frame_pointer_slot;
 };
+
+// The walk is about to use the frame-pointer value: the word it came from is one the
+// walk depends on.
+void remember_frame_pointer_source(WalkRecords* records, UnwindRegisters& registers) noexcept {
+  if (registers.frame_pointer_slot == 0) return;
+  remember_word(records, registers.frame_pointer_slot);
+  registers.frame_pointer_slot = 0;
+}
 
 // One step to the caller's registers; false when the walk must end here.
 bool step_with_rule(const FrameRule& rule, UnwindRegisters& registers,
@@ -137,11 +149,13 @@ bool step_with_rule(const FrameRule& rule, UnwindRegisters& registers,
   std::intptr_t frame_pointer_offset = rule.frame_pointer_offset;
   if (rule.kind == FrameRuleKind::Step) {
     if (rule.cfa_from_frame_pointer() && !registers.frame_pointer_known) return false;
+    if (rule.cfa_from_frame_pointer()) remember_frame_pointer_source(records, registers);
     cfa = (rule.cfa_from_frame_pointer() ? registers.frame_pointer : registers.stack_pointer) +
           rule.cfa_offset;
   } else if (rule.kind == FrameRuleKind::NoUnwindInfo && registers.frame_pointer_known) {
     // Code without unwind tables (hand-written or generated): its frame record, if RBP
     // points at one; a return address that is not code ends the walk next round.
+    remember_frame_pointer_source(records, registers);
     cfa = registers.frame_pointer + kFrameRecordBytes;
     frame_pointer_saved = true;
     frame_pointer_offset = -static_cast<std::intptr_t>(kFrameRecordBytes);
@@ -163,20 +177,31 @@ bool step_with_rule(const FrameRule& rule, UnwindRegisters& registers,
     if (slot % kWordBytes != 0 || slot >= return_address_slot || slot < registers.stack_pointer) {
       return false;
     }
-    remember_word(records, slot);
     registers.frame_pointer = *reinterpret_cast<const std::uintptr_t*>(slot);
+    registers.frame_pointer_slot = slot;
     registers.frame_pointer_known = true;
   } else if (rule.frame_pointer_lost()) {
     registers.frame_pointer_known = false;
+    registers.frame_pointer_slot = 0;
   }
   registers.stack_pointer = cfa;
   registers.instruction = strip_pointer_authentication(return_address);
   return true;
 }
 
-void walk_frame_rules(UnwindRegisters registers, FrameSink& sink, const StackBounds& bounds,
-                      WalkRecords* records) noexcept {
-  if (registers.stack_pointer < bounds.low || registers.stack_pointer >= bounds.high) return;
+// Starts in the frame of `instruction`, whose frame-pointer register was read from
+// `frame_pointer_slot`. Scalars, not an UnwindRegisters: a 40-byte argument built from
+// narrow stores and read back in wide loads stalls store forwarding on every capture.
+void walk_frame_rules(std::uintptr_t instruction, std::uintptr_t stack_pointer,
+                      std::uintptr_t frame_pointer_slot, FrameSink& sink,
+                      const StackBounds& bounds, WalkRecords* records) noexcept {
+  if (stack_pointer < bounds.low || stack_pointer >= bounds.high) return;
+  UnwindRegisters registers;
+  registers.instruction = instruction;
+  registers.stack_pointer = stack_pointer;
+  registers.frame_pointer = *reinterpret_cast<const std::uintptr_t*>(frame_pointer_slot);
+  registers.frame_pointer_known = true;
+  registers.frame_pointer_slot = frame_pointer_slot;
   const FrameRuleLookup rules;
   while (!sink.full()) {
     const FrameRule rule = rules(registers.instruction);
@@ -252,8 +277,7 @@ __attribute__((always_inline)) inline int capture_here(std::uintptr_t return_add
   if (frame_pointer < bounds.low || frame_pointer >= bounds.high) return 0;
 #if defined(__x86_64__)
   if (method == UnwindMethod::EhFrame) {
-    const auto* record = reinterpret_cast<const std::uintptr_t*>(frame_pointer);
-    walk_frame_rules({return_address, frame_pointer + kFrameRecordBytes, record[0], true}, sink,
+    walk_frame_rules(return_address, frame_pointer + kFrameRecordBytes, frame_pointer, sink,
                      bounds, nullptr);
     return sink.result();
   }
@@ -315,10 +339,10 @@ __attribute__((noinline)) int capture_stack_from_entry_frame(
   FrameSink sink(frames, max_depth, WalkStart{0, start_at, search_limit});
 #if defined(__x86_64__)
   if (method == UnwindMethod::EhFrame) {
-    remember_word(records, entry_frame);
+    // The saved frame pointer at entry_frame is remembered only if a rule uses it.
     remember_word(records, entry_frame + kWordBytes);
-    walk_frame_rules({expected_return_address, entry_frame + kFrameRecordBytes, record[0], true},
-                     sink, bounds, records);
+    walk_frame_rules(expected_return_address, entry_frame + kFrameRecordBytes, entry_frame, sink,
+                     bounds, records);
   } else {
     walk_frame_pointers(entry_frame, sink, bounds, records);
   }
