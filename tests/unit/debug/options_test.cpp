@@ -93,6 +93,23 @@ TEST(Options, StackDepthAboveTheDepotLimitIsRejected) {
   EXPECT_EQ(options.stack_depth, 16);
 }
 
+TEST(Options, QuarantineShareAndFreeStackDepthAreCheckedAndPreset) {
+  char storage[512];
+  Options defaults = parse(nullptr, storage);
+  EXPECT_EQ(defaults.quarantine_heap_percent, 25);
+  EXPECT_EQ(defaults.free_stack_depth, 8);
+  // mode=full keeps the whole quarantine_mb whatever the heap; an explicit key still wins.
+  EXPECT_EQ(parse("mode=full", storage).quarantine_heap_percent, 0);
+  EXPECT_EQ(parse("quarantine_heap_percent=50:mode=full", storage).quarantine_heap_percent, 50);
+  testing::internal::CaptureStderr();
+  Options bad = parse("quarantine_heap_percent=101:free_stack_depth=-1", storage);
+  std::string warnings = testing::internal::GetCapturedStderr();
+  EXPECT_EQ(bad.quarantine_heap_percent, 25);
+  EXPECT_EQ(bad.free_stack_depth, 8);
+  EXPECT_NE(warnings.find("quarantine_heap_percent"), std::string::npos);
+  EXPECT_NE(warnings.find("free_stack_depth"), std::string::npos);
+}
+
 TEST(Options, TooLongTextIsIgnoredWithAWarning) {
   char storage[16];
   Options options{};
