@@ -20,8 +20,8 @@ namespace {
 using api::AllocationKind;
 
 constexpr int kProducers = 2;
-constexpr int kRounds = 8;
-constexpr int kBlocksPerRound = 64;
+constexpr int kRounds = 40;
+constexpr int kBlocksPerRound = 128;
 constexpr int kKeptPerRound = 4;  // freed only at the end
 constexpr char kOrigin[] = "cross_thread_free";
 
@@ -41,6 +41,11 @@ TEST(CrossThreadFree, RacingFreesWithConcurrentVisitorsStayExact) {
                                          std::vector<void*>(kBlocksPerRound, nullptr));
   std::vector<std::atomic<int>> published(kProducers);
   for (std::atomic<int>& round : published) round.store(-1);
+  // Rounds each freer has finished: a freer starts a round only when its partner has
+  // finished the one before, so the losing free of a block always comes while the block is
+  // still in the quarantine (a late one could free the block's next occupant instead).
+  std::vector<std::atomic<int>> finished(2 * kProducers);
+  for (std::atomic<int>& round : finished) round.store(-1);
   std::atomic<bool> stop{false};
   std::atomic<long> damaged{0};
   std::atomic<long> wrong_size{0};
@@ -60,15 +65,18 @@ TEST(CrossThreadFree, RacingFreesWithConcurrentVisitorsStayExact) {
       }
     });
     for (int freer = 0; freer < 2; ++freer) {
-      threads.emplace_back([&, producer] {
+      threads.emplace_back([&, producer, freer] {
+        std::atomic<int>& partner = finished[2 * producer + (1 - freer)];
         for (int round = 0; round < kRounds; ++round) {
-          while (published[producer].load(std::memory_order_acquire) < round) {
+          while (published[producer].load(std::memory_order_acquire) < round ||
+                 partner.load(std::memory_order_acquire) < round - 1) {
             std::this_thread::yield();
           }
           const std::vector<void*>& theirs = blocks[producer * kRounds + round];
           for (int index = kKeptPerRound; index < kBlocksPerRound; ++index) {
             deallocate(theirs[index], AllocationKind::Api, 0);
           }
+          finished[2 * producer + freer].store(round, std::memory_order_release);
         }
       });
     }

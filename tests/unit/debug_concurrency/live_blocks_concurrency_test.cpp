@@ -20,7 +20,7 @@ namespace osp::debug {
 namespace {
 
 constexpr int kOwners = 2;
-constexpr int kRounds = 40;
+constexpr int kRounds = 200;
 constexpr int kBlocksPerRound = 250;
 constexpr int kKeptPerRound = 10;  // never freed: still live at the end
 constexpr std::uint16_t kFirstOwnerThread = 3;
