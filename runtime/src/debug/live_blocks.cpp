@@ -14,7 +14,7 @@
 //   shard's counters (atomics written only under the lock: a load and a store).
 // - A remote free (another shard's thread) takes no lock of the block's shard, whose line
 //   would otherwise move between the two cores on every free. It passes the gate, adds
-//   the block to its own shard's remote-freed counters, and pushes the entry, already
+//   the block to its own remote-freed counters, and pushes the entry, already
 //   chained like a free entry, onto the block's shard's remote list (a lock-free stack of
 //   entries, push-only; the owner takes it whole). The owner splices that list in as its
 //   free list when its own list runs empty, so the remote list's line moves once per
@@ -37,11 +37,14 @@
 //    waits for the lock (so for the visitor to finish) before it returns to the caller,
 //    which fills and quarantines the block. A local free holds the lock itself.
 // 5. Counters: a shard's live counters go up at insert and down at a local free, under
-//    its lock; a remote free adds to its own shard's remote-freed counters (release
-//    read-modify-writes). A total is the sum of the live counters minus the sum of the
-//    remote-freed ones, read remote-freed first (acquire): a remote free seen there
-//    happens after its block's insert, so that insert is seen too and no total is ever
-//    below zero. Once the threads are quiet (joined, or stopped by the leak scan), the
+//    its lock. A remote free adds to the remote-freed counters of its thread (a slot only
+//    that thread writes: a load and a release store, no locked instruction per free) or,
+//    for threads numbered beyond the slots, of its shard (release read-modify-writes).
+//    A total is the sum of the live counters minus the sum of the remote-freed ones, read
+//    remote-freed first (acquire): a remote free seen there happens after its block's
+//    insert, so that insert is seen too and no total is ever below zero. A slot is
+//    counted in before its first write (release), so a free that happened before a total
+//    is in it. Once the threads are quiet (joined, or stopped by the leak scan), the
 //    totals are exact.
 // 6. The remote list is push-only and taken whole (exchange): no ABA. Its pushes are
 //    release, the taking exchange acquire, so the entries' links are seen by the owner.
@@ -79,6 +82,12 @@ constexpr Entry free_entry(std::uint64_t next_free_plus_one) noexcept {
 
 using Counters = std::atomic<std::size_t>[kAllocationKindCount];
 
+// Blocks of other shards freed by one thread (or by the threads of one shard).
+struct alignas(64) RemoteFreed {
+  Counters count = {};
+  Counters bytes = {};
+};
+
 struct Shard {
   // Written by the shard's own threads, under the lock.
   alignas(64) os::SpinLock lock;
@@ -90,9 +99,8 @@ struct Shard {
   alignas(64) std::atomic<std::uint64_t> remote_head{0};
   // Raised by a visitor while it holds the lock: read by every remote free.
   alignas(64) std::atomic<bool> visiting{false};
-  // Blocks of other shards freed by this shard's threads (read-modify-writes).
-  alignas(64) Counters remote_freed_count = {};
-  Counters remote_freed_bytes = {};
+  // Remote frees of this shard's threads numbered beyond the per-thread slots.
+  RemoteFreed remote_freed;
   // A chunk's pointer is set under the lock before any of its entries is handed out.
   alignas(64) Entry* chunks[kChunksPerShard] = {};
 
@@ -126,6 +134,12 @@ struct Shard {
 };
 
 Shard g_shards[kShardCount];
+
+// Remote frees of the threads numbered below kThreadSlots, each counted in its thread's
+// slot; g_thread_slots_used: one past the highest slot written.
+constexpr std::size_t kThreadSlots = 256;
+RemoteFreed g_remote_freed_by_thread[kThreadSlots];
+std::atomic<std::size_t> g_thread_slots_used{0};
 
 // Allocation numbers are handed to each thread in blocks, so numbering a block is a
 // thread-local increment, not a read-modify-write of one cache line every allocating
@@ -185,11 +199,16 @@ class VisitLock {
 };
 
 // Live blocks (or bytes) of one kind over all shards (invariant 5: remote-freed first).
-std::size_t total_of(Counters Shard::*live, Counters Shard::*remote_freed,
+std::size_t total_of(Counters Shard::*live, Counters RemoteFreed::*remote_freed,
                      std::size_t kind) noexcept {
   std::size_t freed_elsewhere = 0;
+  const std::size_t slots = g_thread_slots_used.load(std::memory_order_acquire);
+  for (std::size_t slot = 0; slot < slots; ++slot) {
+    freed_elsewhere += (g_remote_freed_by_thread[slot].*remote_freed)[kind].load(
+        std::memory_order_acquire);
+  }
   for (Shard& shard : g_shards) {
-    freed_elsewhere += (shard.*remote_freed)[kind].load(std::memory_order_acquire);
+    freed_elsewhere += (shard.remote_freed.*remote_freed)[kind].load(std::memory_order_acquire);
   }
   std::size_t total = 0;
   for (Shard& shard : g_shards) total += (shard.*live)[kind].load(std::memory_order_relaxed);
@@ -222,14 +241,32 @@ bool remove_local(Shard& shard, BlockHeader* header, std::size_t kind) noexcept 
   return true;
 }
 
+// Counts a block freed by `thread` from another shard (invariant 5).
+void count_remote_free(std::uint16_t thread, std::size_t kind, std::size_t bytes) noexcept {
+  if (thread >= kThreadSlots) {
+    RemoteFreed& shared = shard_of_thread(thread).remote_freed;
+    shared.count[kind].fetch_add(1, std::memory_order_release);
+    shared.bytes[kind].fetch_add(bytes, std::memory_order_release);
+    return;
+  }
+  std::size_t used = g_thread_slots_used.load(std::memory_order_relaxed);
+  while (used <= thread && !g_thread_slots_used.compare_exchange_weak(
+                               used, std::size_t{thread} + 1, std::memory_order_release,
+                               std::memory_order_relaxed)) {
+  }
+  RemoteFreed& own = g_remote_freed_by_thread[thread];
+  own.count[kind].store(own.count[kind].load(std::memory_order_relaxed) + 1,
+                        std::memory_order_release);
+  own.bytes[kind].store(own.bytes[kind].load(std::memory_order_relaxed) + bytes,
+                        std::memory_order_release);
+}
+
 // A free from another shard's thread: no lock of the block's shard unless a visitor is
 // in it (invariants 1, 2, 4, 5, 6).
-bool remove_remote(Shard& shard, Shard& freeing_shard, BlockHeader* header,
+bool remove_remote(Shard& shard, std::uint16_t freeing_thread, BlockHeader* header,
                    std::size_t kind) noexcept {
   if (!header->try_mark_freed()) return false;
-  freeing_shard.remote_freed_count[kind].fetch_add(1, std::memory_order_release);
-  freeing_shard.remote_freed_bytes[kind].fetch_add(header->requested_bytes,
-                                                   std::memory_order_release);
+  count_remote_free(freeing_thread, kind, header->requested_bytes);
   const std::uint64_t index = header->live_entry;
   if (index != kNoEntry) {
     std::atomic_ref<Entry> entry = shard.entry(index);
@@ -267,10 +304,9 @@ void insert(BlockHeader* header) noexcept {
 
 bool remove_as_freed(BlockHeader* header, std::uint16_t freeing_thread) noexcept {
   Shard& shard = shard_of(header);
-  Shard& freeing_shard = shard_of_thread(freeing_thread);
   const std::size_t kind = header->kind % kAllocationKindCount;
-  if (&shard == &freeing_shard) return remove_local(shard, header, kind);
-  return remove_remote(shard, freeing_shard, header, kind);
+  if (&shard == &shard_of_thread(freeing_thread)) return remove_local(shard, header, kind);
+  return remove_remote(shard, freeing_thread, header, kind);
 }
 
 std::uint64_t next_sequence() noexcept {
@@ -305,7 +341,7 @@ std::uint64_t checkpoint_sequence() noexcept {
 std::size_t count() noexcept {
   std::size_t total = 0;
   for (std::size_t kind = 0; kind < kAllocationKindCount; ++kind) {
-    total += total_of(&Shard::kind_count, &Shard::remote_freed_count, kind);
+    total += total_of(&Shard::kind_count, &RemoteFreed::count, kind);
   }
   return total;
 }
@@ -313,18 +349,18 @@ std::size_t count() noexcept {
 std::size_t bytes() noexcept {
   std::size_t total = 0;
   for (std::size_t kind = 0; kind < kAllocationKindCount; ++kind) {
-    total += total_of(&Shard::kind_bytes, &Shard::remote_freed_bytes, kind);
+    total += total_of(&Shard::kind_bytes, &RemoteFreed::bytes, kind);
   }
   return total;
 }
 
 std::size_t count_of(api::AllocationKind kind) noexcept {
-  return total_of(&Shard::kind_count, &Shard::remote_freed_count,
+  return total_of(&Shard::kind_count, &RemoteFreed::count,
                   static_cast<std::size_t>(kind) % kAllocationKindCount);
 }
 
 std::size_t bytes_of(api::AllocationKind kind) noexcept {
-  return total_of(&Shard::kind_bytes, &Shard::remote_freed_bytes,
+  return total_of(&Shard::kind_bytes, &RemoteFreed::bytes,
                   static_cast<std::size_t>(kind) % kAllocationKindCount);
 }
 

@@ -25,6 +25,7 @@ constexpr int kBlocksPerRound = 250;
 constexpr int kKeptPerRound = 10;  // never freed: still live at the end
 constexpr std::uint16_t kFirstOwnerThread = 3;
 constexpr std::uint16_t kFirstFreeingThread = 20;
+constexpr std::uint16_t kThreadBeyondTheSlots = 1000;
 constexpr std::uint32_t kLiveOrigin = 0x11fe;
 constexpr std::uint32_t kFilledOrigin = 0xdead;
 constexpr char kTestFile[] = "live_blocks_concurrency";
@@ -148,8 +149,11 @@ TEST(LiveBlocksConcurrency, OneFreeWinsVisitorsNeverSeeFreedBlocksCountsStayExac
     for (int round = 0; round < kRounds; ++round) {
       BlockHeader* blocks = headers[owner * kRounds + round].get();
       for (int index = 0; index < kKeptPerRound; ++index) {
-        const auto thread = static_cast<std::uint16_t>(
-            index % 2 == 0 ? kFirstOwnerThread + owner : kFirstFreeingThread);
+        // Local, remote counted in a thread's slot, remote counted in its shard.
+        const std::uint16_t freeing_threads[] = {
+            static_cast<std::uint16_t>(kFirstOwnerThread + owner), kFirstFreeingThread,
+            kThreadBeyondTheSlots};
+        const std::uint16_t thread = freeing_threads[index % 3];
         EXPECT_TRUE(live_blocks::remove_as_freed(&blocks[index], thread));
         EXPECT_FALSE(live_blocks::remove_as_freed(&blocks[index], thread));
       }
