@@ -48,8 +48,11 @@
 //    totals are exact.
 // 6. The remote list is push-only and taken whole (exchange): no ABA. Its pushes are
 //    release, the taking exchange acquire, so the entries' links are seen by the owner.
-//    An entry whose remote free was interrupted by fork (in another thread) may stay off
-//    both lists in the child: a lost table slot, never a wrong block.
+// 7. Fork holds every shard lock but does not stop remote frees. A remote free that
+//    another thread was in the middle of leaves, in the child, a block past the gate
+//    (never visited, never reported as a leak) whose entry may be off both lists (a lost
+//    table slot) and which count() may still include (it is an upper bound for the leak
+//    scan's index; only MemoryTracker's count of the osp API's blocks would be one high).
 #include "debug/live_blocks.hpp"
 
 #include <atomic>
