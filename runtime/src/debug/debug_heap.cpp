@@ -1,7 +1,8 @@
 // The debug heap (see debug_heap.hpp).
 //
-// Free path order matters: the block first leaves the live table, marked freed under its
-// shard's lock (the double-free gate: exactly one of two racing frees wins); then its
+// Free path order matters: the block first leaves the live table, marked freed by one CAS
+// (the double-free gate: exactly one of two racing frees wins; live_blocks.cpp says how
+// a visitor of the table is kept from reading a block filled under it); then its
 // guards are checked, it is filled with the freed pattern (guards included) and queued in
 // the quarantine. Blocks leaving the quarantine (which loads them ahead of time) are
 // checked again and only then given back to the pool, marked retired (magic) and in_tls.
@@ -210,11 +211,12 @@ void deallocate(void* user, api::AllocationKind kind, std::uintptr_t caller,
     }
     return;
   }
-  if (header->magic == kRetiredMagic || !live_blocks::remove_as_freed(header)) {
+  const std::uint16_t thread = current_thread_ordinal();
+  if (header->magic == kRetiredMagic || !live_blocks::remove_as_freed(header, thread)) {
     report_double_free(header, kind, caller);
     return;
   }
-  header->free_thread = current_thread_ordinal();
+  header->free_thread = thread;
   header->free_stack = capture_free_stack(caller, caller_frame);
   if (!kinds_match(header->allocation_kind(), kind)) {
     report_mismatched_deallocation(header, kind, caller);

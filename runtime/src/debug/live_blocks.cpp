@@ -1,7 +1,6 @@
 // The live-block table (see live_blocks.hpp). A block is in exactly one shard, chosen by
 // the thread that allocated it (so one thread's allocations and frees keep taking the
-// same uncontended lock), between insert() at allocation and remove_as_freed() at free;
-// the shard's lock protects its table, its counters and the is_free flag of its blocks.
+// same uncontended lock), from insert() at allocation until its free.
 //
 // Each shard is an array of header pointers, grown in chunks mapped on demand, with the
 // free entries chained through themselves (odd values, never a header address) and
@@ -9,8 +8,51 @@
 // touch only the table entry, never a neighbouring block's header: with a large working
 // set, a linked list through the headers cost two cold cache lines per free.
 //
-// The counters are atomics written only under the lock (a load and a store, no
-// read-modify-write), so readers sum them without taking any lock.
+// Frees come in two kinds:
+// - A local free (the freeing thread's shard is the block's) takes the shard lock, as
+//   before: it passes the gate, chains the entry onto the shard's free list and lowers the
+//   shard's counters (atomics written only under the lock: a load and a store).
+// - A remote free (another shard's thread) takes no lock of the block's shard, whose line
+//   would otherwise move between the two cores on every free. It passes the gate, adds
+//   the block to its own remote-freed counters, and pushes the entry, already
+//   chained like a free entry, onto the block's shard's remote list (a lock-free stack of
+//   entries, push-only; the owner takes it whole). The owner splices that list in as its
+//   free list when its own list runs empty, so the remote list's line moves once per
+//   batch of frees, not once per free.
+//
+// Invariants:
+// 1. The gate: `is_free` goes 0 -> 1 by one CAS (BlockHeader::try_mark_freed), local or
+//    remote; of two racing frees of one block exactly one passes it.
+// 2. Only the free that passed the gate writes the block's entry, and it writes a free
+//    entry (odd): a visitor skips it. The entry then belongs to the shard's free list or
+//    its remote list, and is handed out again only by insert, under the lock.
+// 3. A header whose entry still points at it but whose `is_free` is set (its free is
+//    between the gate and the entry write) is skipped by every visitor: never counted as
+//    live, leaked or searched.
+// 4. Visitors never read a header the program may already have reused: a visitor holds
+//    the shard lock and raises the shard's `visiting` flag (seq_cst) before reading
+//    entries (seq_cst); a remote free writes the entry (seq_cst) before reading the flag
+//    (seq_cst). Of these two store-then-load pairs one sees the other's store: either the
+//    visitor reads the free entry and skips the block, or the free sees the flag and
+//    waits for the lock (so for the visitor to finish) before it returns to the caller,
+//    which fills and quarantines the block. A local free holds the lock itself.
+// 5. Counters: a shard's live counters go up at insert and down at a local free, under
+//    its lock. A remote free adds to the remote-freed counters of its thread (a slot only
+//    that thread writes: a load and a release store, no locked instruction per free) or,
+//    for threads numbered beyond the slots, of its shard (release read-modify-writes).
+//    A total is the sum of the live counters minus the sum of the remote-freed ones, read
+//    remote-freed first (acquire): a remote free seen there happens after its block's
+//    insert, so that insert is seen too and no total is ever below zero. A slot is
+//    counted in before its first write (release), so a free that happened before a total
+//    is in it. Once the threads are quiet (joined, or stopped by the leak scan), the
+//    totals are exact.
+// 6. The remote list is push-only and taken whole (exchange): no ABA. Its pushes are
+//    release, the taking exchange acquire, so the entries' links are seen by the owner.
+// 7. Fork holds every shard lock but does not stop remote frees. A remote free that
+//    another thread was in the middle of leaves, in the child, a block past the gate
+//    (never visited, never reported as a leak) whose entry may be off both lists (a lost
+//    table slot) and which count() may still include (it is an upper bound for the leak
+//    scan's index; only MemoryTracker's count of the osp API's blocks would be one high).
 #include "debug/live_blocks.hpp"
 
 #include <atomic>
@@ -31,6 +73,8 @@ constexpr std::size_t kChunksPerShard = 1024;  // 64 Mi live blocks per shard
 // checked block, but the leak scan and the heap check do not see it.
 constexpr std::uint64_t kNoEntry = ~std::uint64_t{0};
 
+// Accessed atomically (std::atomic_ref): remote frees write entries while the owner and
+// the visitors read and write others.
 using Entry = std::uintptr_t;
 
 constexpr bool is_free_entry(Entry entry) noexcept { return (entry & 1) != 0; }
@@ -39,16 +83,32 @@ constexpr Entry free_entry(std::uint64_t next_free_plus_one) noexcept {
   return (next_free_plus_one << 1) | 1;
 }
 
-struct alignas(64) Shard {
-  os::SpinLock lock;
+using Counters = std::atomic<std::size_t>[kAllocationKindCount];
+
+// Blocks of other shards freed by one thread (or by the threads of one shard).
+struct alignas(64) RemoteFreed {
+  Counters count = {};
+  Counters bytes = {};
+};
+
+struct Shard {
+  // Written by the shard's own threads, under the lock.
+  alignas(64) os::SpinLock lock;
   std::uint64_t free_head = 0;  // index + 1 of the most recently freed entry; 0: none
   std::uint64_t used = 0;       // entries handed out so far (free or not)
-  std::atomic<std::size_t> kind_count[kAllocationKindCount] = {};
-  std::atomic<std::size_t> kind_bytes[kAllocationKindCount] = {};
-  Entry* chunks[kChunksPerShard] = {};
+  Counters kind_count = {};     // live blocks, less those freed by local frees
+  Counters kind_bytes = {};
+  // Pushed by remote frees (index + 1 of the newest entry; 0: empty), taken by the owner.
+  alignas(64) std::atomic<std::uint64_t> remote_head{0};
+  // Raised by a visitor while it holds the lock: read by every remote free.
+  alignas(64) std::atomic<bool> visiting{false};
+  // Remote frees of this shard's threads numbered beyond the per-thread slots.
+  RemoteFreed remote_freed;
+  // A chunk's pointer is set under the lock before any of its entries is handed out.
+  alignas(64) Entry* chunks[kChunksPerShard] = {};
 
-  Entry& entry(std::uint64_t index) noexcept {
-    return chunks[index >> kChunkEntryBits][index & (kChunkEntries - 1)];
+  std::atomic_ref<Entry> entry(std::uint64_t index) noexcept {
+    return std::atomic_ref<Entry>(chunks[index >> kChunkEntryBits][index & (kChunkEntries - 1)]);
   }
   // A fresh entry's index, mapping its chunk when it is the first; kNoEntry when full.
   std::uint64_t take_fresh() noexcept {
@@ -63,9 +123,26 @@ struct alignas(64) Shard {
     ++used;
     return index;
   }
+  // Under the lock: a reusable entry's index, the remote list taken over as the free list
+  // when the local one is empty; kNoEntry when the table is full.
+  std::uint64_t take_entry() noexcept {
+    if (free_head == 0 && remote_head.load(std::memory_order_relaxed) != 0) {
+      free_head = remote_head.exchange(0, std::memory_order_acquire);
+    }
+    if (free_head == 0) return take_fresh();
+    const std::uint64_t index = free_head - 1;
+    free_head = entry(index).load(std::memory_order_relaxed) >> 1;
+    return index;
+  }
 };
 
 Shard g_shards[kShardCount];
+
+// Remote frees of the threads numbered below kThreadSlots, each counted in its thread's
+// slot; g_thread_slots_used: one past the highest slot written.
+constexpr std::size_t kThreadSlots = 256;
+RemoteFreed g_remote_freed_by_thread[kThreadSlots];
+std::atomic<std::size_t> g_thread_slots_used{0};
 
 // Allocation numbers are handed to each thread in blocks, so numbering a block is a
 // thread-local increment, not a read-modify-write of one cache line every allocating
@@ -84,8 +161,10 @@ struct SequenceBlock {
 };
 OSP_THREAD_LOCAL(SequenceBlock) t_sequence;
 
+Shard& shard_of_thread(std::uint16_t thread) noexcept { return g_shards[thread % kShardCount]; }
+
 Shard& shard_of(const BlockHeader* header) noexcept {
-  return g_shards[header->allocation_thread % kShardCount];
+  return shard_of_thread(header->allocation_thread);
 }
 
 // Only ever called with the shard's lock held.
@@ -104,21 +183,109 @@ class ShardLock {
   Shard& shard_;
 };
 
-using Counters = std::atomic<std::size_t>[kAllocationKindCount];
+// The shard's lock with its `visiting` flag raised (invariant 4).
+class VisitLock {
+ public:
+  explicit VisitLock(Shard& shard) noexcept : shard_(shard) {
+    shard_.lock.lock();
+    shard_.visiting.store(true, std::memory_order_seq_cst);
+  }
+  ~VisitLock() {
+    shard_.visiting.store(false, std::memory_order_release);
+    shard_.lock.unlock();
+  }
+  VisitLock(const VisitLock&) = delete;
+  VisitLock& operator=(const VisitLock&) = delete;
 
-std::size_t sum_over_shards(Counters Shard::*counters, std::size_t kind) noexcept {
+ private:
+  Shard& shard_;
+};
+
+// Live blocks (or bytes) of one kind over all shards (invariant 5: remote-freed first).
+std::size_t total_of(Counters Shard::*live, Counters RemoteFreed::*remote_freed,
+                     std::size_t kind) noexcept {
+  std::size_t freed_elsewhere = 0;
+  const std::size_t slots = g_thread_slots_used.load(std::memory_order_acquire);
+  for (std::size_t slot = 0; slot < slots; ++slot) {
+    freed_elsewhere += (g_remote_freed_by_thread[slot].*remote_freed)[kind].load(
+        std::memory_order_acquire);
+  }
+  for (Shard& shard : g_shards) {
+    freed_elsewhere += (shard.remote_freed.*remote_freed)[kind].load(std::memory_order_acquire);
+  }
   std::size_t total = 0;
-  for (Shard& shard : g_shards) total += (shard.*counters)[kind].load(std::memory_order_relaxed);
-  return total;
+  for (Shard& shard : g_shards) total += (shard.*live)[kind].load(std::memory_order_relaxed);
+  return total - freed_elsewhere;
 }
 
-// Visits the shard's live headers; the caller holds its lock.
+// Visits the shard's live headers; the caller holds a VisitLock on it. A header already
+// past the gate is skipped (invariant 3).
 template <typename Visit>
 void for_each_in(Shard& shard, Visit visit) noexcept {
   for (std::uint64_t index = 0; index < shard.used; ++index) {
-    const Entry entry = shard.entry(index);
-    if (!is_free_entry(entry)) visit(reinterpret_cast<BlockHeader*>(entry));
+    const Entry entry = shard.entry(index).load(std::memory_order_seq_cst);
+    if (is_free_entry(entry)) continue;
+    auto* header = reinterpret_cast<BlockHeader*>(entry);
+    if (!header->freed()) visit(header);
   }
+}
+
+// A free from the block's own shard: under its lock (invariant 1 for the gate).
+bool remove_local(Shard& shard, BlockHeader* header, std::size_t kind) noexcept {
+  ShardLock guard(shard);
+  if (!header->try_mark_freed()) return false;
+  const std::uint64_t index = header->live_entry;
+  if (index != kNoEntry) {
+    shard.entry(index).store(free_entry(shard.free_head), std::memory_order_relaxed);
+    shard.free_head = index + 1;
+  }
+  add_to(shard.kind_count[kind], static_cast<std::size_t>(-1));
+  add_to(shard.kind_bytes[kind], -header->requested_bytes);
+  return true;
+}
+
+// Counts a block freed by `thread` from another shard (invariant 5).
+void count_remote_free(std::uint16_t thread, std::size_t kind, std::size_t bytes) noexcept {
+  if (thread >= kThreadSlots) {
+    RemoteFreed& shared = shard_of_thread(thread).remote_freed;
+    shared.count[kind].fetch_add(1, std::memory_order_release);
+    shared.bytes[kind].fetch_add(bytes, std::memory_order_release);
+    return;
+  }
+  std::size_t used = g_thread_slots_used.load(std::memory_order_relaxed);
+  while (used <= thread && !g_thread_slots_used.compare_exchange_weak(
+                               used, std::size_t{thread} + 1, std::memory_order_release,
+                               std::memory_order_relaxed)) {
+  }
+  RemoteFreed& own = g_remote_freed_by_thread[thread];
+  own.count[kind].store(own.count[kind].load(std::memory_order_relaxed) + 1,
+                        std::memory_order_release);
+  own.bytes[kind].store(own.bytes[kind].load(std::memory_order_relaxed) + bytes,
+                        std::memory_order_release);
+}
+
+// A free from another shard's thread: no lock of the block's shard unless a visitor is
+// in it (invariants 1, 2, 4, 5, 6).
+bool remove_remote(Shard& shard, std::uint16_t freeing_thread, BlockHeader* header,
+                   std::size_t kind) noexcept {
+  if (!header->try_mark_freed()) return false;
+  count_remote_free(freeing_thread, kind, header->requested_bytes);
+  const std::uint64_t index = header->live_entry;
+  if (index != kNoEntry) {
+    std::atomic_ref<Entry> entry = shard.entry(index);
+    std::uint64_t head = shard.remote_head.load(std::memory_order_relaxed);
+    entry.store(free_entry(head), std::memory_order_seq_cst);
+    while (!shard.remote_head.compare_exchange_weak(head, index + 1, std::memory_order_release,
+                                                    std::memory_order_relaxed)) {
+      entry.store(free_entry(head), std::memory_order_relaxed);
+    }
+  }
+  if (shard.visiting.load(std::memory_order_seq_cst)) {
+    // A visitor may have read this header before its entry changed: let it finish
+    // before the caller fills the block.
+    ShardLock wait(shard);
+  }
+  return true;
 }
 
 }  // namespace
@@ -129,36 +296,20 @@ void insert(BlockHeader* header) noexcept {
   Shard& shard = shard_of(header);
   const std::size_t kind = header->kind % kAllocationKindCount;
   ShardLock guard(shard);
-  std::uint64_t index;
-  if (shard.free_head != 0) {
-    index = shard.free_head - 1;
-    shard.free_head = shard.entry(index) >> 1;
-  } else {
-    index = shard.take_fresh();
-  }
+  const std::uint64_t index = shard.take_entry();
   header->live_entry = index;
-  if (index != kNoEntry) shard.entry(index) = reinterpret_cast<Entry>(header);
+  if (index != kNoEntry) {
+    shard.entry(index).store(reinterpret_cast<Entry>(header), std::memory_order_relaxed);
+  }
   add_to(shard.kind_count[kind], 1);
   add_to(shard.kind_bytes[kind], header->requested_bytes);
 }
 
-bool remove_as_freed(BlockHeader* header) noexcept {
+bool remove_as_freed(BlockHeader* header, std::uint16_t freeing_thread) noexcept {
   Shard& shard = shard_of(header);
   const std::size_t kind = header->kind % kAllocationKindCount;
-  ShardLock guard(shard);
-  // The lock orders every free of this block (the shard comes from the header, which
-  // does not change while the block is live), so a plain check-then-set is enough.
-  std::atomic_ref<std::uint8_t> is_free(header->is_free);
-  if (is_free.load(std::memory_order_relaxed) != 0) return false;
-  is_free.store(1, std::memory_order_release);
-  const std::uint64_t index = header->live_entry;
-  if (index != kNoEntry) {
-    shard.entry(index) = free_entry(shard.free_head);
-    shard.free_head = index + 1;
-  }
-  add_to(shard.kind_count[kind], static_cast<std::size_t>(-1));
-  add_to(shard.kind_bytes[kind], -header->requested_bytes);
-  return true;
+  if (&shard == &shard_of_thread(freeing_thread)) return remove_local(shard, header, kind);
+  return remove_remote(shard, freeing_thread, header, kind);
 }
 
 std::uint64_t next_sequence() noexcept {
@@ -193,7 +344,7 @@ std::uint64_t checkpoint_sequence() noexcept {
 std::size_t count() noexcept {
   std::size_t total = 0;
   for (std::size_t kind = 0; kind < kAllocationKindCount; ++kind) {
-    total += sum_over_shards(&Shard::kind_count, kind);
+    total += total_of(&Shard::kind_count, &RemoteFreed::count, kind);
   }
   return total;
 }
@@ -201,22 +352,24 @@ std::size_t count() noexcept {
 std::size_t bytes() noexcept {
   std::size_t total = 0;
   for (std::size_t kind = 0; kind < kAllocationKindCount; ++kind) {
-    total += sum_over_shards(&Shard::kind_bytes, kind);
+    total += total_of(&Shard::kind_bytes, &RemoteFreed::bytes, kind);
   }
   return total;
 }
 
 std::size_t count_of(api::AllocationKind kind) noexcept {
-  return sum_over_shards(&Shard::kind_count, static_cast<std::size_t>(kind) % kAllocationKindCount);
+  return total_of(&Shard::kind_count, &RemoteFreed::count,
+                  static_cast<std::size_t>(kind) % kAllocationKindCount);
 }
 
 std::size_t bytes_of(api::AllocationKind kind) noexcept {
-  return sum_over_shards(&Shard::kind_bytes, static_cast<std::size_t>(kind) % kAllocationKindCount);
+  return total_of(&Shard::kind_bytes, &RemoteFreed::bytes,
+                  static_cast<std::size_t>(kind) % kAllocationKindCount);
 }
 
 void for_each_header(HeaderVisitor visit, void* context) noexcept {
   for (Shard& shard : g_shards) {
-    ShardLock guard(shard);
+    VisitLock guard(shard);
     for_each_in(shard, [&](BlockHeader* header) { visit(header, context); });
   }
 }
@@ -225,7 +378,7 @@ BlockHeader* find_containing(const void* address) noexcept {
   auto target = reinterpret_cast<std::uintptr_t>(address);
   BlockHeader* found = nullptr;
   for (Shard& shard : g_shards) {
-    ShardLock guard(shard);
+    VisitLock guard(shard);
     for_each_in(shard, [&](BlockHeader* header) {
       auto start = reinterpret_cast<std::uintptr_t>(header);
       auto end = reinterpret_cast<std::uintptr_t>(user_of(header)) + header->requested_bytes +

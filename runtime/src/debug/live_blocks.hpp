@@ -1,7 +1,8 @@
 // The table of live (tracked) blocks: per shard (by allocating thread, one SpinLock
 // each), an array of header pointers whose index each header keeps, so adding and
-// removing a block touches no other block. Internal blocks (made while inside the
-// runtime) are never in it. The leak reporter, the heap check and
+// removing a block touches no other block. A free from another shard's thread takes no
+// lock: it queues the entry to the block's shard (live_blocks.cpp). Internal blocks (made
+// while inside the runtime) are never in it. The leak reporter, the heap check and
 // MemoryTracker enumerate it with for_each_live_block.
 #pragma once
 
@@ -27,17 +28,19 @@ struct LiveBlockInfo {
   api::AllocationKind kind;
 };
 
-// Called under a shard lock: must not allocate, free or block.
+// Called under a shard lock: must not allocate, free or block. Blocks whose free has
+// passed the double-free gate are never visited.
 using LiveBlockVisitor = void (*)(const LiveBlockInfo& block, void* context);
 void for_each_live_block(LiveBlockVisitor visit, void* context) noexcept;
 
 namespace live_blocks {
 
 void insert(BlockHeader* header) noexcept;
-// The double-free gate for tracked blocks: under the shard lock, marks the block freed
-// and unlinks it. False, changing nothing, when it was already freed: of two racing
-// frees of one block, exactly one gets true.
-bool remove_as_freed(BlockHeader* header) noexcept;
+// The double-free gate for tracked blocks: marks the block freed (one CAS) and unlinks
+// it, by `freeing_thread` (its ordinal). False, changing nothing, when it was already
+// freed: of two racing frees of one block, exactly one gets true. When it returns, no
+// visitor is reading the block: the caller may fill it.
+bool remove_as_freed(BlockHeader* header, std::uint16_t freeing_thread) noexcept;
 std::size_t count() noexcept;
 // Live blocks and bytes of one allocation kind (MemoryTracker counts the osp API's).
 std::size_t count_of(api::AllocationKind kind) noexcept;
