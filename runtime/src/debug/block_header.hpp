@@ -74,8 +74,10 @@ struct BlockHeader {
   std::uint8_t flags;    // BlockFlags
   std::uint32_t magic;   // last: closest to the front guard, first to show damage
 
+  // Relaxed atomic: a block's stack is stored after it entered the live table, while a
+  // visitor may be reading the header (debug_heap.cpp, finish_block).
   trace::StackId allocation_stack() const noexcept {
-    return origin_file == nullptr ? origin : trace::kNoStack;
+    return origin_file == nullptr ? __atomic_load_n(&origin, __ATOMIC_RELAXED) : trace::kNoStack;
   }
   api::AllocationKind allocation_kind() const noexcept {
     return static_cast<api::AllocationKind>(kind);

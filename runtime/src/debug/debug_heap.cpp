@@ -45,8 +45,8 @@ constexpr std::size_t kMinHeapBoundedQuarantineBytes = kBytesPerMebibyte;
 // live-table shard).
 constexpr unsigned kFreesPerLimitRefresh = 256;
 
-// The quarantine's byte limit under quarantine_heap_percent, shared by the threads;
-// 0 until first computed.
+// The quarantine's byte limit under quarantine_heap_percent, shared by the threads. A
+// thread's countdown starts at 0, so its first free computes the limit.
 std::atomic<std::size_t> g_heap_bounded_limit{0};
 OSP_THREAD_LOCAL(unsigned) t_frees_until_limit_refresh;
 
@@ -57,7 +57,7 @@ std::size_t quarantine_limit(const Options& current) noexcept {
   const std::size_t cap = static_cast<std::size_t>(current.quarantine_mb) * kBytesPerMebibyte;
   if (current.quarantine_heap_percent <= 0 || cap == 0) return cap;
   std::size_t bounded = g_heap_bounded_limit.load(std::memory_order_relaxed);
-  if (t_frees_until_limit_refresh == 0 || bounded == 0) [[unlikely]] {
+  if (t_frees_until_limit_refresh == 0) [[unlikely]] {
     t_frees_until_limit_refresh = kFreesPerLimitRefresh;
     bounded = live_blocks::bytes() / 100 * static_cast<std::size_t>(current.quarantine_heap_percent);
     if (bounded < kMinHeapBoundedQuarantineBytes) bounded = kMinHeapBoundedQuarantineBytes;
@@ -148,7 +148,8 @@ void* finish_block(BlockHeader* header, char* user, const AllocationRequest& req
     fill_user_bytes(header, kFreshFillByte);
   }
   if (request.file == nullptr) {
-    header->origin = capture_origin_stack(request.caller, request.caller_frame);
+    __atomic_store_n(&header->origin, capture_origin_stack(request.caller, request.caller_frame),
+                     __ATOMIC_RELAXED);
   }
   return user;
 }
