@@ -58,7 +58,7 @@ enum BlockFlags : std::uint8_t {
 
 struct BlockHeader {
   BlockHeader* next;           // quarantine FIFO while freed
-  std::uint64_t live_entry;    // its entry in its shard's live table while live
+  std::uint64_t live_entry;    // its shard and entry in the live table while live
   const char* origin_file;     // ALLOCATE's __FILE__; null when the origin is a stack
   std::uint64_t sequence : 48;          // allocation number, process-wide
   std::uint64_t tail_guard_bytes : 16;  // guarded bytes after the user bytes (write_guards)

@@ -340,7 +340,7 @@ void child_after_fork() noexcept {
   unlock_error_log();
   unlock_reports();
   quarantine::after_fork_in_child();
-  live_blocks::unlock_all();
+  live_blocks::after_fork_in_child();
   remember_threads_at_start();
 }
 

@@ -1,6 +1,13 @@
-// The live-block table (see live_blocks.hpp). A block is in exactly one shard, chosen by
-// the thread that allocated it (so one thread's allocations and frees keep taking the
-// same uncontended lock), from insert() at allocation until its free.
+// The live-block table (see live_blocks.hpp). A block is in exactly one shard, the
+// shard of the thread that allocated it, from insert() at allocation until its free.
+//
+// Shards and their owners: a thread claims a shard of its own at its first insert and
+// gives it back when it exits (the next thread to claim it inherits its blocks). It takes
+// that shard's BiasedLock on the owner's side, with plain accesses: no locked instruction
+// per allocation or local free. Visitors, the fork handler and a remote free that waits
+// out a visitor take the other side, which pays a process-wide barrier. Threads beyond
+// kOwnedShards at a time share the remaining shards, chosen by thread id, under their
+// plain SpinLock. A header's `live_entry` names its shard (high bits) and its entry.
 //
 // Each shard is an array of header pointers, grown in chunks mapped on demand, with the
 // free entries chained through themselves (odd values, never a header address) and
@@ -9,9 +16,10 @@
 // set, a linked list through the headers cost two cold cache lines per free.
 //
 // Frees come in two kinds:
-// - A local free (the freeing thread's shard is the block's) takes the shard lock, as
-//   before: it passes the gate, chains the entry onto the shard's free list and lowers the
-//   shard's counters (atomics written only under the lock: a load and a store).
+// - A local free (the freeing thread's shard is the block's) takes the shard lock (the
+//   owner's side when the thread owns it): it passes the gate, chains the entry onto the
+//   shard's free list and lowers the shard's counters (atomics written only under the
+//   lock: a load and a store).
 // - A remote free (another shard's thread) takes no lock of the block's shard, whose line
 //   would otherwise move between the two cores on every free. It passes the gate, adds
 //   the block to its own remote-freed counters, and pushes the entry, already
@@ -53,25 +61,35 @@
 //    (never visited, never reported as a leak) whose entry may be off both lists (a lost
 //    table slot) and which count() may still include (it is an upper bound for the leak
 //    scan's index; only MemoryTracker's count of the osp API's blocks would be one high).
+//    In the child, the shards of the parent's other threads lose their owners: those
+//    threads do not exist there.
 #include "debug/live_blocks.hpp"
 
 #include <atomic>
 
 #include "debug/block_header.hpp"
+#include "os/biased_lock.hpp"
 #include "os/os_memory.hpp"
 #include "os/platform.hpp"
 
 namespace osp::debug {
 namespace {
 
-constexpr std::size_t kShardCount = 64;
+// Shards a thread can own (claimed at its first insert, given back when it exits), then
+// shards shared by the threads beyond them.
+constexpr std::size_t kOwnedShards = 128;
+constexpr std::size_t kSharedShards = 64;
+constexpr std::size_t kShardCount = kOwnedShards + kSharedShards;
 constexpr std::size_t kAllocationKindCount = 4;
 constexpr unsigned kChunkEntryBits = 16;  // 512 KiB of entries per chunk, mapped when needed
 constexpr std::uint64_t kChunkEntries = std::uint64_t{1} << kChunkEntryBits;
 constexpr std::size_t kChunksPerShard = 1024;  // 64 Mi live blocks per shard
-// A header whose entry could not be stored (no memory for a new chunk): still a live,
-// checked block, but the leak scan and the heap check do not see it.
-constexpr std::uint64_t kNoEntry = ~std::uint64_t{0};
+// A header's live_entry: its shard above kEntryIndexBits, its entry's index below.
+constexpr unsigned kEntryIndexBits = 48;
+constexpr std::uint64_t kEntryIndexMask = (std::uint64_t{1} << kEntryIndexBits) - 1;
+// The index of a header whose entry could not be stored (no memory for a new chunk):
+// still a live, checked block, but the leak scan and the heap check do not see it.
+constexpr std::uint64_t kNoEntry = kEntryIndexMask;
 
 // Accessed atomically (std::atomic_ref): remote frees write entries while the owner and
 // the visitors read and write others.
@@ -93,19 +111,20 @@ struct alignas(64) RemoteFreed {
 
 struct Shard {
   // Written by the shard's own threads, under the lock.
-  alignas(64) os::SpinLock lock;
+  alignas(64) os::BiasedLock lock;
   std::uint64_t free_head = 0;  // index + 1 of the most recently freed entry; 0: none
   std::uint64_t used = 0;       // entries handed out so far (free or not)
   Counters kind_count = {};     // live blocks, less those freed by local frees
   Counters kind_bytes = {};
+  // kChunksPerShard chunk pointers, mapped with the first chunk (most shards never have
+  // one). A chunk's pointer is set under the lock before any of its entries is handed out.
+  Entry** chunks = nullptr;
   // Pushed by remote frees (index + 1 of the newest entry; 0: empty), taken by the owner.
   alignas(64) std::atomic<std::uint64_t> remote_head{0};
   // Raised by a visitor while it holds the lock: read by every remote free.
   alignas(64) std::atomic<bool> visiting{false};
-  // Remote frees of this shard's threads numbered beyond the per-thread slots.
+  // Remote frees of the threads numbered beyond the per-thread slots, by ordinal.
   RemoteFreed remote_freed;
-  // A chunk's pointer is set under the lock before any of its entries is handed out.
-  alignas(64) Entry* chunks[kChunksPerShard] = {};
 
   std::atomic_ref<Entry> entry(std::uint64_t index) noexcept {
     return std::atomic_ref<Entry>(chunks[index >> kChunkEntryBits][index & (kChunkEntries - 1)]);
@@ -115,6 +134,11 @@ struct Shard {
     const std::uint64_t index = used;
     const std::uint64_t chunk = index >> kChunkEntryBits;
     if (chunk >= kChunksPerShard) return kNoEntry;
+    if (chunks == nullptr) {
+      void* table = os::map(kChunksPerShard * sizeof(Entry*), os::page_size(), false);
+      if (table == nullptr) return kNoEntry;
+      chunks = static_cast<Entry**>(table);
+    }
     if (chunks[chunk] == nullptr) {
       void* memory = os::map(kChunkEntries * sizeof(Entry), os::page_size(), false);
       if (memory == nullptr) return kNoEntry;
@@ -132,6 +156,12 @@ struct Shard {
     if (free_head == 0) return take_fresh();
     const std::uint64_t index = free_head - 1;
     free_head = entry(index).load(std::memory_order_relaxed) >> 1;
+    // A burst of frees leaves a chain through lines all over the table: start the next
+    // insert's load now.
+    if (free_head != 0) {
+      const std::uint64_t next = free_head - 1;
+      __builtin_prefetch(&chunks[next >> kChunkEntryBits][next & (kChunkEntries - 1)]);
+    }
     return index;
   }
 };
@@ -161,10 +191,94 @@ struct SequenceBlock {
 };
 OSP_THREAD_LOCAL(SequenceBlock) t_sequence;
 
-Shard& shard_of_thread(std::uint16_t thread) noexcept { return g_shards[thread % kShardCount]; }
+std::size_t shard_index_of(const BlockHeader* header) noexcept {
+  return static_cast<std::size_t>(header->live_entry >> kEntryIndexBits);
+}
 
-Shard& shard_of(const BlockHeader* header) noexcept {
-  return shard_of_thread(header->allocation_thread);
+// The calling thread's shard: owned (its BiasedLock's owner side is this thread's), or
+// shared. Zero until the thread's first insert; `exited` once its exit gave it back.
+struct ThreadShard {
+  std::uint16_t index_plus_one;
+  bool owned;
+  bool exited;
+};
+OSP_THREAD_LOCAL(ThreadShard) t_shard;
+
+// Bit i: owned shard i has an owner. Claimed by CAS, given back at thread exit.
+constexpr std::size_t kClaimWords = kOwnedShards / 64;
+std::atomic<std::uint64_t> g_claimed[kClaimWords];
+os::SpinLock g_protocol_lock;
+std::atomic<bool> g_protocol_chosen{false};
+
+void choose_protocol_once() noexcept {
+  if (g_protocol_chosen.load(std::memory_order_acquire)) return;
+  g_protocol_lock.lock();
+  if (!g_protocol_chosen.load(std::memory_order_relaxed)) {
+    os::BiasedLock::choose_protocol();
+    g_protocol_chosen.store(true, std::memory_order_release);
+  }
+  g_protocol_lock.unlock();
+}
+
+void give_back_shard(void*) noexcept {
+  ThreadShard& mine = t_shard;
+  if (mine.owned) {
+    const std::size_t index = mine.index_plus_one - 1u;
+    Shard& shard = g_shards[index];
+    shard.lock.lock();
+    shard.lock.set_owned(false);
+    shard.lock.unlock();
+    g_claimed[index / 64].fetch_and(~(std::uint64_t{1} << (index % 64)),
+                                    std::memory_order_release);
+  }
+  // Frees and allocations later in this thread's exit use a shared shard.
+  mine = ThreadShard{0, false, true};
+}
+
+// Claims a free owned shard for this thread; kShardCount when none is left.
+std::size_t claim_owned_shard() noexcept {
+  choose_protocol_once();
+  for (std::size_t word = 0; word < kClaimWords; ++word) {
+    std::uint64_t claimed = g_claimed[word].load(std::memory_order_relaxed);
+    while (~claimed != 0) {
+      const unsigned bit = static_cast<unsigned>(__builtin_ctzll(~claimed));
+      if (g_claimed[word].compare_exchange_weak(claimed, claimed | (std::uint64_t{1} << bit),
+                                                std::memory_order_acq_rel,
+                                                std::memory_order_relaxed)) {
+        return word * 64 + bit;
+      }
+    }
+  }
+  return kShardCount;
+}
+
+// The calling thread's shard index, claiming one at its first call.
+std::size_t thread_shard_index() noexcept {
+  ThreadShard& mine = t_shard;
+  if (mine.index_plus_one != 0) [[likely]] return mine.index_plus_one - 1u;
+  if (!mine.exited) {
+    const std::size_t index = claim_owned_shard();
+    if (index < kShardCount) {
+      if (os::at_thread_exit(give_back_shard, nullptr)) {
+        Shard& shard = g_shards[index];
+        shard.lock.lock();
+        shard.lock.set_owned(true);
+        shard.lock.unlock();
+        mine = ThreadShard{static_cast<std::uint16_t>(index + 1), true, false};
+        return index;
+      }
+      g_claimed[index / 64].fetch_and(~(std::uint64_t{1} << (index % 64)),
+                                      std::memory_order_release);
+    }
+  }
+  const std::size_t index = kOwnedShards + os::current_thread_id() % kSharedShards;
+  mine = ThreadShard{static_cast<std::uint16_t>(index + 1), false, mine.exited};
+  return index;
+}
+
+// Remote frees of threads beyond the per-thread slots are counted in a shard by ordinal.
+RemoteFreed& shared_remote_freed(std::uint16_t thread) noexcept {
+  return g_shards[thread % kShardCount].remote_freed;
 }
 
 // Only ever called with the shard's lock held.
@@ -172,15 +286,27 @@ void add_to(std::atomic<std::size_t>& counter, std::size_t amount) noexcept {
   counter.store(counter.load(std::memory_order_relaxed) + amount, std::memory_order_relaxed);
 }
 
-class ShardLock {
+// The calling thread's own shard, on the owner's side of its lock when it owns it.
+class OwnShardLock {
  public:
-  explicit ShardLock(Shard& shard) noexcept : shard_(shard) { shard_.lock.lock(); }
-  ~ShardLock() { shard_.lock.unlock(); }
-  ShardLock(const ShardLock&) = delete;
-  ShardLock& operator=(const ShardLock&) = delete;
+  OwnShardLock(Shard& shard, bool owned) noexcept
+      : shard_(shard), owned_(owned), fast_(owned && shard.lock.owner_lock()) {
+    if (!owned_) shard_.lock.lock();
+  }
+  ~OwnShardLock() {
+    if (owned_) {
+      shard_.lock.owner_unlock(fast_);
+    } else {
+      shard_.lock.unlock();
+    }
+  }
+  OwnShardLock(const OwnShardLock&) = delete;
+  OwnShardLock& operator=(const OwnShardLock&) = delete;
 
  private:
   Shard& shard_;
+  bool owned_;
+  bool fast_;
 };
 
 // The shard's lock with its `visiting` flag raised (invariant 4).
@@ -231,10 +357,10 @@ void for_each_in(Shard& shard, Visit visit) noexcept {
 }
 
 // A free from the block's own shard: under its lock (invariant 1 for the gate).
-bool remove_local(Shard& shard, BlockHeader* header, std::size_t kind) noexcept {
-  ShardLock guard(shard);
+bool remove_local(Shard& shard, bool owned, BlockHeader* header, std::size_t kind) noexcept {
+  OwnShardLock guard(shard, owned);
   if (!header->try_mark_freed()) return false;
-  const std::uint64_t index = header->live_entry;
+  const std::uint64_t index = header->live_entry & kEntryIndexMask;
   if (index != kNoEntry) {
     shard.entry(index).store(free_entry(shard.free_head), std::memory_order_relaxed);
     shard.free_head = index + 1;
@@ -247,7 +373,7 @@ bool remove_local(Shard& shard, BlockHeader* header, std::size_t kind) noexcept 
 // Counts a block freed by `thread` from another shard (invariant 5).
 void count_remote_free(std::uint16_t thread, std::size_t kind, std::size_t bytes) noexcept {
   if (thread >= kThreadSlots) {
-    RemoteFreed& shared = shard_of_thread(thread).remote_freed;
+    RemoteFreed& shared = shared_remote_freed(thread);
     shared.count[kind].fetch_add(1, std::memory_order_release);
     shared.bytes[kind].fetch_add(bytes, std::memory_order_release);
     return;
@@ -270,7 +396,7 @@ bool remove_remote(Shard& shard, std::uint16_t freeing_thread, BlockHeader* head
                    std::size_t kind) noexcept {
   if (!header->try_mark_freed()) return false;
   count_remote_free(freeing_thread, kind, header->requested_bytes);
-  const std::uint64_t index = header->live_entry;
+  const std::uint64_t index = header->live_entry & kEntryIndexMask;
   if (index != kNoEntry) {
     std::atomic_ref<Entry> entry = shard.entry(index);
     std::uint64_t head = shard.remote_head.load(std::memory_order_relaxed);
@@ -283,7 +409,8 @@ bool remove_remote(Shard& shard, std::uint16_t freeing_thread, BlockHeader* head
   if (shard.visiting.load(std::memory_order_seq_cst)) {
     // A visitor may have read this header before its entry changed: let it finish
     // before the caller fills the block.
-    ShardLock wait(shard);
+    shard.lock.lock();
+    shard.lock.unlock();
   }
   return true;
 }
@@ -293,11 +420,13 @@ bool remove_remote(Shard& shard, std::uint16_t freeing_thread, BlockHeader* head
 namespace live_blocks {
 
 void insert(BlockHeader* header) noexcept {
-  Shard& shard = shard_of(header);
+  const std::size_t shard_index = thread_shard_index();
+  Shard& shard = g_shards[shard_index];
   const std::size_t kind = header->kind % kAllocationKindCount;
-  ShardLock guard(shard);
+  const ThreadShard& mine = t_shard;
+  OwnShardLock guard(shard, mine.owned);
   const std::uint64_t index = shard.take_entry();
-  header->live_entry = index;
+  header->live_entry = (std::uint64_t{shard_index} << kEntryIndexBits) | index;
   if (index != kNoEntry) {
     shard.entry(index).store(reinterpret_cast<Entry>(header), std::memory_order_relaxed);
   }
@@ -306,10 +435,16 @@ void insert(BlockHeader* header) noexcept {
 }
 
 bool remove_as_freed(BlockHeader* header, std::uint16_t freeing_thread) noexcept {
-  Shard& shard = shard_of(header);
+  const std::size_t shard_index = shard_index_of(header);
+  Shard& shard = g_shards[shard_index];
   const std::size_t kind = header->kind % kAllocationKindCount;
-  if (&shard == &shard_of_thread(freeing_thread)) return remove_local(shard, header, kind);
+  const ThreadShard& mine = t_shard;
+  if (mine.index_plus_one == shard_index + 1) return remove_local(shard, mine.owned, header, kind);
   return remove_remote(shard, freeing_thread, header, kind);
+}
+
+std::uint64_t entry_index_of(const BlockHeader* header) noexcept {
+  return header->live_entry & kEntryIndexMask;
 }
 
 std::uint64_t next_sequence() noexcept {
@@ -396,6 +531,21 @@ void lock_all() noexcept {
 
 void unlock_all() noexcept {
   for (Shard& shard : g_shards) shard.lock.unlock();
+}
+
+void after_fork_in_child() noexcept {
+  // The child is a new process for the kernel: register it for the barrier again (only
+  // this thread exists, and it is in no critical section).
+  if (g_protocol_chosen.load(std::memory_order_relaxed)) os::BiasedLock::choose_protocol();
+  const ThreadShard& mine = t_shard;
+  for (std::size_t index = 0; index < kOwnedShards; ++index) {
+    if (mine.owned && mine.index_plus_one == index + 1) continue;
+    if (!g_shards[index].lock.owned()) continue;
+    g_shards[index].lock.set_owned(false);
+    g_claimed[index / 64].fetch_and(~(std::uint64_t{1} << (index % 64)),
+                                    std::memory_order_relaxed);
+  }
+  unlock_all();
 }
 
 }  // namespace live_blocks

@@ -1,6 +1,6 @@
-// The table of live (tracked) blocks: per shard (by allocating thread, one SpinLock
-// each), an array of header pointers whose index each header keeps, so adding and
-// removing a block touches no other block. A free from another shard's thread takes no
+// The table of live (tracked) blocks: per shard (each thread's own, its lock biased
+// towards that thread), an array of header pointers whose index each header keeps, so
+// adding and removing a block touches no other block. A free from another shard's thread takes no
 // lock: it queues the entry to the block's shard (live_blocks.cpp). Internal blocks (made
 // while inside the runtime) are never in it. The leak reporter, the heap check and
 // MemoryTracker enumerate it with for_each_live_block.
@@ -41,6 +41,8 @@ void insert(BlockHeader* header) noexcept;
 // freed: of two racing frees of one block, exactly one gets true. When it returns, no
 // visitor is reading the block: the caller may fill it.
 bool remove_as_freed(BlockHeader* header, std::uint16_t freeing_thread) noexcept;
+// The index of a live block's entry within its shard.
+std::uint64_t entry_index_of(const BlockHeader* header) noexcept;
 std::size_t count() noexcept;
 // Live blocks and bytes of one allocation kind (MemoryTracker counts the osp API's).
 std::size_t count_of(api::AllocationKind kind) noexcept;
@@ -59,9 +61,11 @@ void for_each_header(HeaderVisitor visit, void* context) noexcept;
 // only for describing a bad pointer in a report.
 BlockHeader* find_containing(const void* address) noexcept;
 
-// Fork support: take every shard lock before fork, release them after.
+// Fork support: take every shard lock before fork, release them after (in the child,
+// after_fork_in_child, which also frees the shards of the threads the child lacks).
 void lock_all() noexcept;
 void unlock_all() noexcept;
+void after_fork_in_child() noexcept;
 
 }  // namespace live_blocks
 }  // namespace osp::debug

@@ -37,8 +37,9 @@ bool close_pages(void* address, std::size_t bytes) noexcept;
 std::size_t max_memory_mappings() noexcept;
 
 // Runs `callback(argument)` when the calling thread exits (once per registration).
-// Used to give a thread's cache back; safe to call from inside malloc.
-void at_thread_exit(void (*callback)(void*), void* argument) noexcept;
+// Used to give a thread's cache back; safe to call from inside malloc. False when the
+// thread has no room for another callback (it will not run).
+bool at_thread_exit(void (*callback)(void*), void* argument) noexcept;
 
 // Runs `prepare` before fork() and `in_parent`/`in_child` after it, in the process that
 // called fork and in the new one. A no-op where processes do not fork (Windows).
@@ -59,6 +60,15 @@ void unlock_thread_blocks() noexcept;
 
 // Gives the rest of this thread's time slice to another thread.
 void yield_thread() noexcept;
+
+// A process-wide memory barrier: when process_barrier() returns, every thread of the
+// process has passed a full barrier, so a store it made before that point is visible to
+// the caller (membarrier on Linux, FlushProcessWriteBuffers on Windows). It lets a hot
+// path pair its store and load with a compiler barrier only (BiasedLock).
+// enable_process_barrier() must succeed once before the first use; false where the
+// kernel or a seccomp filter offers no such barrier.
+bool enable_process_barrier() noexcept;
+void process_barrier() noexcept;
 
 // A minimal lock (never held across a call that may allocate). The uncontended path is
 // inline: one exchange to take it, one store to release it.

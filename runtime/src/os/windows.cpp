@@ -231,12 +231,13 @@ void* map(std::size_t bytes, std::size_t alignment, bool huge_pages) noexcept {
   return reserve_aligned(bytes, alignment, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
 }
 
-void at_thread_exit(void (*callback)(void*), void* argument) noexcept {
+bool at_thread_exit(void (*callback)(void*), void* argument) noexcept {
   ThreadRecord* record = current_record();
-  if (record == nullptr || record->callback_count >= kMaxThreadExitCallbacks) return;
+  if (record == nullptr || record->callback_count >= kMaxThreadExitCallbacks) return false;
   record->callbacks[record->callback_count] = callback;
   record->arguments[record->callback_count] = argument;
   ++record->callback_count;
+  return true;
 }
 
 void* thread_storage(ThreadStorageSlot& slot, std::size_t bytes) noexcept {
@@ -287,5 +288,9 @@ void lock_thread_blocks() noexcept {}
 void unlock_thread_blocks() noexcept {}
 
 void yield_thread() noexcept { SwitchToThread(); }
+
+bool enable_process_barrier() noexcept { return true; }
+
+void process_barrier() noexcept { FlushProcessWriteBuffers(); }
 
 }  // namespace osp::os

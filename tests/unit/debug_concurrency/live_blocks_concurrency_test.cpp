@@ -60,9 +60,13 @@ TEST(LiveBlocksConcurrency, OneFreeWinsVisitorsNeverSeeFreedBlocksCountsStayExac
   std::atomic<long> bad_visits{0};
   std::atomic<long> visits{0};
 
+  // Owners stay alive to the end: their own shards are theirs only while they live.
+  std::atomic<bool> free_kept{false};
+  std::atomic<int> owners_done{0};
+  std::vector<std::thread> owners;
   std::vector<std::thread> threads;
   for (int owner = 0; owner < kOwners; ++owner) {
-    threads.emplace_back([&, owner] {
+    owners.emplace_back([&, owner] {
       const auto thread = static_cast<std::uint16_t>(kFirstOwnerThread + owner);
       for (int round = 0; round < kRounds; ++round) {
         BlockHeader* blocks = headers[owner * kRounds + round].get();
@@ -73,6 +77,16 @@ TEST(LiveBlocksConcurrency, OneFreeWinsVisitorsNeverSeeFreedBlocksCountsStayExac
         // The owner goes on inserting while the freers free this round, so it takes
         // their entries back from its remote list.
         handoffs[owner].round.store(round, std::memory_order_release);
+      }
+      owners_done.fetch_add(1, std::memory_order_release);
+      while (!free_kept.load(std::memory_order_acquire)) std::this_thread::yield();
+      // A third of the kept blocks freed by their owner: local frees.
+      for (int round = 0; round < kRounds; ++round) {
+        BlockHeader* blocks = headers[owner * kRounds + round].get();
+        for (int index = 0; index < kKeptPerRound; index += 3) {
+          EXPECT_TRUE(live_blocks::remove_as_freed(&blocks[index], thread));
+          EXPECT_FALSE(live_blocks::remove_as_freed(&blocks[index], thread));
+        }
       }
     });
     for (int freer = 0; freer < 2; ++freer) {
@@ -120,6 +134,7 @@ TEST(LiveBlocksConcurrency, OneFreeWinsVisitorsNeverSeeFreedBlocksCountsStayExac
     }
   });
   for (std::thread& thread : threads) thread.join();
+  while (owners_done.load(std::memory_order_acquire) < kOwners) std::this_thread::yield();
   stop.store(true, std::memory_order_release);
   visitor.join();
 
@@ -144,16 +159,16 @@ TEST(LiveBlocksConcurrency, OneFreeWinsVisitorsNeverSeeFreedBlocksCountsStayExac
       &listed);
   EXPECT_EQ(listed, kept);
 
-  // The kept blocks freed by their owners (local frees) and by others: all gone.
+  // The kept blocks freed by their owners (local frees, above) and by this thread
+  // (remote, counted in a thread's slot or in a shard): all gone.
+  free_kept.store(true, std::memory_order_release);
+  for (std::thread& owner : owners) owner.join();
   for (int owner = 0; owner < kOwners; ++owner) {
     for (int round = 0; round < kRounds; ++round) {
       BlockHeader* blocks = headers[owner * kRounds + round].get();
       for (int index = 0; index < kKeptPerRound; ++index) {
-        // Local, remote counted in a thread's slot, remote counted in its shard.
-        const std::uint16_t freeing_threads[] = {
-            static_cast<std::uint16_t>(kFirstOwnerThread + owner), kFirstFreeingThread,
-            kThreadBeyondTheSlots};
-        const std::uint16_t thread = freeing_threads[index % 3];
+        if (index % 3 == 0) continue;
+        const std::uint16_t thread = index % 3 == 1 ? kFirstFreeingThread : kThreadBeyondTheSlots;
         EXPECT_TRUE(live_blocks::remove_as_freed(&blocks[index], thread));
         EXPECT_FALSE(live_blocks::remove_as_freed(&blocks[index], thread));
       }
@@ -182,7 +197,8 @@ TEST(LiveBlocksConcurrency, RemotelyFreedEntriesAreReused) {
     for (int index = 0; index < kBlocks; ++index) {
       prepare(blocks[index], kOwner, 8);
       live_blocks::insert(&blocks[index]);
-      if (blocks[index].live_entry > highest_entry) highest_entry = blocks[index].live_entry;
+      const std::uint64_t entry = live_blocks::entry_index_of(&blocks[index]);
+      if (entry > highest_entry) highest_entry = entry;
     }
     std::thread freer([&] {
       for (int index = 0; index < kBlocks; ++index) {
@@ -192,6 +208,89 @@ TEST(LiveBlocksConcurrency, RemotelyFreedEntriesAreReused) {
     freer.join();
   }
   EXPECT_LT(highest_entry, std::uint64_t{2} * kBlocks);
+}
+
+// More threads at once than there are shards to own: the rest share shards under their
+// plain locks. Each thread frees half its blocks itself and hands the rest to the next
+// thread; the counts come out exact.
+TEST(LiveBlocksConcurrency, MoreThreadsThanOwnedShardsShareShards) {
+  constexpr int kThreads = 200;
+  constexpr int kBlocks = 40;
+  const std::size_t count_before = live_blocks::count_of(api::AllocationKind::Api);
+  std::vector<std::unique_ptr<BlockHeader[]>> headers;
+  for (int index = 0; index < kThreads; ++index) {
+    headers.emplace_back(new BlockHeader[kBlocks]());
+  }
+  std::atomic<int> inserted{0};
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int number = 0; number < kThreads; ++number) {
+    threads.emplace_back([&, number] {
+      const auto thread = static_cast<std::uint16_t>(100 + number);
+      BlockHeader* mine = headers[number].get();
+      for (int index = 0; index < kBlocks; ++index) {
+        prepare(mine[index], thread, 8);
+        live_blocks::insert(&mine[index]);
+      }
+      // Every thread alive and holding its shard before any frees.
+      inserted.fetch_add(1, std::memory_order_acq_rel);
+      while (inserted.load(std::memory_order_acquire) < kThreads) std::this_thread::yield();
+      BlockHeader* next = headers[(number + 1) % kThreads].get();
+      for (int index = 0; index < kBlocks; ++index) {
+        BlockHeader* block = index % 2 == 0 ? &mine[index] : &next[index];
+        if (!live_blocks::remove_as_freed(block, thread)) failures.fetch_add(1);
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(live_blocks::count_of(api::AllocationKind::Api), count_before);
+}
+
+// A thread's shard outlives it: its blocks stay listed after it exits, the next thread
+// may own the shard, and frees from anywhere still find their entries.
+TEST(LiveBlocksConcurrency, BlocksOfExitedThreadsStayListedAndFreeable) {
+  constexpr int kGenerations = 300;  // more threads, one after another, than shards
+  constexpr int kBlocks = 8;
+  const std::size_t count_before = live_blocks::count_of(api::AllocationKind::Api);
+  std::vector<std::unique_ptr<BlockHeader[]>> headers;
+  for (int index = 0; index < kGenerations; ++index) {
+    headers.emplace_back(new BlockHeader[kBlocks]());
+  }
+  for (int generation = 0; generation < kGenerations; ++generation) {
+    std::thread([&, generation] {
+      const auto thread = static_cast<std::uint16_t>(400 + generation);
+      BlockHeader* mine = headers[generation].get();
+      for (int index = 0; index < kBlocks; ++index) {
+        prepare(mine[index], thread, 8);
+        live_blocks::insert(&mine[index]);
+      }
+      // Half of the previous generation's blocks, freed by this thread.
+      if (generation > 0) {
+        BlockHeader* previous = headers[generation - 1].get();
+        for (int index = 0; index < kBlocks; index += 2) {
+          EXPECT_TRUE(live_blocks::remove_as_freed(&previous[index], thread));
+        }
+      }
+    }).join();
+  }
+  const std::size_t left = kGenerations * (kBlocks / 2) + kBlocks / 2;
+  EXPECT_EQ(live_blocks::count_of(api::AllocationKind::Api), count_before + left);
+  std::size_t listed = 0;
+  live_blocks::for_each_header(
+      [](BlockHeader* header, void* raw) {
+        if (header->origin_file == kTestFile) ++*static_cast<std::size_t*>(raw);
+      },
+      &listed);
+  EXPECT_EQ(listed, left);
+  for (int generation = 0; generation < kGenerations; ++generation) {
+    BlockHeader* blocks = headers[generation].get();
+    for (int index = 0; index < kBlocks; ++index) {
+      if (generation < kGenerations - 1 && index % 2 == 0) continue;
+      EXPECT_TRUE(live_blocks::remove_as_freed(&blocks[index], 7));
+    }
+  }
+  EXPECT_EQ(live_blocks::count_of(api::AllocationKind::Api), count_before);
 }
 
 }  // namespace
