@@ -116,13 +116,14 @@ struct Shard {
   std::uint64_t used = 0;       // entries handed out so far (free or not)
   Counters kind_count = {};     // live blocks, less those freed by local frees
   Counters kind_bytes = {};
+  // Pushed by remote frees (index + 1 of the newest entry; 0: empty), taken by the owner.
+  alignas(64) std::atomic<std::uint64_t> remote_head{0};
+  // Read by every remote free, so apart from the lines the owner writes.
+  // Raised by a visitor while it holds the lock.
+  alignas(64) std::atomic<bool> visiting{false};
   // kChunksPerShard chunk pointers, mapped with the first chunk (most shards never have
   // one). A chunk's pointer is set under the lock before any of its entries is handed out.
   Entry** chunks = nullptr;
-  // Pushed by remote frees (index + 1 of the newest entry; 0: empty), taken by the owner.
-  alignas(64) std::atomic<std::uint64_t> remote_head{0};
-  // Raised by a visitor while it holds the lock: read by every remote free.
-  alignas(64) std::atomic<bool> visiting{false};
   // Remote frees of the threads numbered beyond the per-thread slots, by ordinal.
   RemoteFreed remote_freed;
 
