@@ -205,6 +205,19 @@ struct ThreadShard {
 };
 OSP_THREAD_LOCAL(ThreadShard) t_shard;
 
+// One past the highest shard whose counters were ever written: the totals, taken every
+// few hundred frees for the quarantine's limit, read no further. Raised (release) before
+// a shard's first counter write.
+std::atomic<std::size_t> g_shards_used{0};
+
+void count_shard_in(std::size_t index) noexcept {
+  std::size_t used = g_shards_used.load(std::memory_order_relaxed);
+  while (used <= index && !g_shards_used.compare_exchange_weak(
+                              used, index + 1, std::memory_order_release,
+                              std::memory_order_relaxed)) {
+  }
+}
+
 // Bit i: owned shard i has an owner. Claimed by CAS, given back at thread exit.
 constexpr std::size_t kClaimWords = kOwnedShards / 64;
 std::atomic<std::uint64_t> g_claimed[kClaimWords];
@@ -265,6 +278,7 @@ std::size_t thread_shard_index() noexcept {
         shard.lock.lock();
         shard.lock.set_owned(true);
         shard.lock.unlock();
+        count_shard_in(index);
         mine = ThreadShard{static_cast<std::uint16_t>(index + 1), true, false};
         return index;
       }
@@ -273,13 +287,17 @@ std::size_t thread_shard_index() noexcept {
     }
   }
   const std::size_t index = kOwnedShards + os::current_thread_id() % kSharedShards;
+  count_shard_in(index);
   mine = ThreadShard{static_cast<std::uint16_t>(index + 1), false, mine.exited};
   return index;
 }
 
-// Remote frees of threads beyond the per-thread slots are counted in a shard by ordinal.
+// Remote frees of threads beyond the per-thread slots are counted in a shared shard, by
+// ordinal.
 RemoteFreed& shared_remote_freed(std::uint16_t thread) noexcept {
-  return g_shards[thread % kShardCount].remote_freed;
+  const std::size_t index = kOwnedShards + thread % kSharedShards;
+  count_shard_in(index);
+  return g_shards[index].remote_freed;
 }
 
 // Only ever called with the shard's lock held.
@@ -328,20 +346,32 @@ class VisitLock {
   Shard& shard_;
 };
 
-// Live blocks (or bytes) of one kind over all shards (invariant 5: remote-freed first).
+// Live blocks (or bytes) of the kinds [first, last] over all shards in use (invariant 5:
+// remote-freed first; a free seen there happened after its block's insert, so after its
+// shard was counted in, and the second read of g_shards_used sees that shard).
 std::size_t total_of(Counters Shard::*live, Counters RemoteFreed::*remote_freed,
-                     std::size_t kind) noexcept {
+                     std::size_t first, std::size_t last) noexcept {
   std::size_t freed_elsewhere = 0;
+  const auto add_kinds = [first, last](const Counters& counters, std::memory_order order) {
+    std::size_t sum = 0;
+    for (std::size_t kind = first; kind <= last; ++kind) sum += counters[kind].load(order);
+    return sum;
+  };
   const std::size_t slots = g_thread_slots_used.load(std::memory_order_acquire);
   for (std::size_t slot = 0; slot < slots; ++slot) {
-    freed_elsewhere += (g_remote_freed_by_thread[slot].*remote_freed)[kind].load(
-        std::memory_order_acquire);
+    freed_elsewhere +=
+        add_kinds(g_remote_freed_by_thread[slot].*remote_freed, std::memory_order_acquire);
   }
-  for (Shard& shard : g_shards) {
-    freed_elsewhere += (shard.remote_freed.*remote_freed)[kind].load(std::memory_order_acquire);
+  const std::size_t shards_before = g_shards_used.load(std::memory_order_acquire);
+  for (std::size_t index = 0; index < shards_before; ++index) {
+    freed_elsewhere += add_kinds(g_shards[index].remote_freed.*remote_freed,
+                                 std::memory_order_acquire);
   }
   std::size_t total = 0;
-  for (Shard& shard : g_shards) total += (shard.*live)[kind].load(std::memory_order_relaxed);
+  const std::size_t shards = g_shards_used.load(std::memory_order_acquire);
+  for (std::size_t index = 0; index < shards; ++index) {
+    total += add_kinds(g_shards[index].*live, std::memory_order_relaxed);
+  }
   return total - freed_elsewhere;
 }
 
@@ -478,29 +508,21 @@ std::uint64_t checkpoint_sequence() noexcept {
 }
 
 std::size_t count() noexcept {
-  std::size_t total = 0;
-  for (std::size_t kind = 0; kind < kAllocationKindCount; ++kind) {
-    total += total_of(&Shard::kind_count, &RemoteFreed::count, kind);
-  }
-  return total;
+  return total_of(&Shard::kind_count, &RemoteFreed::count, 0, kAllocationKindCount - 1);
 }
 
 std::size_t bytes() noexcept {
-  std::size_t total = 0;
-  for (std::size_t kind = 0; kind < kAllocationKindCount; ++kind) {
-    total += total_of(&Shard::kind_bytes, &RemoteFreed::bytes, kind);
-  }
-  return total;
+  return total_of(&Shard::kind_bytes, &RemoteFreed::bytes, 0, kAllocationKindCount - 1);
 }
 
 std::size_t count_of(api::AllocationKind kind) noexcept {
-  return total_of(&Shard::kind_count, &RemoteFreed::count,
-                  static_cast<std::size_t>(kind) % kAllocationKindCount);
+  const std::size_t index = static_cast<std::size_t>(kind) % kAllocationKindCount;
+  return total_of(&Shard::kind_count, &RemoteFreed::count, index, index);
 }
 
 std::size_t bytes_of(api::AllocationKind kind) noexcept {
-  return total_of(&Shard::kind_bytes, &RemoteFreed::bytes,
-                  static_cast<std::size_t>(kind) % kAllocationKindCount);
+  const std::size_t index = static_cast<std::size_t>(kind) % kAllocationKindCount;
+  return total_of(&Shard::kind_bytes, &RemoteFreed::bytes, index, index);
 }
 
 void for_each_header(HeaderVisitor visit, void* context) noexcept {
