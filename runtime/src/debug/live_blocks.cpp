@@ -22,28 +22,32 @@
 //   lock: a load and a store).
 // - A remote free (another shard's thread) takes no lock of the block's shard, whose line
 //   would otherwise move between the two cores on every free. It passes the gate, adds
-//   the block to its own remote-freed counters, and pushes the entry, already
-//   chained like a free entry, onto the block's shard's remote list (a lock-free stack of
-//   entries, push-only; the owner takes it whole). The owner splices that list in as its
-//   free list when its own list runs empty, so the remote list's line moves once per
-//   batch of frees, not once per free.
+//   the block to its own remote-freed counters, marks the entry free and chains it into
+//   the thread's batch for that shard. A full batch (or one for another shard, or the
+//   thread's exit) is pushed onto the shard's remote list (a lock-free stack of entries,
+//   push-only; the owner takes it whole). The owner splices that list in as its free list
+//   when its own list runs empty, so the remote list's line moves once per batch of
+//   frees, not once per free.
 //
 // Invariants:
 // 1. The gate: `is_free` goes 0 -> 1 by one CAS (BlockHeader::try_mark_freed), local or
 //    remote; of two racing frees of one block exactly one passes it.
 // 2. Only the free that passed the gate writes the block's entry, and it writes a free
-//    entry (odd): a visitor skips it. The entry then belongs to the shard's free list or
-//    its remote list, and is handed out again only by insert, under the lock.
+//    entry (odd): a visitor skips it. The entry then belongs to the shard's free list, a
+//    thread's remote batch or the shard's remote list, and is handed out again only by
+//    insert, under the lock.
 // 3. A header whose entry still points at it but whose `is_free` is set (its free is
 //    between the gate and the entry write) is skipped by every visitor: never counted as
 //    live, leaked or searched.
 // 4. Visitors never read a header the program may already have reused: a visitor holds
-//    the shard lock and raises the shard's `visiting` flag (seq_cst) before reading
-//    entries (seq_cst); a remote free writes the entry (seq_cst) before reading the flag
-//    (seq_cst). Of these two store-then-load pairs one sees the other's store: either the
-//    visitor reads the free entry and skips the block, or the free sees the flag and
-//    waits for the lock (so for the visitor to finish) before it returns to the caller,
-//    which fills and quarantines the block. A local free holds the lock itself.
+//    the shard lock and raises the shard's `visiting` flag before reading entries; a
+//    remote free writes the entry before reading the flag. The two store-then-load pairs
+//    follow BiasedLock's protocol (the visitor is the rare side: a process-wide barrier
+//    between its store and its loads; the free only a compiler barrier; or seq_cst on
+//    both sides), so one sees the other's store: either the visitor reads the free entry
+//    and skips the block, or the free sees the flag and waits for the lock (so for the
+//    visitor to finish) before it returns to the caller, which fills and quarantines the
+//    block. A local free holds the lock itself.
 // 5. Counters: a shard's live counters go up at insert and down at a local free, under
 //    its lock. A remote free adds to the remote-freed counters of its thread (a slot only
 //    that thread writes: a load and a release store, no locked instruction per free) or,
@@ -61,8 +65,9 @@
 //    (never visited, never reported as a leak) whose entry may be off both lists (a lost
 //    table slot) and which count() may still include (it is an upper bound for the leak
 //    scan's index; only MemoryTracker's count of the osp API's blocks would be one high).
-//    In the child, the shards of the parent's other threads lose their owners: those
-//    threads do not exist there.
+//    In the child, the shards of the parent's other threads lose their owners, and the
+//    entries in those threads' remote batches are lost slots: those threads do not exist
+//    there.
 #include "debug/live_blocks.hpp"
 
 #include <atomic>
@@ -218,6 +223,21 @@ void count_shard_in(std::size_t index) noexcept {
   }
 }
 
+// A thread's remote frees of one shard, chained through their entries (each marked free
+// at its free), pushed onto the shard's remote list in one exchange: the list's line then
+// moves between cores once per batch. At most kRemoteBatchEntries wait, and the thread's
+// exit pushes them.
+constexpr int kRemoteBatchEntries = 32;
+enum class BatchState : std::uint8_t { Unregistered, Batched, Unbatched };
+struct RemoteBatch {
+  std::uint64_t head;  // index + 1 of the newest entry, which links the next
+  std::uint64_t tail;  // index of the oldest entry
+  std::uint16_t shard_plus_one;
+  std::uint16_t count;
+  BatchState state;  // Unbatched: the exit hook could not be registered, or has run
+};
+OSP_THREAD_LOCAL(RemoteBatch) t_remote_batch;
+
 // Bit i: owned shard i has an owner. Claimed by CAS, given back at thread exit.
 constexpr std::size_t kClaimWords = kOwnedShards / 64;
 std::atomic<std::uint64_t> g_claimed[kClaimWords];
@@ -328,12 +348,18 @@ class OwnShardLock {
   bool fast_;
 };
 
-// The shard's lock with its `visiting` flag raised (invariant 4).
+// The shard's lock with its `visiting` flag raised (invariant 4; the rare side of the
+// BiasedLock protocol against remote frees' entry stores).
 class VisitLock {
  public:
   explicit VisitLock(Shard& shard) noexcept : shard_(shard) {
     shard_.lock.lock();
-    shard_.visiting.store(true, std::memory_order_seq_cst);
+    if (os::BiasedLock::barriers()) {
+      shard_.visiting.store(true, std::memory_order_relaxed);
+      os::process_barrier();
+    } else {
+      shard_.visiting.store(true, std::memory_order_seq_cst);
+    }
   }
   ~VisitLock() {
     shard_.visiting.store(false, std::memory_order_release);
@@ -421,23 +447,72 @@ void count_remote_free(std::uint16_t thread, std::size_t kind, std::size_t bytes
                         std::memory_order_release);
 }
 
+// Pushes the thread's batch of remotely freed entries onto their shard's remote list.
+void push_remote_batch(RemoteBatch& batch) noexcept {
+  if (batch.count == 0) return;
+  Shard& shard = g_shards[batch.shard_plus_one - 1u];
+  std::atomic_ref<Entry> tail = shard.entry(batch.tail);
+  std::uint64_t head = shard.remote_head.load(std::memory_order_relaxed);
+  do {
+    tail.store(free_entry(head), std::memory_order_relaxed);
+  } while (!shard.remote_head.compare_exchange_weak(head, batch.head, std::memory_order_release,
+                                                    std::memory_order_relaxed));
+  batch.count = 0;
+  batch.shard_plus_one = 0;
+}
+
+void push_remote_batch_at_exit(void*) noexcept {
+  RemoteBatch& batch = t_remote_batch;
+  push_remote_batch(batch);
+  batch.state = BatchState::Unbatched;  // frees later in the exit push at once
+}
+
+// Adds a freed entry to the thread's batch for `shard_index` (pushing a batch for another
+// shard first); pushes the batch when it is full.
+void batch_remote_entry(std::size_t shard_index, std::atomic_ref<Entry> entry,
+                        std::uint64_t index) noexcept {
+  RemoteBatch& batch = t_remote_batch;
+  if (batch.state == BatchState::Unregistered) [[unlikely]] {
+    batch.state = os::at_thread_exit(push_remote_batch_at_exit, nullptr) ? BatchState::Batched
+                                                                         : BatchState::Unbatched;
+  }
+  if (batch.count != 0 && batch.shard_plus_one != shard_index + 1) push_remote_batch(batch);
+  // Invariant 4: this store against the visitor's `visiting` store (remove_remote).
+  const Entry linked = free_entry(batch.count != 0 ? batch.head : 0);
+  if (os::BiasedLock::barriers()) [[likely]] {
+    entry.store(linked, std::memory_order_relaxed);
+  } else {
+    entry.store(linked, std::memory_order_seq_cst);
+  }
+  if (batch.count == 0) {
+    batch.tail = index;
+    batch.shard_plus_one = static_cast<std::uint16_t>(shard_index + 1);
+  }
+  batch.head = index + 1;
+  ++batch.count;
+}
+
 // A free from another shard's thread: no lock of the block's shard unless a visitor is
 // in it (invariants 1, 2, 4, 5, 6).
-bool remove_remote(Shard& shard, std::uint16_t freeing_thread, BlockHeader* header,
+bool remove_remote(std::size_t shard_index, std::uint16_t freeing_thread, BlockHeader* header,
                    std::size_t kind) noexcept {
   if (!header->try_mark_freed()) return false;
+  Shard& shard = g_shards[shard_index];
   count_remote_free(freeing_thread, kind, header->requested_bytes);
   const std::uint64_t index = header->live_entry & kEntryIndexMask;
-  if (index != kNoEntry) {
-    std::atomic_ref<Entry> entry = shard.entry(index);
-    std::uint64_t head = shard.remote_head.load(std::memory_order_relaxed);
-    entry.store(free_entry(head), std::memory_order_seq_cst);
-    while (!shard.remote_head.compare_exchange_weak(head, index + 1, std::memory_order_release,
-                                                    std::memory_order_relaxed)) {
-      entry.store(free_entry(head), std::memory_order_relaxed);
-    }
+  if (index != kNoEntry) batch_remote_entry(shard_index, shard.entry(index), index);
+  bool visited;
+  if (os::BiasedLock::barriers()) [[likely]] {
+    std::atomic_signal_fence(std::memory_order_seq_cst);
+    visited = shard.visiting.load(std::memory_order_relaxed);
+  } else {
+    visited = shard.visiting.load(std::memory_order_seq_cst);
   }
-  if (shard.visiting.load(std::memory_order_seq_cst)) {
+  RemoteBatch& batch = t_remote_batch;
+  if (batch.count >= kRemoteBatchEntries || batch.state != BatchState::Batched) {
+    push_remote_batch(batch);
+  }
+  if (visited) {
     // A visitor may have read this header before its entry changed: let it finish
     // before the caller fills the block.
     shard.lock.lock();
@@ -471,7 +546,7 @@ bool remove_as_freed(BlockHeader* header, std::uint16_t freeing_thread) noexcept
   const std::size_t kind = header->kind % kAllocationKindCount;
   const ThreadShard& mine = t_shard;
   if (mine.index_plus_one == shard_index + 1) return remove_local(shard, mine.owned, header, kind);
-  return remove_remote(shard, freeing_thread, header, kind);
+  return remove_remote(shard_index, freeing_thread, header, kind);
 }
 
 std::uint64_t entry_index_of(const BlockHeader* header) noexcept {

@@ -63,6 +63,11 @@ class BiasedLock {
   void set_owned(bool owned) noexcept { owned_ = owned; }
   bool owned() const noexcept { return owned_; }
 
+  // True when the protocol's rare side runs process_barrier() and the frequent side only
+  // a compiler barrier; false when both sides use sequentially consistent accesses. For
+  // other store-then-load pairs that follow the same protocol.
+  static bool barriers() noexcept { return !g_fences.load(std::memory_order_relaxed); }
+
  private:
   static std::atomic<bool> g_fences;
 
