@@ -110,11 +110,12 @@ bool kinds_match(api::AllocationKind allocated, api::AllocationKind freed) {
 // Everything a new block's header holds but its placement (flags and alignment offset,
 // set by the caller); then its guards, its place in the live table, its fill and origin.
 //
-// The live table's lock comes before the fill: a locked instruction waits until every
-// earlier store has reached the cache, and the fill's stores go to lines that are cold
-// when the block has waited in the quarantine. After the lock they drain while the stack
-// is walked. A visitor of the live table may see the block before its stack is known
-// (its origin is kNoStack until then): it is being allocated at that moment.
+// The live table's insert comes before the fill: where it takes a shared shard's
+// SpinLock, a locked instruction waits until every earlier store has reached the cache,
+// and the fill's stores go to lines that are cold when the block has waited in the
+// quarantine. (A thread's own shard takes no locked instruction.) A visitor of the live
+// table may see the block before its stack is known (its origin is kNoStack until then):
+// it is being allocated at that moment.
 void* finish_block(BlockHeader* header, char* user, const AllocationRequest& request,
                    bool internal) {
   header->next = nullptr;
