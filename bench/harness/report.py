@@ -275,8 +275,10 @@ def write(path, context):
               "environment (LD_PRELOAD, OSP_OPTIONS, ASAN_OPTIONS) is set by `env` for the "
               "program alone, not for `/usr/bin/time`.",
               "- Self-written workloads (`bench/workloads/`) are built with frame pointers; the ASan "
-              "column runs their `-fsanitize=address` builds. python3 and sqlite3 are the system "
-              "binaries; ASan runs them with gcc's libasan preloaded (detect_leaks=1).",
+              "column runs their `-fsanitize=address` builds. python3 and sqlite3 are the installed "
+              "binaries (python3 is the interpreter its `sys.executable` names, never a launcher "
+              "script that would start other processes); ASan runs them with gcc's libasan "
+              "preloaded (detect_leaks=1).",
               f"- valgrind memcheck runs only the reduced set ({', '.join(context['reduced_labels'])}) "
               f"with {context['valgrind_repetitions']} repetition(s) (its cells are that run, not a median): it is 20–100× slower than "
               "the others and would not fit the time budget otherwise.",

@@ -5,8 +5,10 @@ bench/programs/allocation_heavy.py and sqlite3 on 200,000 inserts.
 Each workload knows its command for a given allocator; `scale` sets its size (the full
 run and --quick use different scales)."""
 import dataclasses
+import functools
 import os
 import shutil
+import subprocess
 
 BENCH_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SQLITE_FULL_INSERTS = 200000
@@ -88,6 +90,20 @@ class Launch:
     missing: str = ""  # non-empty: this combination cannot run here (why)
 
 
+@functools.lru_cache(maxsize=None)
+def real_interpreter(program):
+    """The interpreter binary behind `program`: a launcher script (pyenv's shim, for one)
+    would start a shell and several helper processes per run, all under the allocator
+    being measured, and the run would time their start-up instead of Python."""
+    try:
+        found = subprocess.run([program, "-c", "import sys; print(sys.executable)"],
+                               capture_output=True, text=True, timeout=60, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return program
+    executable = found.stdout.strip()
+    return executable if executable and os.access(executable, os.X_OK) else program
+
+
 def launch_for(workload, allocator, build_dir, scale, work_dir):
     env = {}
     if workload.external:
@@ -95,6 +111,7 @@ def launch_for(workload, allocator, build_dir, scale, work_dir):
         if not program:
             return Launch([], {}, missing=f"{workload.program} not installed")
         if workload.program == "python3":
+            program = real_interpreter(program)
             argv = [program, os.path.join(BENCH_DIR, "programs", "allocation_heavy.py"),
                     str(max(1, int(scale)))]
             stdin_path = ""

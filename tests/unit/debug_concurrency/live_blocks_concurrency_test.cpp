@@ -44,6 +44,17 @@ void prepare(BlockHeader& header, std::uint16_t owner, std::size_t bytes) {
   header.magic = kLiveMagic;
 }
 
+// The blocks of these tests that the table lists.
+std::size_t listed_test_blocks() {
+  std::size_t listed = 0;
+  live_blocks::for_each_header(
+      [](BlockHeader* header, void* raw) {
+        if (header->origin_file == kTestFile) ++*static_cast<std::size_t*>(raw);
+      },
+      &listed);
+  return listed;
+}
+
 TEST(LiveBlocksConcurrency, OneFreeWinsVisitorsNeverSeeFreedBlocksCountsStayExact) {
   const std::size_t count_before = live_blocks::count_of(api::AllocationKind::Api);
   const std::size_t bytes_before = live_blocks::bytes_of(api::AllocationKind::Api);
@@ -151,13 +162,7 @@ TEST(LiveBlocksConcurrency, OneFreeWinsVisitorsNeverSeeFreedBlocksCountsStayExac
   EXPECT_EQ(live_blocks::count_of(api::AllocationKind::Api), count_before + kept);
   EXPECT_EQ(live_blocks::bytes_of(api::AllocationKind::Api),
             bytes_before + std::size_t{kOwners} * kRounds * kept_bytes);
-  std::size_t listed = 0;
-  live_blocks::for_each_header(
-      [](BlockHeader* header, void* raw) {
-        if (header->origin_file == kTestFile) ++*static_cast<std::size_t*>(raw);
-      },
-      &listed);
-  EXPECT_EQ(listed, kept);
+  EXPECT_EQ(listed_test_blocks(), kept);
 
   // The kept blocks freed by their owners (local frees, above) and by this thread
   // (remote, counted in a thread's slot or in a shard): all gone.
@@ -176,13 +181,7 @@ TEST(LiveBlocksConcurrency, OneFreeWinsVisitorsNeverSeeFreedBlocksCountsStayExac
   }
   EXPECT_EQ(live_blocks::count_of(api::AllocationKind::Api), count_before);
   EXPECT_EQ(live_blocks::bytes_of(api::AllocationKind::Api), bytes_before);
-  listed = 0;
-  live_blocks::for_each_header(
-      [](BlockHeader* header, void* raw) {
-        if (header->origin_file == kTestFile) ++*static_cast<std::size_t*>(raw);
-      },
-      &listed);
-  EXPECT_EQ(listed, 0u);
+  EXPECT_EQ(listed_test_blocks(), 0u);
 }
 
 // Entries freed by other threads are reused: a long run of remote frees does not grow
@@ -276,13 +275,7 @@ TEST(LiveBlocksConcurrency, BlocksOfExitedThreadsStayListedAndFreeable) {
   }
   const std::size_t left = kGenerations * (kBlocks / 2) + kBlocks / 2;
   EXPECT_EQ(live_blocks::count_of(api::AllocationKind::Api), count_before + left);
-  std::size_t listed = 0;
-  live_blocks::for_each_header(
-      [](BlockHeader* header, void* raw) {
-        if (header->origin_file == kTestFile) ++*static_cast<std::size_t*>(raw);
-      },
-      &listed);
-  EXPECT_EQ(listed, left);
+  EXPECT_EQ(listed_test_blocks(), left);
   for (int generation = 0; generation < kGenerations; ++generation) {
     BlockHeader* blocks = headers[generation].get();
     for (int index = 0; index < kBlocks; ++index) {
