@@ -549,8 +549,13 @@ bool remove_as_freed(BlockHeader* header, std::uint16_t freeing_thread) noexcept
   return remove_remote(shard_index, freeing_thread, header, kind);
 }
 
-std::uint64_t entry_index_of(const BlockHeader* header) noexcept {
-  return header->live_entry & kEntryIndexMask;
+std::uint64_t entries_handed_out() noexcept {
+  std::uint64_t total = 0;
+  for (Shard& shard : g_shards) {
+    VisitLock guard(shard);
+    total += shard.used;
+  }
+  return total;
 }
 
 std::uint64_t next_sequence() noexcept {

@@ -41,8 +41,9 @@ void insert(BlockHeader* header) noexcept;
 // freed: of two racing frees of one block, exactly one gets true. When it returns, no
 // visitor is reading the block: the caller may fill it.
 bool remove_as_freed(BlockHeader* header, std::uint16_t freeing_thread) noexcept;
-// The index of a live block's entry within its shard.
-std::uint64_t entry_index_of(const BlockHeader* header) noexcept;
+// Table entries handed out so far over all shards, free or not: what the table has grown
+// to (tests check that freed entries are reused).
+std::uint64_t entries_handed_out() noexcept;
 std::size_t count() noexcept;
 // Live blocks and bytes of one allocation kind (MemoryTracker counts the osp API's).
 std::size_t count_of(api::AllocationKind kind) noexcept;
