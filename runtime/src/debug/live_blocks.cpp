@@ -215,13 +215,15 @@ OSP_THREAD_LOCAL(ThreadShard) t_shard;
 // a shard's first counter write.
 std::atomic<std::size_t> g_shards_used{0};
 
-void count_shard_in(std::size_t index) noexcept {
-  std::size_t used = g_shards_used.load(std::memory_order_relaxed);
-  while (used <= index && !g_shards_used.compare_exchange_weak(
-                              used, index + 1, std::memory_order_release,
-                              std::memory_order_relaxed)) {
+// Raises a high-water mark to `value` (release), never lowers it.
+void raise_mark(std::atomic<std::size_t>& mark, std::size_t value) noexcept {
+  std::size_t seen = mark.load(std::memory_order_relaxed);
+  while (seen < value && !mark.compare_exchange_weak(seen, value, std::memory_order_release,
+                                                      std::memory_order_relaxed)) {
   }
 }
+
+void count_shard_in(std::size_t index) noexcept { raise_mark(g_shards_used, index + 1); }
 
 // A thread's remote frees of one shard, chained through their entries (each marked free
 // at its free), pushed onto the shard's remote list in one exchange: the list's line then
@@ -254,16 +256,24 @@ void choose_protocol_once() noexcept {
   g_protocol_lock.unlock();
 }
 
+void release_claim(std::size_t index) noexcept {
+  g_claimed[index / 64].fetch_and(~(std::uint64_t{1} << (index % 64)),
+                                  std::memory_order_release);
+}
+
+// Lets the shard's owner side be taken by a thread (owned) or by none.
+void set_owned(Shard& shard, bool owned) noexcept {
+  shard.lock.lock();
+  shard.lock.set_owned(owned);
+  shard.lock.unlock();
+}
+
 void give_back_shard(void*) noexcept {
   ThreadShard& mine = t_shard;
   if (mine.owned) {
     const std::size_t index = mine.index_plus_one - 1u;
-    Shard& shard = g_shards[index];
-    shard.lock.lock();
-    shard.lock.set_owned(false);
-    shard.lock.unlock();
-    g_claimed[index / 64].fetch_and(~(std::uint64_t{1} << (index % 64)),
-                                    std::memory_order_release);
+    set_owned(g_shards[index], false);
+    release_claim(index);
   }
   // Frees and allocations later in this thread's exit use a shared shard.
   mine = ThreadShard{0, false, true};
@@ -286,30 +296,30 @@ std::size_t claim_owned_shard() noexcept {
   return kShardCount;
 }
 
-// The calling thread's shard index, claiming one at its first call.
-std::size_t thread_shard_index() noexcept {
-  ThreadShard& mine = t_shard;
-  if (mine.index_plus_one != 0) [[likely]] return mine.index_plus_one - 1u;
+// The calling thread's first insert: an owned shard if one is free, else a shared one.
+void choose_thread_shard(ThreadShard& mine) noexcept {
   if (!mine.exited) {
     const std::size_t index = claim_owned_shard();
     if (index < kShardCount) {
       if (os::at_thread_exit(give_back_shard, nullptr)) {
-        Shard& shard = g_shards[index];
-        shard.lock.lock();
-        shard.lock.set_owned(true);
-        shard.lock.unlock();
+        set_owned(g_shards[index], true);
         count_shard_in(index);
         mine = ThreadShard{static_cast<std::uint16_t>(index + 1), true, false};
-        return index;
+        return;
       }
-      g_claimed[index / 64].fetch_and(~(std::uint64_t{1} << (index % 64)),
-                                      std::memory_order_release);
+      release_claim(index);
     }
   }
   const std::size_t index = kOwnedShards + os::current_thread_id() % kSharedShards;
   count_shard_in(index);
   mine = ThreadShard{static_cast<std::uint16_t>(index + 1), false, mine.exited};
-  return index;
+}
+
+// The calling thread's shard, chosen at its first call.
+const ThreadShard& own_shard() noexcept {
+  ThreadShard& mine = t_shard;
+  if (mine.index_plus_one == 0) [[unlikely]] choose_thread_shard(mine);
+  return mine;
 }
 
 // Remote frees of threads beyond the per-thread slots are counted in a shared shard, by
@@ -435,11 +445,7 @@ void count_remote_free(std::uint16_t thread, std::size_t kind, std::size_t bytes
     shared.bytes[kind].fetch_add(bytes, std::memory_order_release);
     return;
   }
-  std::size_t used = g_thread_slots_used.load(std::memory_order_relaxed);
-  while (used <= thread && !g_thread_slots_used.compare_exchange_weak(
-                               used, std::size_t{thread} + 1, std::memory_order_release,
-                               std::memory_order_relaxed)) {
-  }
+  raise_mark(g_thread_slots_used, std::size_t{thread} + 1);
   RemoteFreed& own = g_remote_freed_by_thread[thread];
   own.count[kind].store(own.count[kind].load(std::memory_order_relaxed) + 1,
                         std::memory_order_release);
@@ -469,9 +475,8 @@ void push_remote_batch_at_exit(void*) noexcept {
 
 // Adds a freed entry to the thread's batch for `shard_index` (pushing a batch for another
 // shard first); pushes the batch when it is full.
-void batch_remote_entry(std::size_t shard_index, std::atomic_ref<Entry> entry,
-                        std::uint64_t index) noexcept {
-  RemoteBatch& batch = t_remote_batch;
+void batch_remote_entry(RemoteBatch& batch, std::size_t shard_index,
+                        std::atomic_ref<Entry> entry, std::uint64_t index) noexcept {
   if (batch.state == BatchState::Unregistered) [[unlikely]] {
     batch.state = os::at_thread_exit(push_remote_batch_at_exit, nullptr) ? BatchState::Batched
                                                                          : BatchState::Unbatched;
@@ -499,8 +504,9 @@ bool remove_remote(std::size_t shard_index, std::uint16_t freeing_thread, BlockH
   if (!header->try_mark_freed()) return false;
   Shard& shard = g_shards[shard_index];
   count_remote_free(freeing_thread, kind, header->requested_bytes);
+  RemoteBatch& batch = t_remote_batch;
   const std::uint64_t index = header->live_entry & kEntryIndexMask;
-  if (index != kNoEntry) batch_remote_entry(shard_index, shard.entry(index), index);
+  if (index != kNoEntry) batch_remote_entry(batch, shard_index, shard.entry(index), index);
   bool visited;
   if (os::BiasedLock::barriers()) [[likely]] {
     std::atomic_signal_fence(std::memory_order_seq_cst);
@@ -508,7 +514,6 @@ bool remove_remote(std::size_t shard_index, std::uint16_t freeing_thread, BlockH
   } else {
     visited = shard.visiting.load(std::memory_order_seq_cst);
   }
-  RemoteBatch& batch = t_remote_batch;
   if (batch.count >= kRemoteBatchEntries || batch.state != BatchState::Batched) {
     push_remote_batch(batch);
   }
@@ -526,10 +531,10 @@ bool remove_remote(std::size_t shard_index, std::uint16_t freeing_thread, BlockH
 namespace live_blocks {
 
 void insert(BlockHeader* header) noexcept {
-  const std::size_t shard_index = thread_shard_index();
+  const ThreadShard& mine = own_shard();
+  const std::size_t shard_index = mine.index_plus_one - 1u;
   Shard& shard = g_shards[shard_index];
   const std::size_t kind = header->kind % kAllocationKindCount;
-  const ThreadShard& mine = t_shard;
   OwnShardLock guard(shard, mine.owned);
   const std::uint64_t index = shard.take_entry();
   header->live_entry = (std::uint64_t{shard_index} << kEntryIndexBits) | index;
@@ -644,9 +649,8 @@ void after_fork_in_child() noexcept {
   for (std::size_t index = 0; index < kOwnedShards; ++index) {
     if (mine.owned && mine.index_plus_one == index + 1) continue;
     if (!g_shards[index].lock.owned()) continue;
-    g_shards[index].lock.set_owned(false);
-    g_claimed[index / 64].fetch_and(~(std::uint64_t{1} << (index % 64)),
-                                    std::memory_order_relaxed);
+    g_shards[index].lock.set_owned(false);  // its lock is held since prepare_fork
+    release_claim(index);
   }
   unlock_all();
 }

@@ -1,9 +1,9 @@
 // The table of live (tracked) blocks: per shard (each thread's own, its lock biased
 // towards that thread), an array of header pointers whose index each header keeps, so
-// adding and removing a block touches no other block. A free from another shard's thread takes no
-// lock: it queues the entry to the block's shard (live_blocks.cpp). Internal blocks (made
-// while inside the runtime) are never in it. The leak reporter, the heap check and
-// MemoryTracker enumerate it with for_each_live_block.
+// adding and removing a block touches no other block. A free from another shard's thread
+// takes no lock: it queues the entry to the block's shard (live_blocks.cpp). Internal
+// blocks (made while inside the runtime) are never in it. The leak reporter, the heap
+// check and MemoryTracker enumerate it with for_each_live_block.
 #pragma once
 
 #include <cstddef>

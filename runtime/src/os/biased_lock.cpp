@@ -1,8 +1,6 @@
 // BiasedLock's slow side (biased_lock.hpp).
 #include "os/biased_lock.hpp"
 
-#include "os/cpu.hpp"
-
 namespace osp::os {
 
 // Fences until a process-wide barrier is known to work.
@@ -20,20 +18,14 @@ void BiasedLock::choose_protocol() noexcept {
 void BiasedLock::lock() noexcept {
   lock_.lock();
   if (!owned_) return;
-  if (!g_fences.load(std::memory_order_relaxed)) {
+  if (barriers()) {
     wants_.store(true, std::memory_order_relaxed);
     process_barrier();
   } else {
     wants_.store(true, std::memory_order_seq_cst);
   }
   // The owner's critical sections are a few dozen instructions; it may be descheduled.
-  for (int spins = 0; busy_.load(std::memory_order_seq_cst) != 0; ++spins) {
-    if (spins < 64) {
-      cpu::pause();
-    } else {
-      yield_thread();
-    }
-  }
+  for (int spins = 0; busy_.load(std::memory_order_seq_cst) != 0; ++spins) spin_backoff(spins);
 }
 
 void BiasedLock::unlock() noexcept {

@@ -35,7 +35,7 @@ class BiasedLock {
   // The owner's side. True when taken with plain accesses; false when it fell back to
   // the SpinLock. Hand the result to owner_unlock.
   bool owner_lock() noexcept {
-    if (!g_fences.load(std::memory_order_relaxed)) [[likely]] {
+    if (barriers()) [[likely]] {
       busy_.store(1, std::memory_order_relaxed);
       std::atomic_signal_fence(std::memory_order_seq_cst);
       if (!wants_.load(std::memory_order_acquire)) [[likely]] return true;

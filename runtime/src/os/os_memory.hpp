@@ -60,6 +60,9 @@ void unlock_thread_blocks() noexcept;
 
 // Gives the rest of this thread's time slice to another thread.
 void yield_thread() noexcept;
+// One step of a spin-wait's backoff, `spins` the steps taken so far: a pause, then, once
+// the wait is long, the rest of the time slice.
+void spin_backoff(int spins) noexcept;
 
 // A process-wide memory barrier: when process_barrier() returns, every thread of the
 // process has passed a full barrier, so a store it made before that point is visible to
