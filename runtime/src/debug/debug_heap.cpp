@@ -194,10 +194,13 @@ void* allocate(const AllocationRequest& request) noexcept {
 void deallocate(void* user, api::AllocationKind kind, std::uintptr_t caller,
                 std::uintptr_t caller_frame) noexcept {
   if (user == nullptr) return;
-  // A freed block is often cold: its header line is loaded while the pool looks the
-  // block up, and its tail guard's line while the live table is locked.
+  // A freed block is often cold: its header's lines (a header mostly spans two) are
+  // loaded while the free's stack is taken (which reads only this thread's stack, so it
+  // does not wait for them), and its tail guard's line while the live table is locked.
   __builtin_prefetch(static_cast<const char*>(user) - kFrontGuardBytes - sizeof(BlockHeader), 1);
+  __builtin_prefetch(static_cast<const char*>(user) - kFrontGuardBytes - 1, 1);
   ReentrancyGuard guard;
+  const trace::StackId free_stack = capture_free_stack(caller, caller_frame);
   BlockHeader* header = find_header(user);
   if (header == nullptr) {
     report_invalid_free(user, deallocation_function_name(kind), caller);
@@ -219,7 +222,7 @@ void deallocate(void* user, api::AllocationKind kind, std::uintptr_t caller,
     return;
   }
   header->free_thread = thread;
-  header->free_stack = capture_free_stack(caller, caller_frame);
+  header->free_stack = free_stack;
   if (!kinds_match(header->allocation_kind(), kind)) {
     report_mismatched_deallocation(header, kind, caller);
   }
