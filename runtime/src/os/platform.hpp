@@ -3,7 +3,10 @@
 //
 // OSP_THREAD_STORAGE_DECLARE(Type, accessor), in a header, declares `Type& accessor()`:
 // the calling thread's own zero-initialised Type (a trivial type), alive until the thread's
-// at_thread_exit callbacks have run, so they can still read it. Exactly one .cpp file
+// at_thread_exit callbacks have run, so they can still read it; and `Type*
+// accessor_if_ready()`, the same or null when the thread has not used it yet, which
+// compiles to no call at all (a fast path that gives the first use to its slow path needs
+// no stack frame). Exactly one .cpp file
 // (at namespace scope, same namespace) says OSP_THREAD_STORAGE_DEFINE(Type, accessor).
 //
 // - ELF (Linux): an initial-exec __thread pointer to a block from the OS layer, taken on
@@ -36,7 +39,8 @@ void* thread_storage(ThreadStorageSlot& slot, std::size_t bytes) noexcept;
   extern ::osp::os::ThreadStorageSlot accessor##_slot;                                    \
   inline Type& accessor() noexcept {                                                      \
     return *static_cast<Type*>(::osp::os::thread_storage(accessor##_slot, sizeof(Type))); \
-  }
+  }                                                                                       \
+  inline Type* accessor##_if_ready() noexcept { return &accessor(); }
 #define OSP_THREAD_STORAGE_DEFINE(Type, accessor) ::osp::os::ThreadStorageSlot accessor##_slot;
 #define OSP_THREAD_STORAGE_RETIRE(Type, accessor, stand_in) ((void)0)
 
@@ -80,7 +84,9 @@ void recycle_thread_block(void* block, std::size_t bytes) noexcept;
   inline Type& accessor() noexcept {                                                            \
     Type* block = accessor##_pointer;                                                           \
     return __builtin_expect(block != nullptr, 1) ? *block : accessor##_first_use();             \
-  }
+  }                                                                                             \
+  /* Null before the thread's first use: for fast paths that hand that case to a slow one. */  \
+  inline Type* accessor##_if_ready() noexcept { return accessor##_pointer; }
 #define OSP_THREAD_STORAGE_DEFINE(Type, accessor)                                               \
   __thread Type* accessor##_pointer __attribute__((tls_model("initial-exec")));                 \
   Type& accessor##_first_use() noexcept {                                                       \

@@ -12,19 +12,21 @@
 namespace osp::pool {
 
 // A Small block of at least `bytes` at 16-byte alignment, or null when the request is
-// not Small or the class needs more than the cache holds (the caller then goes the full
-// way, which also counts failures).
+// not Small or the cache cannot serve it without a refill (the caller then goes the full
+// way, which refills, falls back to another tier and counts failures). Calls nothing.
 inline void* allocate_small_fast(std::size_t bytes) noexcept {
   if (__builtin_expect(bytes > kSmallMaxBlockBytes, 0)) return nullptr;
-  return SmallManager::allocate(class_for_size(bytes));
+  return SmallManager::try_allocate(class_for_size(bytes));
 }
 
 // Frees `block` when it is a Small block; false when it belongs to another tier (or is
-// null), for the caller to route.
+// null), for the caller to route. The cache's slow path is a tail call.
 inline bool deallocate_small_fast(void* block) noexcept {
   const int class_index = SmallManager::class_of(block);
   if (class_index < 0) return false;
-  SmallManager::deallocate(block, class_index);
+  if (!SmallManager::try_deallocate(block, class_index)) {
+    SmallManager::deallocate_slow(block, class_index);
+  }
   return true;
 }
 

@@ -80,8 +80,13 @@ class SmallManager {
   // requests fall through to the Medium tier.
   static constexpr std::size_t kClassRegionBytes = std::size_t{1} << 30;
 
-  static void* allocate(int class_index) noexcept {
-    ClassCache& slot = thread_cache().classes[class_index];
+  // A block from the calling thread's cache, or null when that needs more than a pop or
+  // a bump (a refill, the thread's first use): no call on any path, so a caller that
+  // hands the null case to an out-of-line function compiles to straight-line code.
+  static void* try_allocate(int class_index) noexcept {
+    ThreadCache* cache = thread_cache_if_ready();
+    if (__builtin_expect(cache == nullptr, 0)) return nullptr;
+    ClassCache& slot = cache->classes[class_index];
     void* block = slot.free_head;
     if (__builtin_expect(block != nullptr, 1)) {
       void* next = *static_cast<void**>(block);
@@ -94,22 +99,33 @@ class SmallManager {
       block = reinterpret_cast<void*>(slot.bump_cursor);
       slot.bump_cursor += class_block_bytes(class_index);
     } else {
-      return allocate_slow(class_index);
+      return nullptr;
     }
     slot.allocations.add(1);
     return block;
   }
 
-  static void deallocate(void* block, int class_index) noexcept {
-    ClassCache& slot = thread_cache().classes[class_index];
-    if (__builtin_expect(slot.free_count >= slot.free_limit, 0)) {
-      deallocate_slow(block, class_index);
-      return;
-    }
+  static void* allocate(int class_index) noexcept {
+    if (void* block = try_allocate(class_index)) return block;
+    return allocate_slow(class_index);
+  }
+
+  // Frees `block` into the calling thread's cache; false (nothing done) when that needs
+  // the slow path: a full list, or a thread that has not used its cache yet.
+  static bool try_deallocate(void* block, int class_index) noexcept {
+    ThreadCache* cache = thread_cache_if_ready();
+    if (__builtin_expect(cache == nullptr, 0)) return false;
+    ClassCache& slot = cache->classes[class_index];
+    if (__builtin_expect(slot.free_count >= slot.free_limit, 0)) return false;
     *static_cast<void**>(block) = slot.free_head;
     slot.free_head = block;
     ++slot.free_count;
     slot.frees.add(1);
+    return true;
+  }
+
+  static void deallocate(void* block, int class_index) noexcept {
+    if (!try_deallocate(block, class_index)) deallocate_slow(block, class_index);
   }
   // The class of a block inside the Small region, or -1 when `address` is not in it.
   static int class_of(const void* address) noexcept {
