@@ -4,8 +4,6 @@
 // could not be mapped) just walks every time.
 #include "debug/stack_memo.hpp"
 
-#include <cstring>
-
 #include "os/os_memory.hpp"
 #include "trace/code_ranges.hpp"
 #include "trace/stack_capture.hpp"
@@ -36,14 +34,9 @@ struct Walk {
   std::int32_t max_depth;
   std::int32_t method;
   std::int32_t words;  // 0: empty
-  std::int32_t pairs;  // of adjacent words, first; the other words follow, one by one
   trace::StackId id;
-  // Pair k: addresses[k] and the word after it, which held values[2k] and values[2k + 1].
-  // Word j after the pairs: addresses[pairs + j], which held values[2 * pairs + j]. A frame
-  // record (saved frame pointer and return address) is a pair, checked by one 16-byte
-  // load where two words took two address loads and two value loads.
   std::uintptr_t addresses[kMaxWords];
-  std::uintptr_t values[kMaxWords];
+  std::uintptr_t values[kMaxWords];  // as the walk read them
 };
 
 struct StackMemo {
@@ -81,61 +74,13 @@ StackMemo* memo_of_this_thread() noexcept {
 
 // True when every word the remembered walk read is still where it read it. The
 // addresses were inside this thread's stack when read, and the bounds are unchanged.
-using Words2 = std::uint64_t __attribute__((vector_size(16)));
-
 bool still_valid(const Walk& walk) noexcept {
-  Words2 pair_differences{};
-  for (int pair = 0; pair < walk.pairs; ++pair) {
-    Words2 now;
-    Words2 then;
-    std::memcpy(&now, reinterpret_cast<const void*>(walk.addresses[pair]), sizeof now);
-    std::memcpy(&then, &walk.values[2 * pair], sizeof then);
-    pair_differences |= now ^ then;
-  }
-  std::uintptr_t differences = pair_differences[0] | pair_differences[1];
-  const int singles = walk.words - 2 * walk.pairs;
-  for (int single = 0; single < singles; ++single) {
-    differences |= *reinterpret_cast<const std::uintptr_t*>(walk.addresses[walk.pairs + single]) ^
-                   walk.values[2 * walk.pairs + single];
+  std::uintptr_t differences = 0;
+  for (int index = 0; index < walk.words; ++index) {
+    differences |= *reinterpret_cast<const std::uintptr_t*>(walk.addresses[index]) ^
+                   walk.values[index];
   }
   return differences == 0;
-}
-
-// Stores the walk's words (as read, in order) in the walk's layout: adjacent words as
-// pairs first, then the rest.
-void store_words(Walk& walk, const std::uintptr_t* addresses, const std::uintptr_t* values,
-                 int count) noexcept {
-  int pairs = 0;
-  int singles = 0;
-  std::uintptr_t single_addresses[kMaxWords];
-  std::uintptr_t single_values[kMaxWords];
-  for (int index = 0; index < count;) {
-    if (index + 1 < count && addresses[index + 1] == addresses[index] + sizeof(std::uintptr_t)) {
-      walk.addresses[pairs] = addresses[index];
-      walk.values[2 * pairs] = values[index];
-      walk.values[2 * pairs + 1] = values[index + 1];
-      ++pairs;
-      index += 2;
-    } else if (index + 1 < count &&
-               addresses[index] == addresses[index + 1] + sizeof(std::uintptr_t)) {
-      walk.addresses[pairs] = addresses[index + 1];
-      walk.values[2 * pairs] = values[index + 1];
-      walk.values[2 * pairs + 1] = values[index];
-      ++pairs;
-      index += 2;
-    } else {
-      single_addresses[singles] = addresses[index];
-      single_values[singles] = values[index];
-      ++singles;
-      ++index;
-    }
-  }
-  for (int single = 0; single < singles; ++single) {
-    walk.addresses[pairs + single] = single_addresses[single];
-    walk.values[2 * pairs + single] = single_values[single];
-  }
-  walk.pairs = pairs;
-  walk.words = count;
 }
 
 int set_of(std::uintptr_t entry_frame, std::uintptr_t caller) noexcept {
@@ -186,10 +131,8 @@ __attribute__((noinline)) bool walk_and_remember(const WalkKey& key, trace::Stac
   }
   const int set = set_of(key.entry_frame, key.caller ^ key.start_at);
   Walk& victim = memo->walks[set][memo->next_victim[set]];
-  victim.words = 0;  // not valid until complete
-  std::uintptr_t addresses[kMaxWords];
-  std::uintptr_t values[kMaxWords];
-  trace::WalkRecords records{addresses, values, kMaxWords, 0, 0};
+  victim.words = 0;  // overwritten by the walk: not valid until complete
+  trace::WalkRecords records{victim.addresses, victim.values, kMaxWords, 0, 0};
   if (!walk_and_intern(key, &records, id)) return false;
   if (records.count > 0 && id != trace::kNoStack) {
     victim.entry_frame = key.entry_frame;
@@ -199,7 +142,7 @@ __attribute__((noinline)) bool walk_and_remember(const WalkKey& key, trace::Stac
     victim.max_depth = key.max_depth;
     victim.method = static_cast<std::int32_t>(key.method);
     victim.id = id;
-    store_words(victim, addresses, values, records.count);
+    victim.words = records.count;
     memo->next_victim[set] = static_cast<unsigned char>((memo->next_victim[set] + 1) % kWays);
   }
   return true;
