@@ -156,36 +156,42 @@ constexpr PatternRun make_run(std::uint8_t byte) {
 constexpr PatternRun kGuardRun = make_run(kGuardByte);
 constexpr PatternRun kFreedFillRun = make_run(kFreedFillByte);
 
-bool range_holds(const std::uint8_t* start, std::size_t length, std::uint8_t byte) noexcept {
+// Up to kInlineRangeBytes (every front guard, most tail guards and small blocks):
+// overlapping 16-byte operations, as in set_range. Inline, so a constant length folds.
+inline bool short_range_holds(const std::uint8_t* start, std::size_t length,
+                              std::uint8_t byte) noexcept {
+  if (length >= sizeof(Bytes16)) {
+    const Bytes16 expected = repeated16(byte);
+    Bytes16 differences{};
+    const std::uint8_t* const last = start + length - sizeof expected;
+    Bytes16 bytes;
+    for (const std::uint8_t* at = start; at < last; at += sizeof expected) {
+      std::memcpy(&bytes, at, sizeof bytes);
+      differences |= bytes ^ expected;
+    }
+    std::memcpy(&bytes, last, sizeof bytes);
+    differences |= bytes ^ expected;
+    return (differences[0] | differences[1]) == 0;
+  }
+  const std::uint64_t expected = repeated(byte);
+  if (length >= sizeof expected) {
+    std::uint64_t first;
+    std::uint64_t second;
+    std::memcpy(&first, start, sizeof first);
+    std::memcpy(&second, start + length - sizeof second, sizeof second);
+    return ((first ^ expected) | (second ^ expected)) == 0;
+  }
+  std::uint64_t differences = 0;
+  for (std::size_t index = 0; index < length; ++index) differences |= start[index] ^ byte;
+  return differences == 0;
+}
+
+// Longer ranges: memcmp against a run of the pattern, 512 bytes at a time.
+[[gnu::noinline]] bool long_range_holds(const std::uint8_t* start, std::size_t length,
+                                        std::uint8_t byte) noexcept {
   const PatternRun* run =
       byte == kGuardByte ? &kGuardRun : byte == kFreedFillByte ? &kFreedFillRun : nullptr;
-  if (length <= kInlineRangeBytes || run == nullptr) {
-    // Overlapping operations, as in set_range.
-    if (length >= sizeof(Bytes16)) {
-      const Bytes16 expected = repeated16(byte);
-      Bytes16 differences{};
-      const std::uint8_t* const last = start + length - sizeof expected;
-      Bytes16 bytes;
-      for (const std::uint8_t* at = start; at < last; at += sizeof expected) {
-        std::memcpy(&bytes, at, sizeof bytes);
-        differences |= bytes ^ expected;
-      }
-      std::memcpy(&bytes, last, sizeof bytes);
-      differences |= bytes ^ expected;
-      return (differences[0] | differences[1]) == 0;
-    }
-    const std::uint64_t expected = repeated(byte);
-    if (length >= sizeof expected) {
-      std::uint64_t first;
-      std::uint64_t second;
-      std::memcpy(&first, start, sizeof first);
-      std::memcpy(&second, start + length - sizeof second, sizeof second);
-      return ((first ^ expected) | (second ^ expected)) == 0;
-    }
-    std::uint64_t differences = 0;
-    for (std::size_t index = 0; index < length; ++index) differences |= start[index] ^ byte;
-    return differences == 0;
-  }
+  if (run == nullptr) return short_range_holds(start, length, byte);
   while (length > 0) {
     const std::size_t chunk = length < sizeof(run->bytes) ? length : sizeof(run->bytes);
     if (std::memcmp(start, run->bytes, chunk) != 0) return false;
@@ -193,6 +199,11 @@ bool range_holds(const std::uint8_t* start, std::size_t length, std::uint8_t byt
     length -= chunk;
   }
   return true;
+}
+
+inline bool range_holds(const std::uint8_t* start, std::size_t length, std::uint8_t byte) noexcept {
+  return length <= kInlineRangeBytes ? short_range_holds(start, length, byte)
+                                     : long_range_holds(start, length, byte);
 }
 
 std::size_t measure_tail_guard(BlockHeader* header) noexcept {
@@ -232,8 +243,13 @@ void fill_user_bytes(BlockHeader* header, std::uint8_t byte) noexcept {
 }
 
 bool guards_intact(BlockHeader* header) noexcept {
-  return range_holds(front_guard_of(header), front_guard_bytes(header), kGuardByte) &&
-         range_holds(tail_guard_of(header), guarded_tail_bytes(header), kGuardByte);
+  // A header in the block (not a guarded slot's) has the fixed front guard: one compare.
+  const bool front_intact =
+      header->detached()
+          ? range_holds(front_guard_of(header), front_guard_bytes(header), kGuardByte)
+          : short_range_holds(reinterpret_cast<const std::uint8_t*>(header + 1), kFrontGuardBytes,
+                              kGuardByte);
+  return front_intact && range_holds(tail_guard_of(header), guarded_tail_bytes(header), kGuardByte);
 }
 
 void fill_freed_block(BlockHeader* header) noexcept {

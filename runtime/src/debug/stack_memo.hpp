@@ -11,10 +11,102 @@
 
 #include <cstdint>
 
+#include "os/platform.hpp"
+#include "trace/code_ranges.hpp"
 #include "trace/stack_capture.hpp"
 #include "trace/stack_depot.hpp"
+#include "trace/thread_stack_bounds.hpp"
 
 namespace osp::debug {
+
+namespace detail {
+
+// A program's hot allocation paths outnumber a handful of walks: 256 are kept per thread,
+// four per set, since one entry frame and caller (malloc called from one place at one
+// depth) is often reached from several outer paths. On sqlite3, 32 walks in sets of two
+// took 1.4 s of CPU where these take 1.0 s.
+inline constexpr int kMemoSetBits = 6;
+inline constexpr int kMemoSets = 1 << kMemoSetBits;
+inline constexpr int kMemoWays = 4;
+// Walks that read more stack words than this are not remembered. The default depth of 16
+// frames reads 34 words by frame pointers, a few more from a runtime function's own frame;
+// an eh_frame walk reads the return address of each frame and the RBP of those that saved
+// it.
+inline constexpr int kMemoMaxWords = 64;
+
+struct MemoWalk {
+  std::uintptr_t entry_frame;
+  std::uintptr_t caller;
+  std::uintptr_t start_at;
+  std::uint64_t generation;  // of the code ranges the walk checked its frames against
+  std::int32_t max_depth;
+  std::int32_t method;
+  std::int32_t words;  // 0: empty
+  trace::StackId id;
+  std::uintptr_t addresses[kMemoMaxWords];
+  std::uintptr_t values[kMemoMaxWords];  // as the walk read them
+};
+
+struct StackMemo {
+  // The walks were validated against these bounds; other bounds (a recycled thread
+  // stack) invalidate them all.
+  trace::StackBounds bounds;
+  unsigned char next_victim[kMemoSets];
+  MemoWalk walks[kMemoSets][kMemoWays];
+};
+
+// The calling thread's memo: null until mapped; kMemoGone after its exit or when the OS
+// refused (so the two addresses below 2 mean "no memo").
+inline StackMemo* const kMemoGone = reinterpret_cast<StackMemo*>(1);
+extern OSP_THREAD_LOCAL(StackMemo*) t_memo;
+
+inline int memo_set_of(std::uintptr_t entry_frame, std::uintptr_t caller) noexcept {
+  const std::uint64_t mixed = (caller ^ (entry_frame << 7)) * 0x9e3779b97f4a7c15ULL;
+  return static_cast<int>(mixed >> (64 - kMemoSetBits));
+}
+
+// True when every word the remembered walk read is still where it read it. The
+// addresses were inside this thread's stack when read, and the bounds are unchanged.
+inline bool memo_still_valid(const MemoWalk& walk) noexcept {
+  std::uintptr_t differences = 0;
+  for (int index = 0; index < walk.words; ++index) {
+    differences |= *reinterpret_cast<const std::uintptr_t*>(walk.addresses[index]) ^
+                   walk.values[index];
+  }
+  return differences == 0;
+}
+
+}  // namespace detail
+
+// The depot id a remembered walk gives for this entry frame, caller, depth, method and
+// start, when every stack word that walk read is unchanged; kNoStack otherwise. Inline, so
+// the common case of a capture costs no call; intern_stack_from_entry_frame walks on a miss.
+inline trace::StackId remembered_stack(std::uintptr_t entry_frame, std::uintptr_t caller,
+                                       int max_depth, trace::UnwindMethod method,
+                                       std::uintptr_t start_at = 0) noexcept {
+  const detail::StackMemo* memo = detail::t_memo;
+  const trace::detail::ThreadStackCache& stack = trace::detail::thread_stack_cache;
+  // A hit needs a memo validated against this thread's current stack bounds, and an
+  // entry frame inside them (so it can be read); the walks remembered for it were
+  // validated against the same bounds.
+  if (reinterpret_cast<std::uintptr_t>(memo) <= reinterpret_cast<std::uintptr_t>(detail::kMemoGone) ||
+      stack.state != trace::detail::FetchState::Known || memo->bounds.low != stack.low ||
+      memo->bounds.high != stack.high || entry_frame % sizeof(std::uintptr_t) != 0 ||
+      entry_frame < stack.low || entry_frame > stack.high - 2 * sizeof(std::uintptr_t)) {
+    return trace::kNoStack;
+  }
+  if (max_depth > trace::kMaxStackDepth) max_depth = trace::kMaxStackDepth;
+  const std::uint64_t generation = trace::code_ranges_generation();
+  for (const detail::MemoWalk& walk : memo->walks[detail::memo_set_of(entry_frame, caller ^ start_at)]) {
+    if (walk.words > 0 && walk.entry_frame == entry_frame && walk.caller == caller &&
+        walk.start_at == start_at && walk.max_depth == max_depth &&
+        walk.method == static_cast<std::int32_t>(method) && walk.generation == generation &&
+        detail::memo_still_valid(walk)) {
+      return walk.id;
+    }
+  }
+  return trace::kNoStack;
+}
 
 // The depot id of up to `max_depth` frames from the frame record `entry_frame` of an
 // interposed entry point, whose return address must be `caller`, walked with `method`

@@ -77,7 +77,9 @@ trace::StackId capture_and_intern_up_to(std::uintptr_t caller, std::uintptr_t ca
   if (depth > trace::kMaxStackDepth) depth = trace::kMaxStackDepth;
   const trace::UnwindMethod method = unwind_method();
   if (caller_frame != 0 && method != trace::UnwindMethod::Libunwind) {
-    trace::StackId id = trace::kNoStack;
+    // The common case, inline: the same stack as a walk this thread remembers.
+    trace::StackId id = remembered_stack(caller_frame, caller, depth, method);
+    if (id != trace::kNoStack) return id;
     if (intern_stack_from_entry_frame(caller_frame, caller, depth, method, id)) return id;
   }
   return capture_and_intern(caller, depth);
