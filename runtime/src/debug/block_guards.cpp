@@ -113,12 +113,9 @@ Bytes16 repeated16(std::uint8_t byte) noexcept {
 
 // Ranges of 16 bytes or more (every guard, every freed range) are covered by 16-byte
 // operations with the last one overlapping the one before it, so no byte-sized tail
-// loop runs; shorter ones (small user blocks) take at most two 8-byte operations.
-void set_range(char* start, std::uint8_t byte, std::size_t length) noexcept {
-  if (length > kInlineRangeBytes) {
-    std::memset(start, byte, length);
-    return;
-  }
+// loop runs; shorter ones (small user blocks) take at most two 8-byte operations. Inline,
+// so a constant length folds; longer ranges go to memset out of line.
+inline void set_short_range(char* start, std::uint8_t byte, std::size_t length) noexcept {
   if (length >= sizeof(Bytes16)) {
     const Bytes16 pattern = repeated16(byte);
     char* const last = start + length - sizeof pattern;
@@ -135,6 +132,14 @@ void set_range(char* start, std::uint8_t byte, std::size_t length) noexcept {
     return;
   }
   for (std::size_t index = 0; index < length; ++index) start[index] = static_cast<char>(byte);
+}
+
+inline void set_range(char* start, std::uint8_t byte, std::size_t length) noexcept {
+  if (length > kInlineRangeBytes) {
+    std::memset(start, byte, length);
+    return;
+  }
+  set_short_range(start, byte, length);
 }
 
 void set_spans(char* user, const Spans& spans, std::uint8_t byte) noexcept {
@@ -233,8 +238,13 @@ Spans freed_spans(BlockHeader* header) noexcept {
 
 void write_guards(BlockHeader* header) noexcept {
   char* user = user_of(header);
-  header->tail_guard_bytes = header->detached() ? 0 : measure_tail_guard(header);
-  set_range(user - front_guard_bytes(header), kGuardByte, front_guard_bytes(header));
+  if (header->detached()) {
+    header->tail_guard_bytes = 0;
+    set_range(user - front_guard_bytes(header), kGuardByte, front_guard_bytes(header));
+  } else {
+    header->tail_guard_bytes = measure_tail_guard(header);
+    set_short_range(user - kFrontGuardBytes, kGuardByte, kFrontGuardBytes);
+  }
   set_range(user + header->requested_bytes, kGuardByte, guarded_tail_bytes(header));
 }
 

@@ -70,9 +70,8 @@ std::size_t quarantine_limit(const Options& current) noexcept {
 // Counts a block whose guards are damaged, and reports it only the first time: a block
 // reported at free (halt_on_error=0) is not reported again when it leaves the quarantine or
 // at exit. A block whose guards were repaired counts as intact again.
-void check_guards(BlockHeader* header, const char* when, std::uintptr_t caller,
-                  std::size_t* damaged) {
-  if (guards_intact(header)) return;
+[[gnu::noinline]] void report_damaged_guards(BlockHeader* header, const char* when,
+                                             std::uintptr_t caller, std::size_t* damaged) {
   const Damage front = check_front_guard(header);
   const Damage tail = check_tail_guard(header);
   if (!front.found() && !tail.found()) return;
@@ -81,6 +80,12 @@ void check_guards(BlockHeader* header, const char* when, std::uintptr_t caller,
   if ((flags.fetch_or(kDamageReported, std::memory_order_relaxed) & kDamageReported) != 0) return;
   if (front.found()) report_guard_damage(header, front, true, when, caller);
   if (tail.found()) report_guard_damage(header, tail, false, when, caller);
+}
+
+// The check on every free and quarantine exit: inline; the report out of line.
+inline void check_guards(BlockHeader* header, const char* when, std::uintptr_t caller,
+                         std::size_t* damaged) {
+  if (!guards_intact(header)) [[unlikely]] report_damaged_guards(header, when, caller, damaged);
 }
 
 // Gives blocks leaving the quarantine back to the pool after a last check.
