@@ -257,8 +257,8 @@ bool guards_intact(BlockHeader* header) noexcept {
   const bool front_intact =
       header->detached()
           ? range_holds(front_guard_of(header), front_guard_bytes(header), kGuardByte)
-          : short_range_holds(reinterpret_cast<const std::uint8_t*>(header + 1), kFrontGuardBytes,
-                              kGuardByte);
+          : short_range_holds(reinterpret_cast<const std::uint8_t*>(header) + sizeof(BlockHeader),
+                              kFrontGuardBytes, kGuardByte);
   return front_intact && range_holds(tail_guard_of(header), guarded_tail_bytes(header), kGuardByte);
 }
 
