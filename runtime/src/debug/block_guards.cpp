@@ -234,18 +234,29 @@ Spans freed_spans(BlockHeader* header) noexcept {
   return pattern_spans(header->requested_bytes, kFrontGuardBytes, guarded_tail_bytes(header));
 }
 
+// The front guard of a header in its block is a fixed 16 bytes: one 16-byte operation.
+// A guarded slot's (detached header) is its alignment offset.
+void write_front_guard(BlockHeader* header) noexcept {
+  if (header->detached()) {
+    set_range(user_of(header) - front_guard_bytes(header), kGuardByte, front_guard_bytes(header));
+    return;
+  }
+  set_short_range(user_of(header) - kFrontGuardBytes, kGuardByte, kFrontGuardBytes);
+}
+
+bool front_guard_intact(BlockHeader* header) noexcept {
+  if (header->detached()) {
+    return range_holds(front_guard_of(header), front_guard_bytes(header), kGuardByte);
+  }
+  return short_range_holds(front_guard_of(header), kFrontGuardBytes, kGuardByte);
+}
+
 }  // namespace
 
 void write_guards(BlockHeader* header) noexcept {
-  char* user = user_of(header);
-  if (header->detached()) {
-    header->tail_guard_bytes = 0;
-    set_range(user - front_guard_bytes(header), kGuardByte, front_guard_bytes(header));
-  } else {
-    header->tail_guard_bytes = measure_tail_guard(header);
-    set_short_range(user - kFrontGuardBytes, kGuardByte, kFrontGuardBytes);
-  }
-  set_range(user + header->requested_bytes, kGuardByte, guarded_tail_bytes(header));
+  header->tail_guard_bytes = header->detached() ? 0 : measure_tail_guard(header);
+  write_front_guard(header);
+  set_range(user_of(header) + header->requested_bytes, kGuardByte, guarded_tail_bytes(header));
 }
 
 void fill_user_bytes(BlockHeader* header, std::uint8_t byte) noexcept {
@@ -253,13 +264,8 @@ void fill_user_bytes(BlockHeader* header, std::uint8_t byte) noexcept {
 }
 
 bool guards_intact(BlockHeader* header) noexcept {
-  // A header in the block (not a guarded slot's) has the fixed front guard: one compare.
-  const bool front_intact =
-      header->detached()
-          ? range_holds(front_guard_of(header), front_guard_bytes(header), kGuardByte)
-          : short_range_holds(reinterpret_cast<const std::uint8_t*>(header) + sizeof(BlockHeader),
-                              kFrontGuardBytes, kGuardByte);
-  return front_intact && range_holds(tail_guard_of(header), guarded_tail_bytes(header), kGuardByte);
+  return front_guard_intact(header) &&
+         range_holds(tail_guard_of(header), guarded_tail_bytes(header), kGuardByte);
 }
 
 void fill_freed_block(BlockHeader* header) noexcept {

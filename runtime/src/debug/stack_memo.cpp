@@ -5,10 +5,6 @@
 #include "debug/stack_memo.hpp"
 
 #include "os/os_memory.hpp"
-#include "trace/code_ranges.hpp"
-#include "trace/stack_capture.hpp"
-#include "trace/thread_stack_bounds.hpp"
-#include "os/platform.hpp"
 
 namespace osp::debug {
 
@@ -69,9 +65,14 @@ bool walk_and_intern(const WalkKey& key, trace::WalkRecords* remembered,
   return true;
 }
 
-// Everything but a hit: mapping the memo, a change of stack bounds, and a walk whose
-// result is remembered.
-bool walk_and_remember(const WalkKey& key, trace::StackId& id) noexcept {
+}  // namespace
+
+namespace detail {
+
+bool walk_and_remember(std::uintptr_t entry_frame, std::uintptr_t caller, int max_depth,
+                       trace::UnwindMethod method, std::uintptr_t start_at, int search_limit,
+                       trace::StackId& id) noexcept {
+  const WalkKey key{entry_frame, caller, max_depth, method, start_at, search_limit};
   StackMemo* memo = memo_of_this_thread();
   trace::StackBounds bounds;
   if (memo == nullptr || !trace::current_thread_stack_bounds(bounds)) {
@@ -102,19 +103,6 @@ bool walk_and_remember(const WalkKey& key, trace::StackId& id) noexcept {
   return true;
 }
 
-}  // namespace
-
-bool intern_stack_from_entry_frame(std::uintptr_t entry_frame, std::uintptr_t caller,
-                                   int max_depth, trace::UnwindMethod method,
-                                   trace::StackId& id, std::uintptr_t start_at,
-                                   int search_limit) noexcept {
-  if (max_depth > trace::kMaxStackDepth) max_depth = trace::kMaxStackDepth;
-  const trace::StackId remembered = remembered_stack(entry_frame, caller, max_depth, method, start_at);
-  if (remembered != trace::kNoStack) {
-    id = remembered;
-    return true;
-  }
-  return walk_and_remember({entry_frame, caller, max_depth, method, start_at, search_limit}, id);
-}
+}  // namespace detail
 
 }  // namespace osp::debug

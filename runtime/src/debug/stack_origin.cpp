@@ -77,9 +77,7 @@ trace::StackId capture_and_intern_up_to(std::uintptr_t caller, std::uintptr_t ca
   if (depth > trace::kMaxStackDepth) depth = trace::kMaxStackDepth;
   const trace::UnwindMethod method = unwind_method();
   if (caller_frame != 0 && method != trace::UnwindMethod::Libunwind) {
-    // The common case, inline: the same stack as a walk this thread remembers.
-    trace::StackId id = remembered_stack(caller_frame, caller, depth, method);
-    if (id != trace::kNoStack) return id;
+    trace::StackId id = trace::kNoStack;
     if (intern_stack_from_entry_frame(caller_frame, caller, depth, method, id)) return id;
   }
   return capture_and_intern(caller, depth);

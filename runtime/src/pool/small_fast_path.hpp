@@ -24,9 +24,7 @@ inline void* allocate_small_fast(std::size_t bytes) noexcept {
 inline bool deallocate_small_fast(void* block) noexcept {
   const int class_index = SmallManager::class_of(block);
   if (class_index < 0) return false;
-  if (!SmallManager::try_deallocate(block, class_index)) {
-    SmallManager::deallocate_slow(block, class_index);
-  }
+  SmallManager::deallocate(block, class_index);
   return true;
 }
 
