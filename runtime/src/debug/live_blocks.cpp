@@ -9,7 +9,7 @@
 // kOwnedShards at a time share the remaining shards, chosen by thread id, under their
 // plain SpinLock. A header's `live_entry` names its shard (high bits) and its entry.
 //
-// Each shard is an array of header pointers, grown in chunks mapped on demand, with the
+// Each shard is an array of header pointers, committed in chunks on demand, with the
 // free entries chained through themselves (odd values, never a header address) and
 // reused last-freed first. A block's header keeps its entry's index, so insert and remove
 // touch only the table entry, never a neighbouring block's header: with a large working
@@ -126,29 +126,34 @@ struct Shard {
   // Read by every remote free, so apart from the lines the owner writes.
   // Raised by a visitor while it holds the lock.
   alignas(64) std::atomic<bool> visiting{false};
-  // kChunksPerShard chunk pointers, mapped with the first chunk (most shards never have
-  // one). A chunk's pointer is set under the lock before any of its entries is handed out.
-  Entry** chunks = nullptr;
+  // The shard's entries: one reservation of kChunksPerShard chunks, made at the shard's
+  // first insert (most shards never have one) and committed a chunk at a time, so an
+  // entry is one indexed access, not a load of its chunk's address first. Set under the
+  // lock before any entry is handed out; `committed` chunks are usable.
+  Entry* entries = nullptr;
+  std::uint64_t committed = 0;
   // Remote frees of the threads numbered beyond the per-thread slots, by ordinal.
   RemoteFreed remote_freed;
 
   std::atomic_ref<Entry> entry(std::uint64_t index) noexcept {
-    return std::atomic_ref<Entry>(chunks[index >> kChunkEntryBits][index & (kChunkEntries - 1)]);
+    return std::atomic_ref<Entry>(entries[index]);
   }
-  // A fresh entry's index, mapping its chunk when it is the first; kNoEntry when full.
+  // A fresh entry's index, reserving the table or committing its chunk when it is the
+  // first; kNoEntry when full or the OS refuses.
   std::uint64_t take_fresh() noexcept {
     const std::uint64_t index = used;
     const std::uint64_t chunk = index >> kChunkEntryBits;
     if (chunk >= kChunksPerShard) return kNoEntry;
-    if (chunks == nullptr) {
-      void* table = os::map(kChunksPerShard * sizeof(Entry*), os::page_size(), false);
+    if (entries == nullptr) {
+      void* table = os::reserve(kChunksPerShard * kChunkEntries * sizeof(Entry), os::page_size());
       if (table == nullptr) return kNoEntry;
-      chunks = static_cast<Entry**>(table);
+      entries = static_cast<Entry*>(table);
     }
-    if (chunks[chunk] == nullptr) {
-      void* memory = os::map(kChunkEntries * sizeof(Entry), os::page_size(), false);
-      if (memory == nullptr) return kNoEntry;
-      chunks[chunk] = static_cast<Entry*>(memory);
+    if (chunk >= committed) {
+      if (!os::commit(entries + chunk * kChunkEntries, kChunkEntries * sizeof(Entry))) {
+        return kNoEntry;
+      }
+      committed = chunk + 1;
     }
     ++used;
     return index;
@@ -166,7 +171,7 @@ struct Shard {
     // insert's load now.
     if (free_head != 0) {
       const std::uint64_t next = free_head - 1;
-      __builtin_prefetch(&chunks[next >> kChunkEntryBits][next & (kChunkEntries - 1)]);
+      __builtin_prefetch(&entries[next]);
     }
     return index;
   }

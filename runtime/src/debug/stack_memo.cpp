@@ -97,7 +97,12 @@ bool walk_and_remember(std::uintptr_t entry_frame, std::uintptr_t caller, int ma
     victim.max_depth = key.max_depth;
     victim.method = static_cast<std::int32_t>(key.method);
     victim.id = id;
-    victim.words = records.count;
+    int words = records.count;
+    for (; words % detail::kMemoWordStep != 0; ++words) {
+      victim.addresses[words] = victim.addresses[words - 1];
+      victim.values[words] = victim.values[words - 1];
+    }
+    victim.words = words;
     memo->next_victim[set] = static_cast<unsigned char>((memo->next_victim[set] + 1) % kMemoWays);
   }
   return true;

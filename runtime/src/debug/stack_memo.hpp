@@ -65,15 +65,24 @@ inline int memo_set_of(std::uintptr_t entry_frame, std::uintptr_t caller) noexce
   return static_cast<int>(mixed >> (64 - kMemoSetBits));
 }
 
+// A remembered walk's words are padded to a multiple of this (by repeating its last
+// word), so the check runs four words per step with no remainder: a word costs four
+// instructions instead of seven.
+inline constexpr int kMemoWordStep = 4;
+static_assert(kMemoMaxWords % kMemoWordStep == 0);
+
 // True when every word the remembered walk read is still where it read it. The
 // addresses were inside this thread's stack when read, and the bounds are unchanged.
 // Always inline: called out of line from the hit check, it cost 2.5% more instructions
 // per malloc+free.
 [[gnu::always_inline]] inline bool memo_still_valid(const MemoWalk& walk) noexcept {
   std::uintptr_t differences = 0;
-  for (int index = 0; index < walk.words; ++index) {
-    differences |= *reinterpret_cast<const std::uintptr_t*>(walk.addresses[index]) ^
-                   walk.values[index];
+  for (int index = 0; index < walk.words; index += kMemoWordStep) {
+#pragma GCC unroll 4
+    for (int word = index; word < index + kMemoWordStep; ++word) {
+      differences |= *reinterpret_cast<const std::uintptr_t*>(walk.addresses[word]) ^
+                     walk.values[word];
+    }
   }
   return differences == 0;
 }
