@@ -43,7 +43,7 @@ StackMemo* memo_of_this_thread() noexcept {
 }
 
 // Walks from the entry frame and interns the stack; fills `remembered` (when not null)
-// with the words read. False when the entry frame is not usable.
+// with the words read. kNoStack when the entry frame is not usable.
 struct WalkKey {
   std::uintptr_t entry_frame;
   std::uintptr_t caller;
@@ -53,30 +53,28 @@ struct WalkKey {
   int search_limit;
 };
 
-bool walk_and_intern(const WalkKey& key, trace::WalkRecords* remembered,
-                     trace::StackId& id) noexcept {
+trace::StackId walk_and_intern(const WalkKey& key, trace::WalkRecords* remembered) noexcept {
   std::uintptr_t frames[trace::kMaxStackDepth];
   std::uint64_t hash = 0;
   const int depth = trace::capture_stack_from_entry_frame(
       key.entry_frame, key.caller, frames, key.max_depth, &hash, remembered, key.method,
       key.start_at, key.search_limit);
-  if (depth <= 0) return false;
-  id = trace::StackDepot::instance().intern(frames, depth, hash);
-  return true;
+  if (depth <= 0) return trace::kNoStack;
+  return trace::StackDepot::instance().intern(frames, depth, hash);
 }
 
 }  // namespace
 
 namespace detail {
 
-bool walk_and_remember(std::uintptr_t entry_frame, std::uintptr_t caller, int max_depth,
-                       trace::UnwindMethod method, std::uintptr_t start_at, int search_limit,
-                       trace::StackId& id) noexcept {
+trace::StackId walk_and_remember(std::uintptr_t entry_frame, std::uintptr_t caller,
+                                 int max_depth, trace::UnwindMethod method,
+                                 std::uintptr_t start_at, int search_limit) noexcept {
   const WalkKey key{entry_frame, caller, max_depth, method, start_at, search_limit};
   StackMemo* memo = memo_of_this_thread();
   trace::StackBounds bounds;
   if (memo == nullptr || !trace::current_thread_stack_bounds(bounds)) {
-    return walk_and_intern(key, nullptr, id);
+    return walk_and_intern(key, nullptr);
   }
   if (memo->bounds.low != bounds.low || memo->bounds.high != bounds.high) {
     for (auto& ways : memo->walks) {
@@ -88,7 +86,7 @@ bool walk_and_remember(std::uintptr_t entry_frame, std::uintptr_t caller, int ma
   MemoWalk& victim = memo->walks[set][memo->next_victim[set]];
   victim.words = 0;  // overwritten by the walk: not valid until complete
   trace::WalkRecords records{victim.addresses, victim.values, kMemoMaxWords, 0, 0};
-  if (!walk_and_intern(key, &records, id)) return false;
+  const trace::StackId id = walk_and_intern(key, &records);
   if (records.count > 0 && id != trace::kNoStack) {
     victim.entry_frame = key.entry_frame;
     victim.caller = key.caller;
@@ -105,7 +103,7 @@ bool walk_and_remember(std::uintptr_t entry_frame, std::uintptr_t caller, int ma
     victim.words = words;
     memo->next_victim[set] = static_cast<unsigned char>((memo->next_victim[set] + 1) % kMemoWays);
   }
-  return true;
+  return id;
 }
 
 }  // namespace detail

@@ -117,10 +117,10 @@ inline trace::StackId remembered_stack(std::uintptr_t entry_frame, std::uintptr_
 }
 
 // Everything but a hit: mapping the memo, a change of stack bounds, and a walk whose
-// result is remembered. Out of line.
-bool walk_and_remember(std::uintptr_t entry_frame, std::uintptr_t caller, int max_depth,
-                       trace::UnwindMethod method, std::uintptr_t start_at, int search_limit,
-                       trace::StackId& id) noexcept;
+// result is remembered. Out of line. kNoStack as for intern_stack_from_entry_frame.
+trace::StackId walk_and_remember(std::uintptr_t entry_frame, std::uintptr_t caller,
+                                 int max_depth, trace::UnwindMethod method,
+                                 std::uintptr_t start_at, int search_limit) noexcept;
 
 }  // namespace detail
 
@@ -128,24 +128,23 @@ bool walk_and_remember(std::uintptr_t entry_frame, std::uintptr_t caller, int ma
 // interposed entry point, whose return address must be `caller`, walked with `method`
 // (FramePointer or EhFrame). With `start_at` not 0 the stack starts at that return
 // address, among the first `search_limit` frames (for a runtime function that walks from
-// its own frame record). False when that record is not usable or the start is not found
-// (see trace::capture_stack_from_entry_frame): the caller then captures some other way.
-// Inline, so a hit (the common case of a capture) costs no call: called out of line with
-// seven arguments and the id returned through memory, the call alone cost about 35
-// instructions per capture.
-inline bool intern_stack_from_entry_frame(std::uintptr_t entry_frame, std::uintptr_t caller,
-                                          int max_depth, trace::UnwindMethod method,
-                                          trace::StackId& id, std::uintptr_t start_at = 0,
-                                          int search_limit = 0) noexcept {
+// its own frame record). kNoStack when that record is not usable or the start is not
+// found (see trace::capture_stack_from_entry_frame), or the depot is full: the caller
+// then captures some other way.
+// Inline, so a hit (the common case of a capture) costs no call; and the id is returned
+// by value, so a hit needs no stack frame: with seven arguments and the id returned
+// through memory, the call alone cost about 35 instructions per capture.
+inline trace::StackId intern_stack_from_entry_frame(std::uintptr_t entry_frame,
+                                                    std::uintptr_t caller, int max_depth,
+                                                    trace::UnwindMethod method,
+                                                    std::uintptr_t start_at = 0,
+                                                    int search_limit = 0) noexcept {
   if (max_depth > trace::kMaxStackDepth) max_depth = trace::kMaxStackDepth;
   const trace::StackId remembered =
       detail::remembered_stack(entry_frame, caller, max_depth, method, start_at);
-  if (remembered != trace::kNoStack) {
-    id = remembered;
-    return true;
-  }
+  if (remembered != trace::kNoStack) return remembered;
   return detail::walk_and_remember(entry_frame, caller, max_depth, method, start_at,
-                                   search_limit, id);
+                                   search_limit);
 }
 
 }  // namespace osp::debug
