@@ -86,9 +86,9 @@ __attribute__((noinline)) ReportOutcome report_from_entry(const ReportRequest& r
     outcome.snapshot_written = write_snapshot_file(scan, sites, request);
   }
   if (request.text) {
-    write_text_report(debug::report_fd(), scan, sites, counted, request.verbose);
+    write_text_report(debug::report_fd, scan, sites, counted, request.verbose);
   } else if (!scan.complete) {
-    write_incomplete_scan_warning(debug::report_fd(), scan);
+    write_incomplete_scan_warning(debug::report_fd, scan);
   }
   return outcome;
 }

@@ -41,15 +41,15 @@ void print_site(debug::ReportWriter& writer, int fd, const LeakSite& site, bool 
 
 }  // namespace
 
-void write_incomplete_scan_warning(int fd, const LeakScan& scan) noexcept {
+void write_incomplete_scan_warning(ReportFdSource report_fd, const LeakScan& scan) noexcept {
   if (scan.complete) return;
-  debug::ReportWriter(fd).process_prefix().text("osp: warning: ").decimal(scan.unanswered_threads)
+  debug::ReportWriter(report_fd()).process_prefix().text("osp: warning: ").decimal(scan.unanswered_threads)
       .text(" thread(s) did not pause for the leak scan (signal blocked?): no block is reported as leaked\n");
 }
 
-void write_text_report(int fd, const LeakScan& scan, const SiteTable& sites, unsigned counted_kinds,
-                       bool verbose) noexcept {
-  write_incomplete_scan_warning(fd, scan);
+void write_text_report(ReportFdSource report_fd, const LeakScan& scan, const SiteTable& sites,
+                       unsigned counted_kinds, bool verbose) noexcept {
+  write_incomplete_scan_warning(report_fd, scan);
   BlockCount leaked;
   std::size_t leaking_sites = 0;
   for (std::size_t index = 0; index < sites.size(); ++index) {
@@ -58,14 +58,15 @@ void write_text_report(int fd, const LeakScan& scan, const SiteTable& sites, uns
     leaked.bytes += sites[index].total.bytes;
     ++leaking_sites;
   }
-  debug::ReportWriter writer(fd);
   if (leaked.blocks == 0) {
     if (sites.suppressed().blocks != 0) {
-      writer.process_prefix().text("osp: no leaks (").decimal(sites.suppressed().blocks)
+      debug::ReportWriter(report_fd()).process_prefix().text("osp: no leaks (").decimal(sites.suppressed().blocks)
           .text(" suppressed blocks)\n");
     }
     return;
   }
+  const int fd = report_fd();
+  debug::ReportWriter writer(fd);
   writer.process_prefix().text("ERROR: osp: detected memory leaks: ").decimal(leaked.bytes)
       .text(" bytes in ").decimal(leaked.blocks).text(" blocks from ").decimal(leaking_sites)
       .text(" allocation sites\n");

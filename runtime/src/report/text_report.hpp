@@ -8,9 +8,13 @@
 
 namespace osp::report {
 
+// Where the report goes (debug::report_fd): called only when there is something to
+// write, because a log_path file is created on first use and a clean run leaves none.
+using ReportFdSource = int (*)() noexcept;
+
 // `counted_kinds`: bit per LeakKind that counts as a leak (see counted_leak_kinds()).
-void write_text_report(int fd, const LeakScan& scan, const SiteTable& sites, unsigned counted_kinds,
-                       bool verbose) noexcept;
-void write_incomplete_scan_warning(int fd, const LeakScan& scan) noexcept;
+void write_text_report(ReportFdSource report_fd, const LeakScan& scan, const SiteTable& sites,
+                       unsigned counted_kinds, bool verbose) noexcept;
+void write_incomplete_scan_warning(ReportFdSource report_fd, const LeakScan& scan) noexcept;
 
 }  // namespace osp::report

@@ -75,6 +75,12 @@ def main():
             check(re.fullmatch(r"osp-log\.\d+", files[0]) is not None, f"bad log name {files[0]}")
             text = open(os.path.join(directory, files[0]), encoding="utf-8").read()
             check("ERROR: osp: heap-buffer-overflow" in text, "log_path: report missing in file")
+        # A run with nothing to report (the leak check included) leaves no file behind.
+        clean_base = os.path.join(directory, "clean-log")
+        quiet = run(clean_program, f"log_path={clean_base}:detect_leaks=1")
+        check(quiet.returncode == 0, f"log_path: the clean program failed ({quiet.returncode})")
+        leftovers = [name for name in os.listdir(directory) if name.startswith("clean-log.")]
+        check(not leftovers, f"log_path: a clean run created {leftovers}")
 
     hardened = run(overflow_program, "mode=hardened")
     check("ERROR: osp: heap-buffer-overflow" in hardened.stderr, "mode=hardened misses overflow")
