@@ -46,7 +46,9 @@ foreach(kind SHARED STATIC)
   target_compile_options(${target} PRIVATE -fno-omit-frame-pointer -ftls-model=initial-exec
                                            -fno-semantic-interposition)
   if(kind STREQUAL SHARED AND NOT WIN32)
-    target_link_options(${target} PRIVATE -Wl,-Bsymbolic-functions)
+    target_link_options(${target} PRIVATE -Wl,-Bsymbolic-functions
+                        -Wl,--version-script=${CMAKE_CURRENT_LIST_DIR}/ospdebug.map)
+    set_target_properties(${target} PROPERTIES LINK_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/ospdebug.map)
   endif()
   target_link_libraries(${target} PUBLIC ${OSP_TRACE_LINK_LIBRARIES} ${CMAKE_DL_LIBS})
 endforeach()
