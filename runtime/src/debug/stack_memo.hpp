@@ -66,8 +66,8 @@ inline int memo_set_of(std::uintptr_t entry_frame, std::uintptr_t caller) noexce
 }
 
 // A remembered walk's words are padded to a multiple of this (by repeating its last
-// word), so the check runs four words per step with no remainder: a word costs four
-// instructions instead of seven.
+// word), so the check runs four words per step with no remainder: a word costs four and
+// a half instructions instead of seven.
 inline constexpr int kMemoWordStep = 4;
 static_assert(kMemoMaxWords % kMemoWordStep == 0);
 

@@ -43,7 +43,8 @@ void print_site(debug::ReportWriter& writer, int fd, const LeakSite& site, bool 
 
 void write_incomplete_scan_warning(ReportFdSource report_fd, const LeakScan& scan) noexcept {
   if (scan.complete) return;
-  debug::ReportWriter(report_fd()).process_prefix().text("osp: warning: ").decimal(scan.unanswered_threads)
+  debug::ReportWriter(report_fd()).process_prefix()
+      .text("osp: warning: ").decimal(scan.unanswered_threads)
       .text(" thread(s) did not pause for the leak scan (signal blocked?): no block is reported as leaked\n");
 }
 
@@ -60,8 +61,8 @@ void write_text_report(ReportFdSource report_fd, const LeakScan& scan, const Sit
   }
   if (leaked.blocks == 0) {
     if (sites.suppressed().blocks != 0) {
-      debug::ReportWriter(report_fd()).process_prefix().text("osp: no leaks (").decimal(sites.suppressed().blocks)
-          .text(" suppressed blocks)\n");
+      debug::ReportWriter(report_fd()).process_prefix()
+          .text("osp: no leaks (").decimal(sites.suppressed().blocks).text(" suppressed blocks)\n");
     }
     return;
   }
