@@ -1,4 +1,4 @@
-// Per-thread memo of stack walks (see stack_memo.hpp). The memo is 270 KiB of address
+// Per-thread memo of stack walks (see stack_memo.hpp). The memo is 1 MiB of address
 // space from the OS layer (resident only as far as its sets are used), reached through an
 // initial-exec TLS pointer and given back at thread exit; a thread whose memo is gone (or
 // could not be mapped) just walks every time.

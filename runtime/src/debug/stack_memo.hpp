@@ -21,11 +21,14 @@ namespace osp::debug {
 
 namespace detail {
 
-// A program's hot allocation paths outnumber a handful of walks: 256 are kept per thread,
-// four per set, since one entry frame and caller (malloc called from one place at one
-// depth) is often reached from several outer paths. On sqlite3, 32 walks in sets of two
-// took 1.4 s of CPU where these take 1.0 s.
-inline constexpr int kMemoSetBits = 6;
+// A program's hot allocation paths outnumber a handful of walks: 1024 are kept per
+// thread, four per set, since one entry frame and caller (malloc called from one place at
+// one depth) is often reached from several outer paths. On sqlite3, 32 walks in sets of
+// two took 1.4 s of CPU where 256 in sets of four took 1.0 s. The sets are many so that
+// two hot sites seldom share one: a site's outer paths all fall in its set, and with 64
+// sets, in 3 of 12 runs of sqlite3 (its addresses differ from run to run) two sites
+// shared a set, evicted each other's walks and walked 11 times as often.
+inline constexpr int kMemoSetBits = 8;
 inline constexpr int kMemoSets = 1 << kMemoSetBits;
 inline constexpr int kMemoWays = 4;
 // Walks that read more stack words than this are not remembered. The default depth of 16
