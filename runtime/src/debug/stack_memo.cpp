@@ -42,6 +42,18 @@ StackMemo* memo_of_this_thread() noexcept {
   return t_memo;
 }
 
+// Empties the sets that hold walks. Every set would touch the whole memo (1 MiB per
+// thread), where most threads use a few dozen sets.
+void forget_all_walks(StackMemo& memo) noexcept {
+  for (int word = 0; word < detail::kMemoSets / 64; ++word) {
+    for (std::uint64_t bits = memo.used_sets[word]; bits != 0; bits &= bits - 1) {
+      const int set = word * 64 + __builtin_ctzll(bits);
+      for (MemoWalk& walk : memo.walks[set]) walk.words = 0;
+    }
+    memo.used_sets[word] = 0;
+  }
+}
+
 // Walks from the entry frame and interns the stack; fills `remembered` (when not null)
 // with the words read. kNoStack when the entry frame is not usable.
 struct WalkKey {
@@ -77,9 +89,7 @@ trace::StackId walk_and_remember(std::uintptr_t entry_frame, std::uintptr_t call
     return walk_and_intern(key, nullptr);
   }
   if (memo->bounds.low != bounds.low || memo->bounds.high != bounds.high) {
-    for (auto& ways : memo->walks) {
-      for (MemoWalk& walk : ways) walk.words = 0;
-    }
+    forget_all_walks(*memo);
     memo->bounds = bounds;
   }
   const int set = detail::memo_set_of(key.entry_frame, key.caller ^ key.start_at);
@@ -101,6 +111,7 @@ trace::StackId walk_and_remember(std::uintptr_t entry_frame, std::uintptr_t call
       victim.values[words] = victim.values[words - 1];
     }
     victim.words = words;
+    memo->used_sets[set / 64] |= std::uint64_t{1} << (set % 64);
     memo->next_victim[set] = static_cast<unsigned char>((memo->next_victim[set] + 1) % kMemoWays);
   }
   return id;

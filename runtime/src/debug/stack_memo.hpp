@@ -30,6 +30,7 @@ namespace detail {
 // shared a set, evicted each other's walks and walked 11 times as often.
 inline constexpr int kMemoSetBits = 8;
 inline constexpr int kMemoSets = 1 << kMemoSetBits;
+static_assert(kMemoSets % 64 == 0);
 inline constexpr int kMemoWays = 4;
 // Walks that read more stack words than this are not remembered. The default depth of 16
 // frames reads 34 words by frame pointers, a few more from a runtime function's own frame;
@@ -55,6 +56,9 @@ struct StackMemo {
   // stack) invalidate them all.
   trace::StackBounds bounds;
   unsigned char next_victim[kMemoSets];
+  // Bit s: set s holds walks. Invalidating clears only those sets, so the memo's pages
+  // stay untouched (not resident) until a walk is remembered in them.
+  std::uint64_t used_sets[kMemoSets / 64];
   MemoWalk walks[kMemoSets][kMemoWays];
 };
 
