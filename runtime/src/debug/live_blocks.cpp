@@ -129,9 +129,9 @@ struct Shard {
   // The shard's entries: one reservation of kChunksPerShard chunks, made at the shard's
   // first insert (most shards never have one) and committed a chunk at a time, so an
   // entry is one indexed access, not a load of its chunk's address first. Set under the
-  // lock before any entry is handed out; `committed` chunks are usable.
+  // lock before any entry is handed out; the chunks holding the first `used` entries are
+  // committed.
   Entry* entries = nullptr;
-  std::uint64_t committed = 0;
   // Remote frees of the threads numbered beyond the per-thread slots, by ordinal.
   RemoteFreed remote_freed;
 
@@ -149,11 +149,10 @@ struct Shard {
       if (table == nullptr) return kNoEntry;
       entries = static_cast<Entry*>(table);
     }
-    if (chunk >= committed) {
-      if (!os::commit(entries + chunk * kChunkEntries, kChunkEntries * sizeof(Entry))) {
-        return kNoEntry;
-      }
-      committed = chunk + 1;
+    // A chunk's first entry commits it (a refused commit hands out nothing: retried next time).
+    if ((index & (kChunkEntries - 1)) == 0 &&
+        !os::commit(entries + chunk * kChunkEntries, kChunkEntries * sizeof(Entry))) {
+      return kNoEntry;
     }
     ++used;
     return index;
