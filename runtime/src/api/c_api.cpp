@@ -4,7 +4,6 @@
 #include "api/backend.hpp"
 #include "memory_pool.hpp"
 #include "memory_tracker.hpp"
-#include "safe_memory_leak_reporter.hpp"
 
 extern "C" {
 
@@ -33,9 +32,5 @@ void osp_enable_tracking(int enabled) { os_memory::tracker::MemoryTracker::get()
 size_t osp_report_leaks(void) { return os_memory::tracker::MemoryTracker::get().report(2); }
 
 size_t osp_check_heap(void) { return osp::api::backend_check_heap(); }
-
-int osp_write_snapshot(const char* path) {
-  return SafeMemoryLeakReporter::get().write_snapshot(path) ? 0 : -1;
-}
 
 }  // extern "C"

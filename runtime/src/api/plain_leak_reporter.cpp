@@ -6,6 +6,8 @@
 #include "os/raw_writer.hpp"
 #include "safe_memory_leak_reporter.hpp"
 
+#include "osp/osp.h"
+
 namespace {
 
 // Priority 101 runs after every other destructor and after the exit handlers that run
@@ -37,4 +39,8 @@ bool SafeMemoryLeakReporter::write_snapshot(const char*) noexcept {
   osp::os::RawWriter(2).text(
       "osp: JSON leak snapshots need libospdebug (link with -lospdebug); libosp reports as text\n");
   return false;
+}
+
+extern "C" int osp_write_snapshot(const char* path) {
+  return SafeMemoryLeakReporter::get().write_snapshot(path) ? 0 : -1;
 }

@@ -64,15 +64,13 @@ extern "C" uint64_t osp_allocation_sequence(void) {
 namespace osp::report {
 namespace {
 
-__attribute__((noinline)) long leaks_between_from_entry(std::uint64_t after_sequence,
-                                                        std::uint64_t until_sequence,
-                                                        osp_leak_site_visitor visit, void* context) {
-  const std::uintptr_t caller_stack = OSP_CALLER_STACK;
+long leaks_between(std::uint64_t after_sequence, std::uint64_t until_sequence,
+                   osp_leak_site_visitor visit, void* context, const CallerRoots& caller) {
   osp::debug::ReentrancyGuard guard;
   long sites_found = 0;
   try {
     LeakScan scan;
-    run_leak_scan(scan, caller_stack);
+    run_leak_scan(scan, caller);
     SequenceWindow window{after_sequence, until_sequence};
     SiteTable sites;
     if (!scan.complete || !sites.build(scan, scan.arena, true, in_window, &window)) {
@@ -102,8 +100,7 @@ extern "C" __attribute__((noinline)) long osp_leaks_between(uint64_t after_seque
                                                              uint64_t until_sequence,
                                                              osp_leak_site_visitor visit,
                                                              void* context) {
-  __builtin_unwind_init();
-  long sites = osp::report::leaks_between_from_entry(after_sequence, until_sequence, visit, context);
-  __asm__ volatile("" : : "r"(&sites) : "memory");  // no tail call: keep this frame
-  return sites;
+  osp::report::CallerRoots caller;
+  OSP_CAPTURE_CALLER_ROOTS(caller);
+  return osp::report::leaks_between(after_sequence, until_sequence, visit, context, caller);
 }

@@ -60,15 +60,12 @@ unsigned counted_leak_kinds() noexcept {
   return mask != 0 ? mask : 0x3;
 }
 
-namespace {
-
-__attribute__((noinline)) ReportOutcome report_from_entry(const ReportRequest& request) noexcept {
-  const std::uintptr_t caller_stack = OSP_CALLER_STACK;
+ReportOutcome run_leak_report(const ReportRequest& request, const CallerRoots& caller) noexcept {
   debug::ReentrancyGuard guard;
   ReportLock lock;
   ReportOutcome outcome{0, 0, false};
   LeakScan scan;
-  run_leak_scan(scan, caller_stack);
+  run_leak_scan(scan, caller);
   SiteTable sites;
   if (!sites.build(scan, scan.arena, debug::options().symbolize, nullptr, nullptr)) {
     debug::ReportWriter(2).process_prefix()
@@ -93,23 +90,16 @@ __attribute__((noinline)) ReportOutcome report_from_entry(const ReportRequest& r
   return outcome;
 }
 
-}  // namespace
-
-__attribute__((noinline)) ReportOutcome run_leak_report(const ReportRequest& request) noexcept {
-  __builtin_unwind_init();
-  ReportOutcome outcome = report_from_entry(request);
-  __asm__ volatile("" : : "r"(&outcome) : "memory");  // no tail call: keep this frame
-  return outcome;
-}
-
 namespace {
 
 // Before a fatal error ends the process: the snapshot at report_path, so the error (and
 // the leaks so far) reach the CI gate although the process never exits.
-void write_snapshot_before_abort() {
+[[gnu::noinline]] void write_snapshot_before_abort() {
+  CallerRoots caller;
+  OSP_CAPTURE_CALLER_ROOTS(caller);
   const char* path = debug::options().report_path;
   if (path == nullptr || path[0] == '\0') return;
-  run_leak_report({false, false, path, SnapshotTrigger::Error});
+  run_leak_report({false, false, path, SnapshotTrigger::Error}, caller);
 }
 
 __attribute__((constructor)) void register_snapshot_before_abort() {
@@ -118,10 +108,12 @@ __attribute__((constructor)) void register_snapshot_before_abort() {
 
 }  // namespace
 
-std::uint64_t run_exit_leak_check(bool text) noexcept {
+__attribute__((noinline)) std::uint64_t run_exit_leak_check(bool text) noexcept {
+  CallerRoots caller;
+  OSP_CAPTURE_CALLER_ROOTS(caller);
   const debug::Options& current = debug::options();
   ReportRequest request{text, current.verbosity >= 2, current.report_path, SnapshotTrigger::Exit};
-  return run_leak_report(request).leaked_blocks;
+  return run_leak_report(request, caller).leaked_blocks;
 }
 
 }  // namespace osp::report

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "report/caller_roots.hpp"
 #include "report/snapshot_json.hpp"
 
 namespace osp::report {
@@ -24,7 +25,8 @@ struct ReportOutcome {
   bool snapshot_written;
 };
 
-ReportOutcome run_leak_report(const ReportRequest& request) noexcept;
+// `caller`: the roots of the thread that asked, captured by the entry point it called.
+ReportOutcome run_leak_report(const ReportRequest& request, const CallerRoots& caller) noexcept;
 
 // The leak kinds the leak_kinds option counts as leaks, as a bit per LeakKind.
 unsigned counted_leak_kinds() noexcept;

@@ -29,14 +29,14 @@ void mark_everything_reachable(BlockIndex& blocks) {
 
 // Runs with every other thread stopped.
 bool scan_stopped_world(LeakScan& scan, const ThreadStopper& stopper, std::size_t tls_bytes,
-                        std::uintptr_t caller_stack) {
+                        const CallerRoots& caller) {
   MemoryMap map;
   if (!map.load(scan.arena) || !scan.blocks.build(scan.arena)) return false;
   RootSet roots(scan.arena, map);
   bool ok = roots.add_module_data(scan.modules) &&
-            roots.add_thread(caller_stack,
-                             current_thread_pointer(),
-                             tls_bytes);
+            roots.add_thread(caller.stack, current_thread_pointer(), tls_bytes) &&
+            roots.add(reinterpret_cast<std::uintptr_t>(caller.registers),
+                      reinterpret_cast<std::uintptr_t>(caller.registers + kCallerRegisters));
   for (std::size_t index = 0; ok && index < stopper.stopped_count(); ++index) {
     const StoppedThread& thread = stopper.stopped(index);
     ok = roots.add_thread(thread.stack_pointer, thread.thread_pointer, tls_bytes);
@@ -52,7 +52,7 @@ bool scan_stopped_world(LeakScan& scan, const ThreadStopper& stopper, std::size_
 
 }  // namespace
 
-void run_leak_scan(LeakScan& scan, std::uintptr_t caller_stack) noexcept {
+void run_leak_scan(LeakScan& scan, const CallerRoots& caller) noexcept {
   // One scan at a time: the thread stopper's slots are shared.
   static os::SpinLock scan_lock;
   scan_lock.lock();
@@ -72,7 +72,7 @@ void run_leak_scan(LeakScan& scan, std::uintptr_t caller_stack) noexcept {
   scan.unanswered_threads = stopper.unanswered();
   scan.complete = stopped && stopper.unanswered() == 0;
   if (modules_loaded && scan.complete) {
-    scan.succeeded = scan_stopped_world(scan, stopper, tls_bytes, caller_stack);
+    scan.succeeded = scan_stopped_world(scan, stopper, tls_bytes, caller);
   } else {
     // A thread that did not stop may free blocks at any moment: their contents are not
     // read. The blocks are still listed (under the shard locks), none of them as a leak.

@@ -10,6 +10,7 @@
 #include <cstdint>
 
 #include "report/block_index.hpp"
+#include "report/caller_roots.hpp"
 #include "report/module_table.hpp"
 #include "report/scratch_arena.hpp"
 
@@ -27,16 +28,8 @@ struct LeakScan {
   std::uint64_t duration_microseconds = 0;
 };
 
-// `caller_stack`: where the calling thread's stack roots begin, the canonical frame
-// address of the runtime's entry point (see OSP_CALLER_STACK). The runtime's own frames
-// below it are not roots: they hold copies of block pointers and stale slots.
-void run_leak_scan(LeakScan& scan, std::uintptr_t caller_stack) noexcept;
+// `caller`: the calling thread's roots as the program's call into the runtime left them
+// (see OSP_CAPTURE_CALLER_ROOTS).
+void run_leak_scan(LeakScan& scan, const CallerRoots& caller) noexcept;
 
 }  // namespace osp::report
-
-// Entry points into the scan are two functions: an outer one that only does
-// __builtin_unwind_init() (its prologue then saves every callee-saved register, so
-// pointers the program kept in registers are in its frame) and calls the inner one, which
-// passes OSP_CALLER_STACK, its own canonical frame address: the outer frame with those
-// registers and everything above it is scanned, the runtime's frames below are not.
-#define OSP_CALLER_STACK (reinterpret_cast<std::uintptr_t>(__builtin_dwarf_cfa()))

@@ -22,13 +22,17 @@ sem_t g_snapshot_requests;
 void on_snapshot_signal(int) { sem_post(&g_snapshot_requests); }
 
 void* snapshot_thread(void*) {
+  // This thread is the runtime's: its own stack and registers hold nothing of the
+  // program's, and are roots only from here up.
+  CallerRoots own;
+  OSP_CAPTURE_CALLER_ROOTS(own);
   // Everything this thread allocates belongs to the runtime, never to the program.
   debug::ReentrancyGuard guard;
   for (;;) {
     if (sem_wait(&g_snapshot_requests) != 0) continue;  // EINTR (a scan's stop signal)
     const char* path = debug::options().report_path;
     if (path == nullptr || path[0] == '\0') path = kDefaultSignalSnapshotPath;
-    run_leak_report({false, false, path, SnapshotTrigger::Signal});
+    run_leak_report({false, false, path, SnapshotTrigger::Signal}, own);
   }
   return nullptr;
 }

@@ -2,6 +2,8 @@
 """Snapshots on demand, options and speed:
  - osp_write_snapshot writes a valid snapshot (trigger "api") with the leaked block, and a
    bad path fails cleanly;
+ - a leaked block whose address fills the dead stack the runtime's frames take is still a
+   definite leak;
  - snapshot_signal makes the process write one itself (trigger "signal");
  - suppressions move a site to totals.suppressed and keep the exit code clean;
  - exitcode=0 keeps the program's own status; leak_kinds=all counts reachable blocks;
@@ -53,6 +55,16 @@ with tempfile.TemporaryDirectory() as directory:
         failures.append("api: exit_status should be null")
     if any(name.startswith("api.json.tmp") for name in os.listdir(directory)):
         failures.append("api: a temporary file was left behind")
+
+    # The runtime's frames take the place of dead stack; they are not scanned as the
+    # caller's, so a stale pointer in them does not keep a leaked block reachable.
+    path = os.path.join(directory, "stale.json")
+    result = run([api_program, "stale", path], "detect_leaks=0")
+    if result.returncode != 0:
+        failures.append(f"stale run: status {result.returncode}: {result.stderr}")
+    snapshot = check_snapshot(path, "api", "stale")
+    if snapshot and count_sites(snapshot, "definite", "leak_into_dead_stack") != (1, 444):
+        failures.append("stale: a pointer left in dead stack kept the 444-byte leak reachable")
 
     path = os.path.join(directory, "signal.json")
     result = run([api_program, "signal", path], f"detect_leaks=0:snapshot_signal=12:report_path={path}")

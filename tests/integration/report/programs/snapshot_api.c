@@ -1,7 +1,10 @@
 /* Snapshots of a running process: through the C API (osp_write_snapshot), and through
-   the snapshot_signal option (the process signals itself and waits for the file).
-     snapshot_api api PATH      snapshot_api signal PATH */
+   the snapshot_signal option (the process signals itself and waits for the file); and
+   one whose only pointer to a leaked block is left in dead stack, where the snapshot's
+   own frames will be.
+     snapshot_api api PATH      snapshot_api signal PATH      snapshot_api stale PATH */
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +19,14 @@ __attribute__((noinline)) void leak_before_snapshot(void) {
   (void)block;
 }
 
+/* The block's address fills the stack below the caller's frame after this returns. */
+__attribute__((noinline)) void leak_into_dead_stack(void) {
+  void* leaked = malloc(444);
+  volatile uintptr_t area[4096];
+  for (int index = 0; index < 4096; ++index) area[index] = (uintptr_t)leaked;
+  __asm__ volatile("" : : "r"(area) : "memory");
+}
+
 static int wait_for_file(const char* path) {
   for (int attempt = 0; attempt < 1000; ++attempt) {
     if (access(path, F_OK) == 0) return 1;
@@ -27,6 +38,10 @@ static int wait_for_file(const char* path) {
 
 int main(int argc, char** argv) {
   if (argc != 3) return 2;
+  if (strcmp(argv[1], "stale") == 0) {
+    leak_into_dead_stack();
+    return osp_write_snapshot(argv[2]) == 0 ? 0 : 3;
+  }
   leak_before_snapshot();
   wipe_dead_stack();
   if (strcmp(argv[1], "api") == 0) {
