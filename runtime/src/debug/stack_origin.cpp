@@ -54,13 +54,11 @@ __attribute__((noinline)) trace::StackId capture_and_intern(std::uintptr_t calle
                                                             int max_depth) noexcept {
   const trace::UnwindMethod method = unwind_method();
   if (method != trace::UnwindMethod::Libunwind) {
-    trace::StackId id = trace::kNoStack;
-    if (intern_stack_from_entry_frame(
-            reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0)),
-            reinterpret_cast<std::uintptr_t>(__builtin_return_address(0)), max_depth, method, id,
-            caller, kRuntimeFrameAllowance)) {
-      return id;
-    }
+    const trace::StackId id = intern_stack_from_entry_frame(
+        reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0)),
+        reinterpret_cast<std::uintptr_t>(__builtin_return_address(0)), max_depth, method, caller,
+        kRuntimeFrameAllowance);
+    if (id != trace::kNoStack) return id;
   }
   std::uintptr_t frames[trace::kMaxStackDepth];
   const int depth = capture_stack_from(caller, frames, max_depth);
@@ -77,8 +75,8 @@ trace::StackId capture_and_intern_up_to(std::uintptr_t caller, std::uintptr_t ca
   if (depth > trace::kMaxStackDepth) depth = trace::kMaxStackDepth;
   const trace::UnwindMethod method = unwind_method();
   if (caller_frame != 0 && method != trace::UnwindMethod::Libunwind) {
-    trace::StackId id = trace::kNoStack;
-    if (intern_stack_from_entry_frame(caller_frame, caller, depth, method, id)) return id;
+    const trace::StackId id = intern_stack_from_entry_frame(caller_frame, caller, depth, method);
+    if (id != trace::kNoStack) return id;
   }
   return capture_and_intern(caller, depth);
 }

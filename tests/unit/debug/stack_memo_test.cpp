@@ -30,8 +30,8 @@ __attribute__((noinline)) void entry_point(Capture& capture) {
   const auto frame = reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
   const auto caller = reinterpret_cast<std::uintptr_t>(__builtin_return_address(0));
   capture.entry_frame = frame;
-  ASSERT_TRUE(
-      intern_stack_from_entry_frame(frame, caller, kDepth, capture.method, capture.memo_id));
+  capture.memo_id = intern_stack_from_entry_frame(frame, caller, kDepth, capture.method);
+  ASSERT_NE(capture.memo_id, trace::kNoStack);
   std::uintptr_t frames[kDepth];
   std::uint64_t hash = 0;
   const int depth = trace::capture_stack_from_entry_frame(frame, caller, frames, kDepth, &hash,
@@ -114,11 +114,11 @@ TEST_P(StackMemo, EveryThreadGetsRightStacks) {
 }
 
 TEST_P(StackMemo, ForeignEntryFrameIsRefused) {
-  trace::StackId id = trace::kNoStack;
-  EXPECT_FALSE(intern_stack_from_entry_frame(0x1000, 0x2000, kDepth, GetParam(), id));
+  EXPECT_EQ(intern_stack_from_entry_frame(0x1000, 0x2000, kDepth, GetParam()), trace::kNoStack);
   int local = 0;
-  EXPECT_FALSE(intern_stack_from_entry_frame(reinterpret_cast<std::uintptr_t>(&local), 0x2000,
-                                             kDepth, GetParam(), id));
+  EXPECT_EQ(intern_stack_from_entry_frame(reinterpret_cast<std::uintptr_t>(&local), 0x2000, kDepth,
+                                          GetParam()),
+            trace::kNoStack);
 }
 
 INSTANTIATE_TEST_SUITE_P(Walks, StackMemo,
