@@ -3,7 +3,8 @@
  - osp_write_snapshot writes a valid snapshot (trigger "api") with the leaked block, and a
    bad path fails cleanly;
  - a leaked block whose address fills the dead stack the runtime's frames take is still a
-   definite leak;
+   definite leak, and a block whose only pointer is in a callee-saved register of the
+   caller is reachable;
  - snapshot_signal makes the process write one itself (trigger "signal");
  - suppressions move a site to totals.suppressed and keep the exit code clean;
  - exitcode=0 keeps the program's own status; leak_kinds=all counts reachable blocks;
@@ -65,6 +66,14 @@ with tempfile.TemporaryDirectory() as directory:
     snapshot = check_snapshot(path, "api", "stale")
     if snapshot and count_sites(snapshot, "definite", "leak_into_dead_stack") != (1, 444):
         failures.append("stale: a pointer left in dead stack kept the 444-byte leak reachable")
+
+    path = os.path.join(directory, "register.json")
+    result = run([api_program, "register", path], "detect_leaks=0")
+    if result.returncode != 0:
+        failures.append(f"register run: status {result.returncode}: {result.stderr}")
+    snapshot = check_snapshot(path, "api", "register")
+    if snapshot and count_sites(snapshot, "reachable", "allocate_held_in_register") != (1, 555):
+        failures.append("register: a block held only in a callee-saved register is not reachable")
 
     path = os.path.join(directory, "signal.json")
     result = run([api_program, "signal", path], f"detect_leaks=0:snapshot_signal=12:report_path={path}")
