@@ -24,16 +24,11 @@ void SafeMemoryLeakReporter::initialize(Mode mode, bool verbose) noexcept {
 
 namespace {
 
-// Out of line, so that the message's buffer is not in an entry point's frame.
-[[gnu::noinline, gnu::cold]] void warn_no_snapshot_path() noexcept {
-  osp::debug::ReportWriter(2).process_prefix()
-      .text("osp: leak snapshot not written: no path given and the report_path option is empty\n");
-}
-
 bool write_api_snapshot(const char* path, const osp::report::CallerRoots& caller) noexcept {
   if (path == nullptr || path[0] == '\0') path = osp::debug::options().report_path;
   if (path == nullptr || path[0] == '\0') {
-    warn_no_snapshot_path();
+    osp::debug::ReportWriter(2).process_prefix()
+        .text("osp: leak snapshot not written: no path given and the report_path option is empty\n");
     return false;
   }
   osp::report::ReportRequest request{false, false, path, osp::report::SnapshotTrigger::Api};
@@ -46,9 +41,8 @@ bool write_api_snapshot(const char* path, const osp::report::CallerRoots& caller
 __attribute__((noinline)) std::size_t SafeMemoryLeakReporter::report_now() noexcept {
   osp::report::CallerRoots caller;
   OSP_CAPTURE_CALLER_ROOTS(caller);
-  using osp::report::ReportRequest;
   const bool verbose = verbose_ || osp::debug::options().verbosity >= 2;
-  ReportRequest request{true, verbose, nullptr, osp::report::SnapshotTrigger::Api};
+  osp::report::ReportRequest request{true, verbose, nullptr, osp::report::SnapshotTrigger::Api};
   return static_cast<std::size_t>(osp::report::run_leak_report(request, caller).leaked_blocks);
 }
 

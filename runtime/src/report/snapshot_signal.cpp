@@ -22,8 +22,8 @@ sem_t g_snapshot_requests;
 void on_snapshot_signal(int) { sem_post(&g_snapshot_requests); }
 
 void* snapshot_thread(void*) {
-  // This thread is the runtime's: its own stack and registers hold nothing of the
-  // program's, and are roots only from here up.
+  // The runtime's own thread: nothing of the program's is on its stack or in its
+  // registers, so its roots begin at its entry.
   CallerRoots own;
   OSP_CAPTURE_CALLER_ROOTS(own);
   // Everything this thread allocates belongs to the runtime, never to the program.

@@ -57,23 +57,24 @@ with tempfile.TemporaryDirectory() as directory:
     if any(name.startswith("api.json.tmp") for name in os.listdir(directory)):
         failures.append("api: a temporary file was left behind")
 
+    def check_one_site(mode, kind, function, expected, problem):
+        """Runs the api program in `mode`: its snapshot must hold `expected` (blocks,
+        bytes) of `kind` allocated in `function`."""
+        path = os.path.join(directory, f"{mode}.json")
+        result = run([api_program, mode, path], "detect_leaks=0")
+        if result.returncode != 0:
+            failures.append(f"{mode} run: status {result.returncode}: {result.stderr}")
+        snapshot = check_snapshot(path, "api", mode)
+        if snapshot and count_sites(snapshot, kind, function) != expected:
+            failures.append(f"{mode}: {problem}")
+
     # The runtime's frames take the place of dead stack; they are not scanned as the
     # caller's, so a stale pointer in them does not keep a leaked block reachable.
-    path = os.path.join(directory, "stale.json")
-    result = run([api_program, "stale", path], "detect_leaks=0")
-    if result.returncode != 0:
-        failures.append(f"stale run: status {result.returncode}: {result.stderr}")
-    snapshot = check_snapshot(path, "api", "stale")
-    if snapshot and count_sites(snapshot, "definite", "leak_into_dead_stack") != (1, 444):
-        failures.append("stale: a pointer left in dead stack kept the 444-byte leak reachable")
-
-    path = os.path.join(directory, "register.json")
-    result = run([api_program, "register", path], "detect_leaks=0")
-    if result.returncode != 0:
-        failures.append(f"register run: status {result.returncode}: {result.stderr}")
-    snapshot = check_snapshot(path, "api", "register")
-    if snapshot and count_sites(snapshot, "reachable", "allocate_held_in_register") != (1, 555):
-        failures.append("register: a block held only in a callee-saved register is not reachable")
+    check_one_site("stale", "definite", "leak_into_dead_stack", (1, 444),
+                   "a pointer left in dead stack kept the 444-byte leak reachable")
+    # The caller's callee-saved registers are roots.
+    check_one_site("register", "reachable", "allocate_held_in_register", (1, 555),
+                   "a block held only in a callee-saved register is not reachable")
 
     path = os.path.join(directory, "signal.json")
     result = run([api_program, "signal", path], f"detect_leaks=0:snapshot_signal=12:report_path={path}")
