@@ -241,7 +241,7 @@ void publish(Region* region, const Filling& filling) noexcept {
 // The process this library was loaded in; any other is a forked child.
 std::atomic<std::uint64_t> g_loading_process{0};
 
-__attribute__((constructor)) void remember_loading_process() {
+void remember_loading_process() noexcept {
   g_loading_process.store(os::process_id(), std::memory_order_relaxed);
 }
 
@@ -314,6 +314,15 @@ bool rebuild() noexcept {
   }
   give_back_rebuild();
   return rebuilt;
+}
+
+// The first table is built at load, while the process most likely has one thread: threads
+// that then capture their first stacks at once all find it, where racing to build it left
+// the losers, when the build outlasted their wait (a loaded machine, an emulator), with
+// no code ranges and so with empty stacks.
+__attribute__((constructor)) void at_load() {
+  remember_loading_process();
+  rebuild();
 }
 
 struct LoaderCounters {

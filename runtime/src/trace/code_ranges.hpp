@@ -1,9 +1,10 @@
 // The executable ranges of the loaded modules (PT_LOAD segments with PF_X), so a stack
 // walk can tell a return address from junk in one lookup: a captured frame always lies
-// in one of them. The table is built with dl_iterate_phdr into memory from the OS layer
-// and read lock-free (a sequence counter; readers retry or give up, never wait). It is
-// rebuilt when a lookup misses an address the dynamic loader knows (a module loaded since)
-// and when the loader's load/unload counters (dlpi_adds, dlpi_subs) have moved.
+// in one of them. The table is built at load with dl_iterate_phdr into memory from the
+// OS layer and read lock-free (a sequence counter; readers retry a bounded number of
+// times, never wait on a lock). It is rebuilt when a lookup misses an address the dynamic
+// loader knows (a module loaded since) and when the loader's load/unload counters
+// (dlpi_adds, dlpi_subs) have moved.
 //
 // Safe inside malloc (never allocates), in fork children (a rebuild interrupted by fork
 // is taken over by the child) and with dlopen/dlclose in other threads: a reader sees one
