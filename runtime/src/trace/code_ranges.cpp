@@ -316,6 +316,16 @@ bool rebuild() noexcept {
   return rebuilt;
 }
 
+// Waits, for as long as a lookup waits for a rebuild that is writing, while another
+// thread of this process rebuilds the table: the module a lookup missed is then in the
+// table that thread publishes.
+void wait_for_other_rebuild() noexcept {
+  const std::uint64_t self = os::process_id() + 1;
+  for (int attempt = 0; attempt < kReadAttempts; ++attempt) {
+    if (g_rebuilder.load(std::memory_order_acquire) != self || !wait_for_rebuild(attempt)) return;
+  }
+}
+
 // The first table is built at load, while the process most likely has one thread: threads
 // that then capture their first stacks at once all find it, where racing to build it left
 // the losers, when the build outlasted their wait (a loaded machine, an emulator), with
@@ -375,8 +385,8 @@ bool find_code_range(std::uintptr_t address, CodeRange& range) noexcept {
   if (!loader_knows(address)) return false;
   if (forked_child) {
     add_module_holding(address);
-  } else {
-    refresh_code_ranges_if_modules_changed();
+  } else if (!refresh_code_ranges_if_modules_changed()) {
+    wait_for_other_rebuild();
   }
   return lookup(address, range) == Lookup::Found;
 }
