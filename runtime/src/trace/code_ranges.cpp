@@ -238,12 +238,8 @@ void publish(Region* region, const Filling& filling) noexcept {
   g_sequence.store(sequence + 2, std::memory_order_release);
 }
 
-// The process this library was loaded in; any other is a forked child.
+// The process this library was loaded in (set at load); any other is a forked child.
 std::atomic<std::uint64_t> g_loading_process{0};
-
-void remember_loading_process() noexcept {
-  g_loading_process.store(os::process_id(), std::memory_order_relaxed);
-}
 
 bool in_forked_child() noexcept {
   const std::uint64_t loading = g_loading_process.load(std::memory_order_relaxed);
@@ -326,12 +322,12 @@ void wait_for_other_rebuild() noexcept {
   }
 }
 
-// The first table is built at load, while the process most likely has one thread: threads
-// that then capture their first stacks at once all find it, where racing to build it left
-// the losers, when the build outlasted their wait (a loaded machine, an emulator), with
-// no code ranges and so with empty stacks.
+// The first table is built at load, while the process most likely has one thread. Left
+// to the first capture, threads capturing their first stacks at once raced to build it,
+// and a loser whose wait ran out first (a loaded machine, an emulator) found no code
+// ranges and captured an empty stack.
 __attribute__((constructor)) void at_load() {
-  remember_loading_process();
+  g_loading_process.store(os::process_id(), std::memory_order_relaxed);
   rebuild();
 }
 
