@@ -28,6 +28,14 @@ prepare_wine() {
     mkdir -p "$WINEPREFIX"
     "$wine" wineboot -i >/dev/null 2>&1
   fi
+  # One wine server for the whole run: left to itself it exits seconds after its last
+  # client, and a test starting while it shut down lost its connection ("recvmsg:
+  # Connection reset by peer"). The prefix's services start here, not in a test, so no
+  # test's output pipe is held open by them.
+  wineserver=$(command -v wineserver64 || command -v wineserver || echo /usr/lib/wine/wineserver64)
+  "$wineserver" -p
+  trap '"$wineserver" -k 2>/dev/null || true' EXIT
+  "$wine" wineboot >/dev/null 2>&1
 }
 
 for platform in "${platforms[@]}"; do
