@@ -33,6 +33,10 @@ prepare_wine() {
   # Connection reset by peer"). The prefix's services start here, not in a test, so no
   # test's output pipe is held open by them.
   wineserver=$(command -v wineserver64 || command -v wineserver || echo /usr/lib/wine/wineserver64)
+  # A server still running (the one that created the prefix, or one a killed run left)
+  # refuses -p: end it first.
+  "$wineserver" -k 2>/dev/null || true
+  "$wineserver" -w
   "$wineserver" -p
   trap '"$wineserver" -k 2>/dev/null || true' EXIT
   "$wine" wineboot >/dev/null 2>&1
