@@ -80,12 +80,7 @@ Lookup lookup(std::uintptr_t address, CodeRange& range) noexcept {
       continue;
     }
     const Region* region = g_region.load(std::memory_order_acquire);
-    if (region == nullptr) {
-      // The first table is being built by another thread: worth waiting for.
-      if (g_rebuilder.load(std::memory_order_relaxed) == 0) return Lookup::Missing;
-      if (!wait_for_rebuild(attempt)) break;
-      continue;
-    }
+    if (region == nullptr) return Lookup::Missing;  // no table yet: find_code_range waits
     const int count = std::min(g_count.load(std::memory_order_acquire), region->capacity);
     const std::atomic<std::uintptr_t>* fields = region->published;
     // The last range starting at or below the address.
@@ -313,8 +308,8 @@ bool rebuild() noexcept {
 }
 
 // Waits, for as long as a lookup waits for a rebuild that is writing, while another
-// thread of this process rebuilds the table: the module a lookup missed is then in the
-// table that thread publishes.
+// thread of this process rebuilds the table: the first table, or the module a lookup
+// missed, is then in the one that thread publishes.
 void wait_for_other_rebuild() noexcept {
   const std::uint64_t self = os::process_id() + 1;
   for (int attempt = 0; attempt < kReadAttempts; ++attempt) {
@@ -373,8 +368,9 @@ bool refresh_code_ranges_if_modules_changed() noexcept {
 
 bool find_code_range(std::uintptr_t address, CodeRange& range) noexcept {
   const bool forked_child = in_forked_child();
-  if (detail::code_ranges_generation.load(std::memory_order_acquire) == 0 && !forked_child) {
-    rebuild();
+  if (detail::code_ranges_generation.load(std::memory_order_acquire) == 0 && !forked_child &&
+      !rebuild()) {
+    wait_for_other_rebuild();
   }
   const Lookup first = lookup(address, range);
   if (first != Lookup::Missing) return first == Lookup::Found;
