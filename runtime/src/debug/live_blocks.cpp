@@ -637,6 +637,29 @@ BlockHeader* find_containing(const void* address) noexcept {
   return nullptr;
 }
 
+void hold_all_for_visit() noexcept {
+  for (Shard& shard : g_shards) {
+    shard.lock.lock();
+    shard.visiting.store(true, os::BiasedLock::barriers() ? std::memory_order_relaxed
+                                                           : std::memory_order_seq_cst);
+  }
+  // One barrier for every shard's `visiting` store (VisitLock runs one per shard).
+  if (os::BiasedLock::barriers()) os::process_barrier();
+}
+
+void for_each_header_while_held(HeaderVisitor visit, void* context) noexcept {
+  for (Shard& shard : g_shards) {
+    for_each_in(shard, [&](BlockHeader* header) { visit(header, context); });
+  }
+}
+
+void release_all_after_visit() noexcept {
+  for (Shard& shard : g_shards) {
+    shard.visiting.store(false, std::memory_order_release);
+    shard.lock.unlock();
+  }
+}
+
 void lock_all() noexcept {
   for (Shard& shard : g_shards) shard.lock.lock();
 }

@@ -62,6 +62,15 @@ void for_each_header(HeaderVisitor visit, void* context) noexcept;
 // only for describing a bad pointer in a report.
 BlockHeader* find_containing(const void* address) noexcept;
 
+// The leak scan's side: every shard held as a visitor holds it, for the whole time the
+// other threads stop and the table is walked. A thread can stop on the owner's side of
+// its shard's lock (its `busy` raised, `wants` not yet read); a visitor that waited on
+// that shard while it was stopped would wait forever, so the scan takes the shards once,
+// before the stop, and walks them with for_each_header_while_held.
+void hold_all_for_visit() noexcept;
+void for_each_header_while_held(HeaderVisitor visit, void* context) noexcept;
+void release_all_after_visit() noexcept;
+
 // Fork support: take every shard lock before fork, release them after (in the child,
 // after_fork_in_child, which also frees the shards of the threads the child lacks).
 void lock_all() noexcept;

@@ -60,7 +60,7 @@ bool BlockIndex::build(ScratchArena& arena) noexcept {
   blocks_ = arena.allocate_array<ScannedBlock>(capacity);
   if (blocks_ == nullptr) return false;
   Collector collector{blocks_, capacity, 0, false};
-  debug::live_blocks::for_each_header(collect, &collector);
+  debug::live_blocks::for_each_header_while_held(collect, &collector);
   if (collector.overflow) return false;
   count_ = collector.count;
   std::sort(blocks_, blocks_ + count_,

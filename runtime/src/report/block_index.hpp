@@ -43,8 +43,8 @@ struct ScannedBlock {
 
 class BlockIndex {
  public:
-  // Copies the live blocks; call while every other thread is stopped (the live table
-  // cannot change). False when scratch memory ran out.
+  // Copies the live blocks; call with the live table held for the scan
+  // (debug::live_blocks::hold_all_for_visit). False when scratch memory ran out.
   bool build(ScratchArena& arena) noexcept;
   std::size_t size() const noexcept { return count_; }
   ScannedBlock& operator[](std::size_t index) noexcept { return blocks_[index]; }

@@ -31,7 +31,7 @@ void mark_everything_reachable(BlockIndex& blocks) {
 bool scan_stopped_world(LeakScan& scan, const ThreadStopper& stopper, std::size_t tls_bytes,
                         const CallerRoots& caller) {
   MemoryMap map;
-  if (!map.load(scan.arena) || !scan.blocks.build(scan.arena)) return false;
+  if (!map.load(scan.arena)) return false;
   RootSet roots(scan.arena, map);
   bool ok = roots.add_module_data(scan.modules) &&
             roots.add_thread(caller.stack, current_thread_pointer(), tls_bytes) &&
@@ -62,21 +62,20 @@ void run_leak_scan(LeakScan& scan, const CallerRoots& caller) noexcept {
   const bool modules_loaded = scan.modules.load(scan.arena);
 
   ThreadStopper stopper;
-  debug::live_blocks::lock_all();
+  // The table is held from before the stop until it is copied: no thread stops inside a
+  // shard's critical section, and none is waited on once stopped (live_blocks.hpp).
+  debug::live_blocks::hold_all_for_visit();
   const bool stopped = stopper.stop_all(debug::options().scan_signal, debug::options().scan_timeout_ms);
-  // Every other thread now waits in the signal handler, and none of them can be inside
-  // a shard's critical section (we held every shard while they stopped), so the list can
-  // be walked with the ordinary per-shard locking.
-  debug::live_blocks::unlock_all();
+  const bool indexed = scan.blocks.build(scan.arena);
+  debug::live_blocks::release_all_after_visit();
   scan.threads = 1 + stopper.stopped_count() + stopper.unanswered();
   scan.unanswered_threads = stopper.unanswered();
   scan.complete = stopped && stopper.unanswered() == 0;
-  if (modules_loaded && scan.complete) {
+  if (modules_loaded && indexed && scan.complete) {
     scan.succeeded = scan_stopped_world(scan, stopper, tls_bytes, caller);
   } else {
     // A thread that did not stop may free blocks at any moment: their contents are not
-    // read. The blocks are still listed (under the shard locks), none of them as a leak.
-    scan.blocks.build(scan.arena);
+    // read. The blocks are still listed, none of them as a leak.
     mark_everything_reachable(scan.blocks);
   }
   stopper.resume_all();
