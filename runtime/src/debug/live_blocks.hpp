@@ -64,9 +64,11 @@ BlockHeader* find_containing(const void* address) noexcept;
 
 // The leak scan's side: every shard held as a visitor holds it, for the whole time the
 // other threads stop and the table is walked. A thread can stop on the owner's side of
-// its shard's lock (its `busy` raised, `wants` not yet read); a visitor that waited on
-// that shard while it was stopped would wait forever, so the scan takes the shards once,
-// before the stop, and walks them with for_each_header_while_held.
+// its shard's lock, its `busy` flag raised: between raising it and reading `wants`, or
+// while it backs off from the held shard. It is outside the critical section, but a
+// visitor that then waited for `busy` to fall would wait forever; so the scan takes the
+// shards once, before the stop, and walks them with for_each_header_while_held, which
+// takes no lock.
 void hold_all_for_visit() noexcept;
 void for_each_header_while_held(HeaderVisitor visit, void* context) noexcept;
 void release_all_after_visit() noexcept;
