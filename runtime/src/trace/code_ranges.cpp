@@ -17,6 +17,7 @@
 
 #include <dlfcn.h>
 #include <link.h>
+#include <time.h>
 
 #include <algorithm>
 #include <atomic>
@@ -36,10 +37,13 @@ constexpr int kFieldsPerRange = 5;  // the CodeRange fields, in order
 // Room for modules loaded between the counting pass and the filling pass of a rebuild.
 constexpr int kSpareRanges = 64;
 // A reader that finds a rebuild in progress spins this often, then yields the processor
-// to the rebuilding thread (which a loaded machine may have preempted) until it gives
-// up. A rebuild takes tens of microseconds.
+// to the rebuilding thread until the rebuild ends or the limit has passed. A rebuild
+// takes tens of microseconds, but a loaded machine may preempt the rebuilding thread for
+// a time slice or more: a limit counted in yields (about 4,000, a few milliseconds) ran
+// out under a test suite running two at a time, and the waiting lookup then called a
+// new module's code junk.
 constexpr int kSpinsBeforeYielding = 64;
-constexpr int kReadAttempts = 4096;
+constexpr std::uint64_t kRebuildWaitLimitNanoseconds = 200'000'000;
 
 struct Region {
   int capacity;
@@ -61,22 +65,49 @@ std::atomic<std::uint64_t> g_rebuilding_thread{0};
 
 enum class Lookup { Found, Missing, Busy };
 
-// False when waiting for the rebuild cannot help: this thread is the one rebuilding.
-bool wait_for_rebuild(int attempt) noexcept {
-  if (attempt < kSpinsBeforeYielding) {
-    cpu::pause();
-    return true;
-  }
-  if (g_rebuilding_thread.load(std::memory_order_relaxed) == os::current_thread_id()) return false;
-  os::yield_thread();
-  return true;
+std::uint64_t monotonic_nanoseconds() noexcept {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return static_cast<std::uint64_t>(now.tv_sec) * 1'000'000'000u +
+         static_cast<std::uint64_t>(now.tv_nsec);
 }
 
+// One wait for a rebuild in progress, a step at a time.
+class RebuildWait {
+ public:
+  // Waits one step; false when waiting longer cannot help: this thread is the one
+  // rebuilding (a signal handler on it), the rebuild belongs to the process this one was
+  // forked from (it never ends here), or the limit has passed.
+  bool step() noexcept {
+    if (spins_ < kSpinsBeforeYielding) {
+      ++spins_;
+      cpu::pause();
+      return true;
+    }
+    if (g_rebuilding_thread.load(std::memory_order_relaxed) == os::current_thread_id()) return false;
+    const std::uint64_t rebuilder = g_rebuilder.load(std::memory_order_relaxed);
+    if (rebuilder != 0 && rebuilder != os::process_id() + 1) return false;
+    const std::uint64_t now = monotonic_nanoseconds();
+    if (deadline_ == 0) {
+      deadline_ = now + kRebuildWaitLimitNanoseconds;
+    } else if (now >= deadline_) {
+      return false;
+    }
+    os::yield_thread();
+    return true;
+  }
+
+ private:
+  int spins_ = 0;
+  std::uint64_t deadline_ = 0;
+};
+
 Lookup lookup(std::uintptr_t address, CodeRange& range) noexcept {
-  for (int attempt = 0; attempt < kReadAttempts; ++attempt) {
+  RebuildWait wait;
+  for (;;) {
     const std::uint64_t sequence = g_sequence.load(std::memory_order_acquire);
     if ((sequence & 1) != 0) {
-      if (!wait_for_rebuild(attempt)) break;
+      if (!wait.step()) break;
       continue;
     }
     const Region* region = g_region.load(std::memory_order_acquire);
@@ -109,6 +140,7 @@ Lookup lookup(std::uintptr_t address, CodeRange& range) noexcept {
     if (g_sequence.load(std::memory_order_relaxed) == sequence) {
       return found ? Lookup::Found : Lookup::Missing;
     }
+    if (!wait.step()) break;
   }
   return Lookup::Busy;
 }
@@ -312,8 +344,8 @@ bool rebuild() noexcept {
 // missed, is then in the one that thread publishes.
 void wait_for_other_rebuild() noexcept {
   const std::uint64_t self = os::process_id() + 1;
-  for (int attempt = 0; attempt < kReadAttempts; ++attempt) {
-    if (g_rebuilder.load(std::memory_order_acquire) != self || !wait_for_rebuild(attempt)) return;
+  RebuildWait wait;
+  while (g_rebuilder.load(std::memory_order_acquire) == self && wait.step()) {
   }
 }
 

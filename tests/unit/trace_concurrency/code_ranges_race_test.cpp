@@ -4,8 +4,8 @@
 //
 // The program interposes dl_iterate_phdr (its own definition wins over libc's for the
 // code-range table compiled into it), so the test can hold one thread inside its rebuild
-// and let it go on exactly when a second thread's lookup starts: an executable of its own,
-// so no other test runs with the interposer.
+// and let it go on exactly when a second thread's lookup starts, 20 ms late: an
+// executable of its own, so no other test runs with the interposer.
 #include <gtest/gtest.h>
 
 #include <dlfcn.h>
@@ -30,6 +30,7 @@ std::atomic<bool> g_rebuild_held{false};
 std::atomic<bool> g_rebuild_released{false};
 
 constexpr auto kGiveUpAfter = std::chrono::seconds(20);
+constexpr auto kPreemptedFor = std::chrono::milliseconds(20);
 
 void wait_until(const std::atomic<bool>& flag) {
   const auto give_up = std::chrono::steady_clock::now() + kGiveUpAfter;
@@ -54,6 +55,9 @@ extern "C" __attribute__((no_sanitize("address", "thread", "undefined"))) int dl
     if (g_held_thread_walks.fetch_add(1) == 1) {
       g_rebuild_held.store(true);
       wait_until(g_rebuild_released);
+      // Then it is off the processor for a while, as a thread a loaded machine preempted
+      // in its rebuild: the other lookup must outwait that too.
+      std::this_thread::sleep_for(kPreemptedFor);
     }
   } else if (g_rebuild_held.load()) {
     g_rebuild_released.store(true);  // another thread's refresh has begun
