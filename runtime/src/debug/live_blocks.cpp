@@ -362,23 +362,29 @@ class OwnShardLock {
   bool fast_;
 };
 
-// The shard's lock with its `visiting` flag raised (invariant 4; the rare side of the
-// BiasedLock protocol against remote frees' entry stores).
+// A visitor's side of a shard (invariant 4; the rare side of the BiasedLock protocol
+// against remote frees' entry stores): its lock, then its `visiting` flag. With barriers,
+// the raised flag is visible to remote frees only after the caller's process_barrier(),
+// which may cover several shards.
+void enter_as_visitor(Shard& shard) noexcept {
+  shard.lock.lock();
+  shard.visiting.store(true, os::BiasedLock::barriers() ? std::memory_order_relaxed
+                                                        : std::memory_order_seq_cst);
+}
+
+void leave_as_visitor(Shard& shard) noexcept {
+  shard.visiting.store(false, std::memory_order_release);
+  shard.lock.unlock();
+}
+
+// One shard held as a visitor, for the scope.
 class VisitLock {
  public:
   explicit VisitLock(Shard& shard) noexcept : shard_(shard) {
-    shard_.lock.lock();
-    if (os::BiasedLock::barriers()) {
-      shard_.visiting.store(true, std::memory_order_relaxed);
-      os::process_barrier();
-    } else {
-      shard_.visiting.store(true, std::memory_order_seq_cst);
-    }
+    enter_as_visitor(shard_);
+    if (os::BiasedLock::barriers()) os::process_barrier();
   }
-  ~VisitLock() {
-    shard_.visiting.store(false, std::memory_order_release);
-    shard_.lock.unlock();
-  }
+  ~VisitLock() { leave_as_visitor(shard_); }
   VisitLock(const VisitLock&) = delete;
   VisitLock& operator=(const VisitLock&) = delete;
 
@@ -638,11 +644,7 @@ BlockHeader* find_containing(const void* address) noexcept {
 }
 
 void hold_all_for_visit() noexcept {
-  for (Shard& shard : g_shards) {
-    shard.lock.lock();
-    shard.visiting.store(true, os::BiasedLock::barriers() ? std::memory_order_relaxed
-                                                           : std::memory_order_seq_cst);
-  }
+  for (Shard& shard : g_shards) enter_as_visitor(shard);
   // One barrier for every shard's `visiting` store (VisitLock runs one per shard).
   if (os::BiasedLock::barriers()) os::process_barrier();
 }
@@ -654,10 +656,7 @@ void for_each_header_while_held(HeaderVisitor visit, void* context) noexcept {
 }
 
 void release_all_after_visit() noexcept {
-  for (Shard& shard : g_shards) {
-    shard.visiting.store(false, std::memory_order_release);
-    shard.lock.unlock();
-  }
+  for (Shard& shard : g_shards) leave_as_visitor(shard);
 }
 
 void lock_all() noexcept {

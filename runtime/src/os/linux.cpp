@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -207,6 +208,13 @@ std::uint64_t current_thread_id() noexcept {
 }
 
 std::uint64_t process_id() noexcept { return static_cast<std::uint64_t>(getpid()); }
+
+std::uint64_t monotonic_nanoseconds() noexcept {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return static_cast<std::uint64_t>(now.tv_sec) * 1'000'000'000u +
+         static_cast<std::uint64_t>(now.tv_nsec);
+}
 
 std::size_t resident_bytes() noexcept {
   int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);

@@ -47,6 +47,8 @@ void register_fork_handlers(void (*prepare)(), void (*in_parent)(), void (*in_ch
 
 std::uint64_t current_thread_id() noexcept;
 std::uint64_t process_id() noexcept;
+// A monotonic clock for timeouts and durations, in nanoseconds from an arbitrary start.
+std::uint64_t monotonic_nanoseconds() noexcept;
 // Resident set size of this process in bytes (0 if unknown).
 std::size_t resident_bytes() noexcept;
 

@@ -266,6 +266,17 @@ std::uint64_t current_thread_id() noexcept { return GetCurrentThreadId(); }
 
 std::uint64_t process_id() noexcept { return GetCurrentProcessId(); }
 
+std::uint64_t monotonic_nanoseconds() noexcept {
+  LARGE_INTEGER frequency;
+  LARGE_INTEGER counter;
+  QueryPerformanceFrequency(&frequency);
+  QueryPerformanceCounter(&counter);
+  const auto ticks = static_cast<std::uint64_t>(counter.QuadPart);
+  const auto per_second = static_cast<std::uint64_t>(frequency.QuadPart);
+  // Seconds and remainder apart, so the product cannot overflow.
+  return ticks / per_second * 1'000'000'000u + ticks % per_second * 1'000'000'000u / per_second;
+}
+
 std::size_t resident_bytes() noexcept {
   PROCESS_MEMORY_COUNTERS counters{};
   if (!GetProcessMemoryInfo(GetCurrentProcess(), &counters, sizeof(counters))) return 0;

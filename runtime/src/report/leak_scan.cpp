@@ -1,8 +1,6 @@
 // The scan's phases in order (see leak_scan.hpp).
 #include "report/leak_scan.hpp"
 
-#include <time.h>
-
 #include "debug/live_blocks.hpp"
 #include "debug/options.hpp"
 #include "os/os_memory.hpp"
@@ -14,12 +12,6 @@
 namespace osp::report {
 namespace {
 
-std::uint64_t monotonic_microseconds() {
-  struct timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  return static_cast<std::uint64_t>(now.tv_sec) * 1000000 +
-         static_cast<std::uint64_t>(now.tv_nsec) / 1000;
-}
 
 void mark_everything_reachable(BlockIndex& blocks) {
   for (std::size_t index = 0; index < blocks.size(); ++index) {
@@ -56,7 +48,7 @@ void run_leak_scan(LeakScan& scan, const CallerRoots& caller) noexcept {
   // One scan at a time: the thread stopper's slots are shared.
   static os::SpinLock scan_lock;
   scan_lock.lock();
-  const std::uint64_t started = monotonic_microseconds();
+  const std::uint64_t started = os::monotonic_nanoseconds();
   // Before the world stops: these take the loader's lock, which a stopped thread may hold.
   const std::size_t tls_bytes = static_tls_bytes();
   const bool modules_loaded = scan.modules.load(scan.arena);
@@ -79,7 +71,7 @@ void run_leak_scan(LeakScan& scan, const CallerRoots& caller) noexcept {
     mark_everything_reachable(scan.blocks);
   }
   stopper.resume_all();
-  scan.duration_microseconds = monotonic_microseconds() - started;
+  scan.duration_microseconds = (os::monotonic_nanoseconds() - started) / 1000;
   scan_lock.unlock();
 }
 

@@ -23,6 +23,7 @@
 #include <atomic>
 #include <cstring>
 
+#include "os/os_memory.hpp"
 #include "report/root_set.hpp"
 
 #include "debug/threads_at_start.hpp"
@@ -148,11 +149,7 @@ bool thread_alive(pid_t thread_id) {
   return ::syscall(SYS_tgkill, ::getpid(), thread_id, 0) == 0;
 }
 
-std::uint64_t monotonic_milliseconds() {
-  struct timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  return static_cast<std::uint64_t>(now.tv_sec) * 1000 + static_cast<std::uint64_t>(now.tv_nsec) / 1000000;
-}
+std::uint64_t monotonic_milliseconds() { return os::monotonic_nanoseconds() / 1'000'000; }
 
 // Waits until every signalled thread answered, exited, or the deadline passed.
 void wait_for_answers(std::uint64_t generation, std::uint64_t deadline) {

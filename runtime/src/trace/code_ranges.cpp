@@ -17,7 +17,6 @@
 
 #include <dlfcn.h>
 #include <link.h>
-#include <time.h>
 
 #include <algorithm>
 #include <atomic>
@@ -65,13 +64,6 @@ std::atomic<std::uint64_t> g_rebuilding_thread{0};
 
 enum class Lookup { Found, Missing, Busy };
 
-std::uint64_t monotonic_nanoseconds() noexcept {
-  struct timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  return static_cast<std::uint64_t>(now.tv_sec) * 1'000'000'000u +
-         static_cast<std::uint64_t>(now.tv_nsec);
-}
-
 // One wait for a rebuild in progress, a step at a time.
 class RebuildWait {
  public:
@@ -87,7 +79,7 @@ class RebuildWait {
     if (g_rebuilding_thread.load(std::memory_order_relaxed) == os::current_thread_id()) return false;
     const std::uint64_t rebuilder = g_rebuilder.load(std::memory_order_relaxed);
     if (rebuilder != 0 && rebuilder != os::process_id() + 1) return false;
-    const std::uint64_t now = monotonic_nanoseconds();
+    const std::uint64_t now = os::monotonic_nanoseconds();
     if (deadline_ == 0) {
       deadline_ = now + kRebuildWaitLimitNanoseconds;
     } else if (now >= deadline_) {
