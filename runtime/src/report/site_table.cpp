@@ -23,26 +23,49 @@ std::size_t group_hash(const char* file, std::uint32_t origin, LeakKind kind) {
 
 }  // namespace
 
-long SiteTable::find_or_add_group(const ScannedBlock& block) noexcept {
+long SiteTable::find_or_add_group(const ScannedBlock& block, ScratchArena& arena) noexcept {
   const LeakKind kind = block.kind();
-  const std::size_t mask = group_capacity_ - 1;
-  for (std::size_t slot = group_hash(block.origin_file, block.origin, kind) & mask;;
-       slot = (slot + 1) & mask) {
-    LeakSite& group = groups_[slot];
-    if (!group.used) {
-      group.used = true;
-      group.origin_file = block.origin_file;
-      group.origin = block.origin;
-      group.kind = kind;
-      group.allocation_kind = block.allocation_kind;
-      group.thread = block.thread;
-      group.merged_into = -1;
-      return static_cast<long>(slot);
-    }
+  if ((group_count_ + 1) * 2 > index_capacity_ && !grow_index(arena)) return -1;
+  const std::size_t mask = index_capacity_ - 1;
+  std::size_t slot = group_hash(block.origin_file, block.origin, kind) & mask;
+  for (;; slot = (slot + 1) & mask) {
+    const long position = index_[slot];
+    if (position < 0) break;
+    const LeakSite& group = groups_[position];
     if (group.origin_file == block.origin_file && group.origin == block.origin && group.kind == kind) {
-      return static_cast<long>(slot);
+      return position;
     }
   }
+  if (!arena.make_room(groups_, group_count_, group_capacity_)) return -1;
+  LeakSite& group = groups_[group_count_];
+  group = LeakSite{};
+  group.origin_file = block.origin_file;
+  group.origin = block.origin;
+  group.kind = kind;
+  group.allocation_kind = block.allocation_kind;
+  group.thread = block.thread;
+  group.merged_into = -1;
+  index_[slot] = static_cast<long>(group_count_);
+  return static_cast<long>(group_count_++);
+}
+
+// Doubles the hash index (starting at 64 slots) and puts every group back into it. The
+// old index stays in the arena until the scan ends: a few pages at most.
+bool SiteTable::grow_index(ScratchArena& arena) noexcept {
+  const std::size_t capacity = index_capacity_ == 0 ? 64 : index_capacity_ * 2;
+  long* grown = arena.allocate_array<long>(capacity);
+  if (grown == nullptr) return false;
+  for (std::size_t slot = 0; slot < capacity; ++slot) grown[slot] = -1;
+  const std::size_t mask = capacity - 1;
+  for (std::size_t position = 0; position < group_count_; ++position) {
+    const LeakSite& group = groups_[position];
+    std::size_t slot = group_hash(group.origin_file, group.origin, group.kind) & mask;
+    while (grown[slot] >= 0) slot = (slot + 1) & mask;
+    grown[slot] = static_cast<long>(position);
+  }
+  index_ = grown;
+  index_capacity_ = capacity;
+  return true;
 }
 
 void SiteTable::add_size_class(std::size_t group, int size_class) noexcept {
@@ -61,18 +84,18 @@ void SiteTable::add_size_class(std::size_t group, int size_class) noexcept {
 bool SiteTable::build(const LeakScan& scan, ScratchArena& arena, bool symbolize,
                       BlockFilter filter, void* context) noexcept {
   const BlockIndex& blocks = scan.blocks;
-  group_capacity_ = next_power_of_two(blocks.size() * 2 + 1);
-  groups_ = arena.allocate_array<LeakSite>(group_capacity_);
   class_capacity_ = blocks.size() + 1;
   class_counts_ = arena.allocate_array<SizeClassCount>(class_capacity_);
-  if (groups_ == nullptr || class_counts_ == nullptr) return false;
+  if (class_counts_ == nullptr) return false;
 
   for (std::size_t index = 0; index < blocks.size(); ++index) {
     const ScannedBlock& block = blocks[index];
     if (filter != nullptr && !filter(block, context)) continue;
     live_.add(block.bytes);
     by_kind_[static_cast<int>(block.kind())].add(block.bytes);
-    const auto group_index = static_cast<std::size_t>(find_or_add_group(block));
+    const long found = find_or_add_group(block, arena);
+    if (found < 0) return false;
+    const auto group_index = static_cast<std::size_t>(found);
     LeakSite& group = groups_[group_index];
     group.total.add(block.bytes);
     if (group.sample_count < kMaxSamples) {
@@ -92,18 +115,15 @@ bool SiteTable::build(const LeakScan& scan, ScratchArena& arena, bool symbolize,
 }
 
 bool SiteTable::merge_by_key(ScratchArena& arena, const LeakScan& scan, bool symbolize) noexcept {
-  std::size_t used = 0;
-  for (std::size_t slot = 0; slot < group_capacity_; ++slot) used += groups_[slot].used ? 1 : 0;
-  sorted_ = arena.allocate_array<std::size_t>(used + 1);
-  const std::size_t key_capacity = next_power_of_two(used * 2 + 1);
+  sorted_ = arena.allocate_array<std::size_t>(group_count_ + 1);
+  const std::size_t key_capacity = next_power_of_two(group_count_ * 2 + 1);
   auto* key_slots = arena.allocate_array<long>(key_capacity);
   auto* frames = arena.allocate_array<SiteFrame>(trace::kMaxStackDepth);
   if (sorted_ == nullptr || key_slots == nullptr || frames == nullptr) return false;
   for (std::size_t slot = 0; slot < key_capacity; ++slot) key_slots[slot] = -1;
 
-  for (std::size_t slot = 0; slot < group_capacity_; ++slot) {
+  for (std::size_t slot = 0; slot < group_count_; ++slot) {
     LeakSite& group = groups_[slot];
-    if (!group.used) continue;
     const int depth = resolve_frames(group.stack(), scan.modules, symbolize, frames);
     group.key = site_key(leak_kind_name(group.kind), group.origin_file, frames, depth);
     group.suppressed = debug::leak_suppressed(group.origin_file, group.stack());

@@ -4,6 +4,10 @@
 // frames) are then merged, so every key appears once. Sites come out sorted by bytes
 // descending, then key ascending: the order of the snapshot's `leaks`.
 //
+// Memory follows the number of groups, not of blocks: groups sit in a dense array and a
+// hash index of their positions doubles as they come, so 100,000 blocks from 50 sites
+// take a few pages of scratch, not a table sized for 100,000 sites.
+//
 // Runs after the world has resumed, with the reentrancy guard held (it symbolizes).
 // Only leaked blocks (definite, indirect) cannot be freed meanwhile; the table never reads
 // a block's memory, only the copies the scan made.
@@ -43,7 +47,6 @@ struct LeakSite {
   std::uint64_t key;
   long merged_into;          // -1 for a site that stands for itself
   bool suppressed;
-  bool used;
 
   trace::StackId stack() const noexcept { return origin_file == nullptr ? origin : trace::kNoStack; }
 };
@@ -89,14 +92,19 @@ class SiteTable {
   const BlockCount& live() const noexcept { return live_; }
 
  private:
-  long find_or_add_group(const ScannedBlock& block) noexcept;
+  // The group's position in groups_, or -1 when scratch memory ran out.
+  long find_or_add_group(const ScannedBlock& block, ScratchArena& arena) noexcept;
+  bool grow_index(ScratchArena& arena) noexcept;
   void add_size_class(std::size_t group, int size_class) noexcept;
   bool merge_by_key(ScratchArena& arena, const LeakScan& scan, bool symbolize) noexcept;
   void sort_size_classes() noexcept;
   std::size_t first_class_entry(std::size_t site) const noexcept;
 
-  LeakSite* groups_ = nullptr;
-  std::size_t group_capacity_ = 0;  // a power of two
+  LeakSite* groups_ = nullptr;  // dense, in the order the groups were first seen
+  std::size_t group_count_ = 0;
+  std::size_t group_capacity_ = 0;
+  long* index_ = nullptr;  // open addressing: a position in groups_, or -1
+  std::size_t index_capacity_ = 0;  // a power of two, at least twice group_count_
   std::size_t* sorted_ = nullptr;
   std::size_t sorted_count_ = 0;
   SizeClassCount* class_counts_ = nullptr;
