@@ -73,10 +73,10 @@ long leaks_between(std::uint64_t after_sequence, std::uint64_t until_sequence,
     run_leak_scan(scan, caller);
     SequenceWindow window{after_sequence, until_sequence};
     SiteTable sites;
-    if (!scan.complete || !sites.build(scan, scan.arena, true, in_window, &window)) {
+    const unsigned counted = counted_leak_kinds();
+    if (!scan.complete || !sites.build(scan, scan.arena, counted, in_window, &window)) {
       return -1;
     }
-    const unsigned counted = counted_leak_kinds();
     for (std::size_t index = 0; index < sites.size(); ++index) {
       const LeakSite& site = sites[index];
       if (site.suppressed || (counted & (1u << static_cast<int>(site.kind))) == 0) continue;

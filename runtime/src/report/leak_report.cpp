@@ -66,20 +66,27 @@ ReportOutcome run_leak_report(const ReportRequest& request, const CallerRoots& c
   ReportOutcome outcome{0, 0, false};
   LeakScan scan;
   run_leak_scan(scan, caller);
+  const unsigned counted = counted_leak_kinds();
+  const bool snapshot = request.snapshot_path != nullptr && request.snapshot_path[0] != '\0';
+  // A snapshot lists every kind; the text report only the counted ones; the exit status
+  // needs no names at all.
+  const unsigned named_kinds = !debug::options().symbolize ? 0u
+                               : snapshot                  ? kAllLeakKinds
+                               : request.text              ? counted
+                                                           : 0u;
   SiteTable sites;
-  if (!sites.build(scan, scan.arena, debug::options().symbolize, nullptr, nullptr)) {
+  if (!sites.build(scan, scan.arena, named_kinds, nullptr, nullptr)) {
     debug::ReportWriter(2).process_prefix()
         .text("osp: warning: out of memory while aggregating leak sites; no leak report\n");
     return outcome;
   }
-  const unsigned counted = counted_leak_kinds();
   for (std::size_t index = 0; index < sites.size(); ++index) {
     const LeakSite& site = sites[index];
     if (site.suppressed || (counted & (1u << static_cast<int>(site.kind))) == 0) continue;
     outcome.leaked_blocks += site.total.blocks;
     outcome.leaked_bytes += site.total.bytes;
   }
-  if (request.snapshot_path != nullptr && request.snapshot_path[0] != '\0') {
+  if (snapshot) {
     outcome.snapshot_written = write_snapshot_file(scan, sites, request);
   }
   if (request.text) {

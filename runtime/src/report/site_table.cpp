@@ -81,7 +81,7 @@ void SiteTable::add_size_class(std::size_t group, int size_class) noexcept {
   class_counts_[class_count_++] = {group, size_class, 1};
 }
 
-bool SiteTable::build(const LeakScan& scan, ScratchArena& arena, bool symbolize,
+bool SiteTable::build(const LeakScan& scan, ScratchArena& arena, unsigned symbolized_kinds,
                       BlockFilter filter, void* context) noexcept {
   const BlockIndex& blocks = scan.blocks;
   class_capacity_ = blocks.size() + 1;
@@ -111,10 +111,10 @@ bool SiteTable::build(const LeakScan& scan, ScratchArena& arena, bool symbolize,
       add_size_class(group_index, os_memory::pool::MemoryPool::size_class_of(pool_block));
     }
   }
-  return merge_by_key(arena, scan, symbolize);
+  return merge_by_key(arena, scan, symbolized_kinds);
 }
 
-bool SiteTable::merge_by_key(ScratchArena& arena, const LeakScan& scan, bool symbolize) noexcept {
+bool SiteTable::merge_by_key(ScratchArena& arena, const LeakScan& scan, unsigned symbolized_kinds) noexcept {
   sorted_ = arena.allocate_array<std::size_t>(group_count_ + 1);
   const std::size_t key_capacity = next_power_of_two(group_count_ * 2 + 1);
   auto* key_slots = arena.allocate_array<long>(key_capacity);
@@ -124,6 +124,7 @@ bool SiteTable::merge_by_key(ScratchArena& arena, const LeakScan& scan, bool sym
 
   for (std::size_t slot = 0; slot < group_count_; ++slot) {
     LeakSite& group = groups_[slot];
+    const bool symbolize = (symbolized_kinds & (1u << static_cast<int>(group.kind))) != 0;
     const int depth = resolve_frames(group.stack(), scan.modules, symbolize, frames);
     group.key = site_key(leak_kind_name(group.kind), group.origin_file, frames, depth);
     group.suppressed = debug::leak_suppressed(group.origin_file, group.stack());
