@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "trace/stack_capture.hpp"
+#include "trace/thread_stack_bounds.hpp"
 
 namespace {
 
@@ -130,6 +131,14 @@ __attribute__((noinline)) int capture_depth() {
 // the parent captures, with a table it had to build without the loader's lock (the parent
 // has not captured before the first fork).
 TEST(UnwindConcurrency, ForkChildCaptures) {
+  // The thread's stack bounds come from pthread_getattr_np, which allocates. A child
+  // forked while the churner holds the allocator's lock (dlopen allocates) would wait for
+  // it forever under an allocator without fork handlers, as the test's own allocator is
+  // in the AddressSanitizer build (libospdebug's takes its locks around fork). Fetched
+  // here, the bounds are inherited, as a program's thread has them after its first
+  // allocation; the code-range table is still built in the children.
+  osp::trace::StackBounds bounds{};
+  ASSERT_TRUE(osp::trace::current_thread_stack_bounds(bounds));
   std::atomic<bool> stop{false};
   std::thread churner([&] {
     while (!stop.load()) {
