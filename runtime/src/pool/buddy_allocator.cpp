@@ -21,10 +21,6 @@ struct ArenaMetadata {
   std::int16_t previous_free[kUnitsPerArena];
 };
 
-// Freed Medium memory kept backed so the next allocation of that size does not fault
-// every page in again (glibc's raising mmap threshold plays the same role). Beyond the
-// budget, freed blocks are decommitted at once.
-constexpr std::size_t kRetainedBytes = std::size_t{64} << 20;
 
 struct MediumState {
   os::SpinLock lock;
@@ -92,7 +88,7 @@ void forget_dirty_units(ArenaMetadata& arena, int unit, int count) {
 // A freed block stays backed while the budget allows; otherwise its pages go back now.
 void retain_or_decommit(ArenaMetadata& arena, int unit, int order) {
   const std::size_t bytes = BuddyAllocator::kUnitBytes << order;
-  if (state.retained_bytes + bytes <= kRetainedBytes) {
+  if (state.retained_bytes + bytes <= BuddyAllocator::kRetainedBytes) {
     for (int i = unit; i < unit + (1 << order); ++i) arena.unit_dirty[i] = true;
     state.retained_bytes += bytes;
     return;

@@ -21,6 +21,10 @@ class BuddyAllocator {
   static constexpr std::size_t kUnitBytes = std::size_t{1} << 20;
   static constexpr std::size_t kArenaBytes = std::size_t{512} << 20;
   static constexpr int kOrderCount = 10;  // 1 MiB … 512 MiB
+  // Freed Medium memory kept backed so the next allocation of that size does not fault
+  // every page in again (glibc's raising mmap threshold plays the same role). Beyond the
+  // budget, freed blocks are decommitted at once.
+  static constexpr std::size_t kRetainedBytes = std::size_t{64} << 20;
 
   // nullptr when `bytes` > kArenaBytes or no arena can be mapped.
   static void* allocate(std::size_t bytes) noexcept;

@@ -12,7 +12,6 @@
 namespace osp::report {
 namespace {
 
-
 void mark_everything_reachable(BlockIndex& blocks) {
   for (std::size_t index = 0; index < blocks.size(); ++index) {
     blocks[index].state = BlockState::Reachable;

@@ -10,14 +10,14 @@
 
 #include "memory_pool.hpp"
 #include "os/os_memory.hpp"
+#include "pool/buddy_allocator.hpp"
 
 namespace {
 
 using os_memory::pool::MemoryPool;
 constexpr std::size_t kMiB = std::size_t{1} << 20;
 constexpr std::size_t kBlockBytes = 64 * kMiB;
-// Freed Medium blocks the buddy allocator keeps backed for reuse (buddy_allocator.cpp).
-constexpr std::size_t kRetainedBytes = 64 * kMiB;
+using osp::pool::BuddyAllocator;
 
 #if defined(__linux__)
 // Bytes of the freed blocks still resident, page by page (mincore). Only the pool's own
@@ -54,7 +54,7 @@ TEST(ResidentMemory, DropsAfterFreeingOneGibibyteOfMediumBlocks) {
 #endif
   for (void* block : blocks) MemoryPool::deallocate(block);
 #if defined(__linux__)
-  EXPECT_LE(resident_bytes_of(blocks), kRetainedBytes) << "freed Medium pages must go back to the OS";
+  EXPECT_LE(resident_bytes_of(blocks), BuddyAllocator::kRetainedBytes) << "freed Medium pages must go back to the OS";
 #else
   const std::size_t after = osp::os::resident_bytes();
   EXPECT_LE(after, baseline + 100 * kMiB) << "freed Medium pages must go back to the OS";
