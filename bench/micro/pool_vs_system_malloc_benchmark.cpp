@@ -43,6 +43,14 @@ void pair_sizes(benchmark::internal::Benchmark* benchmark) {
 BENCHMARK(BM_AllocateFreePair<PoolAllocator>)->Name("pair/pool")->Apply(pair_sizes);
 BENCHMARK(BM_AllocateFreePair<SystemAllocator>)->Name("pair/malloc")->Apply(pair_sizes);
 
+// Medium pairs (2 MiB) on 1, 2 and 4 threads at once: each thread's freed block waits in
+// its own Medium cache, so the threads share no lock.
+void medium_pair_threads(benchmark::internal::Benchmark* benchmark) {
+  benchmark->Arg(2 * kMiB)->Threads(1)->Threads(2)->Threads(4)->UseRealTime();
+}
+BENCHMARK(BM_AllocateFreePair<PoolAllocator>)->Name("medium_pair_threads/pool")->Apply(medium_pair_threads);
+BENCHMARK(BM_AllocateFreePair<SystemAllocator>)->Name("medium_pair_threads/malloc")->Apply(medium_pair_threads);
+
 // A million 64-byte allocations, then all the frees: the per-thread cache overflows to
 // the global stacks and refills from them.
 constexpr std::size_t kBatchBlocks = 1000000;

@@ -43,7 +43,8 @@ class OSP_EXPORT MemoryPool {
   // Small-tier size class index of the block, or -1 for other tiers.
   static int size_class_of(const void* block) noexcept;
   static PoolCounters counters() noexcept;
-  // Gives the calling thread's cached Small blocks back to the global stacks.
+  // Gives the calling thread's cached Small blocks back to the global stacks and its cached
+  // Medium blocks to the buddy allocator.
   static void flush_thread_cache() noexcept;
   // Ask for huge pages for Large/Huge blocks (MAP_HUGETLB, falling back to THP advice).
   static void set_huge_pages(bool enabled) noexcept;

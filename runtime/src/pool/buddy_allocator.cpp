@@ -6,41 +6,69 @@ namespace osp::pool {
 namespace {
 
 constexpr int kUnitsPerArena = static_cast<int>(BuddyAllocator::kArenaBytes / BuddyAllocator::kUnitBytes);
-constexpr int kMaxArenas = 256;  // 128 GiB of Medium blocks
+constexpr int kMaxArenas = 255;  // 127.5 GiB of Medium blocks; an index fits a byte
+constexpr std::size_t kAddressSlots = (std::uintptr_t{1} << 48) / BuddyAllocator::kArenaBytes;
 constexpr std::int16_t kNoUnit = -1;
 constexpr std::int8_t kNotBlockStart = -1;
 
+// Entries read without the lock (block_order, block_free, claimed, base) are written with
+// relaxed atomic stores; the rest only under the lock.
 struct ArenaMetadata {
   std::uintptr_t base;
   std::uint16_t nonempty_orders;  // bit n set when free_heads[n] != kNoUnit
   std::int16_t free_heads[BuddyAllocator::kOrderCount];
   std::int8_t block_order[kUnitsPerArena];  // order of the block starting at a unit
   bool block_free[kUnitsPerArena];
+  std::uint8_t claimed[kUnitsPerArena];  // 1 while a free of the block is under way or cached
   bool unit_dirty[kUnitsPerArena];  // freed but still backed by pages (the retained budget)
   std::int16_t next_free[kUnitsPerArena];
   std::int16_t previous_free[kUnitsPerArena];
 };
 
-
 struct MediumState {
   os::SpinLock lock;
   std::size_t retained_bytes;  // total of dirty units
-  ArenaMetadata* arenas[kMaxArenas];
+  // Mapped on first use and never unmapped, so a lock-free lookup never reads unmapped
+  // memory; a released arena's slot is reused by the next arena.
+  ArenaMetadata* metadata[kMaxArenas];
+  bool slot_in_use[kMaxArenas];
+  std::uint8_t live_slots[kMaxArenas];  // slots of the live arenas: [0, arena_count)
   int arena_count;
 };
 
 MediumState state;
+// Metadata slot + 1 of the live arena at address / kArenaBytes, 0 for none. Written under
+// the lock (release), read without it (acquire).
+std::uint8_t arena_at[kAddressSlots];
 
-int order_for(std::size_t bytes) {
-  const std::size_t units = (bytes + BuddyAllocator::kUnitBytes - 1) / BuddyAllocator::kUnitBytes;
-  int order = 0;
-  while ((std::size_t{1} << order) < units) ++order;
-  return order;
+template <typename T>
+T load(const T& field) {
+  return __atomic_load_n(&field, __ATOMIC_RELAXED);
+}
+template <typename T>
+void store(T& field, T value) {
+  __atomic_store_n(&field, value, __ATOMIC_RELAXED);
+}
+
+// The live arena holding `address`, or null. Lock-free.
+ArenaMetadata* arena_of(std::uintptr_t address) {
+  const std::uintptr_t slot = address / BuddyAllocator::kArenaBytes;
+  if (slot >= kAddressSlots) return nullptr;
+  const std::uint8_t index = __atomic_load_n(&arena_at[slot], __ATOMIC_ACQUIRE);
+  if (index == 0) return nullptr;
+  ArenaMetadata* arena = __atomic_load_n(&state.metadata[index - 1], __ATOMIC_RELAXED);
+  // A slot reused for another arena since the table was read: not this address's.
+  if (load(arena->base) != slot * BuddyAllocator::kArenaBytes) return nullptr;
+  return arena;
+}
+
+int unit_of(const ArenaMetadata& arena, std::uintptr_t address) {
+  return static_cast<int>((address - load(arena.base)) / BuddyAllocator::kUnitBytes);
 }
 
 void push_free(ArenaMetadata& arena, int unit, int order) {
-  arena.block_order[unit] = static_cast<std::int8_t>(order);
-  arena.block_free[unit] = true;
+  store(arena.block_order[unit], static_cast<std::int8_t>(order));
+  store(arena.block_free[unit], true);
   arena.previous_free[unit] = kNoUnit;
   arena.next_free[unit] = arena.free_heads[order];
   if (arena.free_heads[order] != kNoUnit) arena.previous_free[arena.free_heads[order]] = static_cast<std::int16_t>(unit);
@@ -55,23 +83,47 @@ void remove_free(ArenaMetadata& arena, int unit, int order) {
   else arena.free_heads[order] = next;
   if (next != kNoUnit) arena.previous_free[next] = previous;
   if (arena.free_heads[order] == kNoUnit) arena.nonempty_orders &= static_cast<std::uint16_t>(~(1u << order));
-  arena.block_free[unit] = false;
+  store(arena.block_free[unit], false);
+}
+
+// Metadata for a new arena at `base`: a reused slot's, reset, or a freshly mapped one.
+ArenaMetadata* take_metadata_slot(std::uintptr_t base, int& slot) {
+  slot = 0;
+  while (state.slot_in_use[slot]) ++slot;  // a free slot exists: arena_count < kMaxArenas
+  ArenaMetadata* arena = state.metadata[slot];
+  if (arena == nullptr) {
+    arena = static_cast<ArenaMetadata*>(os::map(sizeof(ArenaMetadata), 0, false));
+    if (arena == nullptr) return nullptr;
+    __atomic_store_n(&state.metadata[slot], arena, __ATOMIC_RELAXED);
+  }
+  store(arena->base, base);
+  arena->nonempty_orders = 0;
+  for (int order = 0; order < BuddyAllocator::kOrderCount; ++order) arena->free_heads[order] = kNoUnit;
+  for (int unit = 0; unit < kUnitsPerArena; ++unit) {
+    store(arena->block_order[unit], kNotBlockStart);
+    store(arena->block_free[unit], false);
+    store(arena->claimed[unit], std::uint8_t{0});
+    arena->unit_dirty[unit] = false;
+  }
+  return arena;
 }
 
 ArenaMetadata* create_arena() {
   if (state.arena_count >= kMaxArenas) return nullptr;
   void* memory = os::reserve(BuddyAllocator::kArenaBytes, BuddyAllocator::kArenaBytes);
   if (memory == nullptr) return nullptr;
-  auto* arena = static_cast<ArenaMetadata*>(os::map(sizeof(ArenaMetadata), 0, false));
+  const auto base = reinterpret_cast<std::uintptr_t>(memory);
+  int slot = 0;
+  ArenaMetadata* arena = base / BuddyAllocator::kArenaBytes < kAddressSlots ? take_metadata_slot(base, slot) : nullptr;
   if (arena == nullptr) {
     os::release(memory, BuddyAllocator::kArenaBytes);
     return nullptr;
   }
-  arena->base = reinterpret_cast<std::uintptr_t>(memory);
-  for (int order = 0; order < BuddyAllocator::kOrderCount; ++order) arena->free_heads[order] = kNoUnit;
-  for (int unit = 0; unit < kUnitsPerArena; ++unit) arena->block_order[unit] = kNotBlockStart;
   push_free(*arena, 0, BuddyAllocator::kOrderCount - 1);
-  state.arenas[state.arena_count++] = arena;
+  state.slot_in_use[slot] = true;
+  state.live_slots[state.arena_count++] = static_cast<std::uint8_t>(slot);
+  __atomic_store_n(&arena_at[base / BuddyAllocator::kArenaBytes], static_cast<std::uint8_t>(slot + 1),
+                   __ATOMIC_RELEASE);
   return arena;
 }
 
@@ -97,24 +149,21 @@ void retain_or_decommit(ArenaMetadata& arena, int unit, int order) {
                bytes);
 }
 
-void destroy_arena(int index) {
-  ArenaMetadata* arena = state.arenas[index];
-  forget_dirty_units(*arena, 0, kUnitsPerArena);
-  os::release(reinterpret_cast<void*>(arena->base), BuddyAllocator::kArenaBytes);
-  os::release(arena, sizeof(ArenaMetadata));
-  state.arenas[index] = state.arenas[--state.arena_count];
+// Releases the live arena at `position` of live_slots; its metadata slot stays mapped.
+void destroy_arena(int position) {
+  const int slot = state.live_slots[position];
+  ArenaMetadata& arena = *state.metadata[slot];
+  __atomic_store_n(&arena_at[arena.base / BuddyAllocator::kArenaBytes], std::uint8_t{0}, __ATOMIC_RELEASE);
+  forget_dirty_units(arena, 0, kUnitsPerArena);
+  os::release(reinterpret_cast<void*>(arena.base), BuddyAllocator::kArenaBytes);
+  state.slot_in_use[slot] = false;
+  state.live_slots[position] = state.live_slots[--state.arena_count];
 }
+
+ArenaMetadata& live_arena(int position) { return *state.metadata[state.live_slots[position]]; }
 
 bool arena_is_empty(const ArenaMetadata& arena) {
   return arena.block_free[0] && arena.block_order[0] == BuddyAllocator::kOrderCount - 1;
-}
-
-int find_arena(std::uintptr_t address) {
-  const std::uintptr_t base = address & ~(BuddyAllocator::kArenaBytes - 1);
-  for (int index = 0; index < state.arena_count; ++index) {
-    if (state.arenas[index]->base == base) return index;
-  }
-  return -1;
 }
 
 void* allocate_in(ArenaMetadata& arena, int order) {
@@ -127,20 +176,56 @@ void* allocate_in(ArenaMetadata& arena, int order) {
     --found;
     push_free(arena, unit + (1 << found), found);
   }
-  arena.block_order[unit] = static_cast<std::int8_t>(order);
+  store(arena.block_order[unit], static_cast<std::int8_t>(order));
   forget_dirty_units(arena, unit, 1 << order);
   return reinterpret_cast<void*>(arena.base + static_cast<std::uintptr_t>(unit) * BuddyAllocator::kUnitBytes);
 }
 
+// Under the lock: the claimed live block at `unit` joins the free lists, merged with its
+// free buddies.
+void free_block(ArenaMetadata& arena, int unit, int order) {
+  // Pages go back before the block is visible as free, so no one reuses it half-decommitted.
+  retain_or_decommit(arena, unit, order);
+  store(arena.block_order[unit], kNotBlockStart);
+  while (order < BuddyAllocator::kOrderCount - 1) {
+    const int buddy = unit ^ (1 << order);
+    if (!arena.block_free[buddy] || arena.block_order[buddy] != order) break;
+    remove_free(arena, buddy, order);
+    store(arena.block_order[buddy], kNotBlockStart);
+    unit = unit < buddy ? unit : buddy;
+    ++order;
+  }
+  push_free(arena, unit, order);
+}
+
+// Under the lock: keeps one empty arena reserved (it holds no pages), releases any other.
+void release_if_extra_empty(const ArenaMetadata& arena) {
+  if (!arena_is_empty(arena)) return;
+  int empty_arenas = 0;
+  int position_of_arena = -1;
+  for (int position = 0; position < state.arena_count; ++position) {
+    empty_arenas += arena_is_empty(live_arena(position));
+    if (&live_arena(position) == &arena) position_of_arena = position;
+  }
+  if (empty_arenas > 1) destroy_arena(position_of_arena);
+}
+
 }  // namespace
+
+int BuddyAllocator::order_for(std::size_t bytes) noexcept {
+  const std::size_t units = (bytes + kUnitBytes - 1) / kUnitBytes;
+  int order = 0;
+  while ((std::size_t{1} << order) < units) ++order;
+  return order;
+}
 
 void* BuddyAllocator::allocate(std::size_t bytes) noexcept {
   if (bytes > kArenaBytes) return nullptr;
   const int order = order_for(bytes);
   state.lock.lock();
   void* block = nullptr;
-  for (int index = 0; index < state.arena_count && block == nullptr; ++index) {
-    block = allocate_in(*state.arenas[index], order);
+  for (int position = 0; position < state.arena_count && block == nullptr; ++position) {
+    block = allocate_in(live_arena(position), order);
   }
   if (block == nullptr) {
     ArenaMetadata* arena = create_arena();
@@ -151,66 +236,66 @@ void* BuddyAllocator::allocate(std::size_t bytes) noexcept {
   return block;
 }
 
+int BuddyAllocator::claim(void* block) noexcept {
+  const auto address = reinterpret_cast<std::uintptr_t>(block);
+  if (address % kUnitBytes != 0) return -1;
+  ArenaMetadata* arena = arena_of(address);
+  if (arena == nullptr) return -1;
+  const int unit = unit_of(*arena, address);
+  std::uint8_t unclaimed = 0;
+  if (!__atomic_compare_exchange_n(&arena->claimed[unit], &unclaimed, std::uint8_t{1}, false,
+                                   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+    return -1;
+  }
+  // Checked after the claim: a free that ended its claim had marked the block free
+  // before (release), so a block freed since it was looked at is seen as free here.
+  const int order = load(arena->block_order[unit]);
+  if (order == kNotBlockStart || load(arena->block_free[unit])) {
+    __atomic_store_n(&arena->claimed[unit], std::uint8_t{0}, __ATOMIC_RELEASE);
+    return -1;
+  }
+  return order;
+}
+
+void BuddyAllocator::end_claim(void* block) noexcept {
+  const auto address = reinterpret_cast<std::uintptr_t>(block);
+  ArenaMetadata* arena = arena_of(address);
+  if (arena != nullptr) __atomic_store_n(&arena->claimed[unit_of(*arena, address)], std::uint8_t{0}, __ATOMIC_RELEASE);
+}
+
 std::size_t BuddyAllocator::deallocate(void* block) noexcept {
+  const int order = claim(block);
+  if (order < 0) return 0;
+  deallocate_claimed(block);
+  return kUnitBytes << order;
+}
+
+void BuddyAllocator::deallocate_claimed(void* block) noexcept {
   const auto address = reinterpret_cast<std::uintptr_t>(block);
   state.lock.lock();
-  const int index = find_arena(address);
-  if (index < 0 || address % kUnitBytes != 0) {
-    state.lock.unlock();
-    return 0;
-  }
-  ArenaMetadata& arena = *state.arenas[index];
-  int unit = static_cast<int>((address - arena.base) / kUnitBytes);
-  int order = arena.block_order[unit];
-  if (order == kNotBlockStart || arena.block_free[unit]) {
-    state.lock.unlock();
-    return 0;
-  }
-  const std::size_t freed_bytes = kUnitBytes << order;
-  // Pages go back before the block is visible as free, so no one reuses it half-decommitted.
-  retain_or_decommit(arena, unit, order);
-  arena.block_order[unit] = kNotBlockStart;
-  while (order < kOrderCount - 1) {
-    const int buddy = unit ^ (1 << order);
-    if (!arena.block_free[buddy] || arena.block_order[buddy] != order) break;
-    remove_free(arena, buddy, order);
-    arena.block_order[buddy] = kNotBlockStart;
-    unit = unit < buddy ? unit : buddy;
-    ++order;
-  }
-  push_free(arena, unit, order);
-  if (arena_is_empty(arena)) {
-    // Keep one empty arena reserved (it holds no pages); release any other.
-    int empty_arenas = 0;
-    for (int other = 0; other < state.arena_count; ++other) empty_arenas += arena_is_empty(*state.arenas[other]);
-    if (empty_arenas > 1) destroy_arena(index);
-  }
+  // The claim keeps the block live, so its arena stays too.
+  ArenaMetadata& arena = *arena_of(address);
+  const int unit = unit_of(arena, address);
+  free_block(arena, unit, arena.block_order[unit]);
+  // After the block is marked free: see claim().
+  __atomic_store_n(&arena.claimed[unit], std::uint8_t{0}, __ATOMIC_RELEASE);
+  release_if_extra_empty(arena);
   state.lock.unlock();
-  return freed_bytes;
 }
 
 std::size_t BuddyAllocator::block_bytes(const void* address) noexcept {
   const auto value = reinterpret_cast<std::uintptr_t>(address);
   if (value % kUnitBytes != 0) return 0;
-  state.lock.lock();
-  std::size_t bytes = 0;
-  const int index = find_arena(value);
-  if (index >= 0) {
-    const ArenaMetadata& arena = *state.arenas[index];
-    const int unit = static_cast<int>((value - arena.base) / kUnitBytes);
-    if (arena.block_order[unit] != kNotBlockStart && !arena.block_free[unit]) {
-      bytes = kUnitBytes << arena.block_order[unit];
-    }
-  }
-  state.lock.unlock();
-  return bytes;
+  const ArenaMetadata* arena = arena_of(value);
+  if (arena == nullptr) return 0;
+  const int unit = unit_of(*arena, value);
+  const int order = load(arena->block_order[unit]);
+  if (order == kNotBlockStart || load(arena->block_free[unit]) || load(arena->claimed[unit]) != 0) return 0;
+  return kUnitBytes << order;
 }
 
 bool BuddyAllocator::contains(const void* address) noexcept {
-  state.lock.lock();
-  const bool found = find_arena(reinterpret_cast<std::uintptr_t>(address)) >= 0;
-  state.lock.unlock();
-  return found;
+  return arena_of(reinterpret_cast<std::uintptr_t>(address)) != nullptr;
 }
 
 int BuddyAllocator::arena_count() noexcept {
@@ -223,7 +308,7 @@ int BuddyAllocator::arena_count() noexcept {
 bool BuddyAllocator::all_arenas_coalesced() noexcept {
   state.lock.lock();
   bool coalesced = true;
-  for (int index = 0; index < state.arena_count; ++index) coalesced &= arena_is_empty(*state.arenas[index]);
+  for (int position = 0; position < state.arena_count; ++position) coalesced &= arena_is_empty(live_arena(position));
   state.lock.unlock();
   return coalesced;
 }

@@ -9,6 +9,13 @@
 // decommitted without losing it. Up to 64 MiB of freed blocks stay backed for reuse;
 // beyond that, freed blocks are decommitted at once (RSS drops). An arena that becomes
 // wholly free is released to the OS, except one kept reserved to avoid map/unmap churn.
+//
+// Lookups take no lock: a table indexed by address / 512 MiB names each live arena's
+// metadata, and metadata is never unmapped (a released arena's is reused), so a lookup of
+// any address is safe. For the start of a live block its answer is exact: nothing but that
+// block's own free changes its entries. A wrong pointer may get a stale answer, never a
+// crash. One claim byte per block decides which of two frees of the same block wins (a
+// thread cache's, or the free lists'), with a compare-and-swap instead of the lock.
 #pragma once
 
 #include <cstddef>
@@ -36,6 +43,18 @@ class BuddyAllocator {
   static std::size_t block_bytes(const void* address) noexcept;
   // True when `address` lies inside any Medium arena.
   static bool contains(const void* address) noexcept;
+
+  // The order of the live block starting at `block`, now claimed by the caller (a thread
+  // cache keeping it for reuse): it stays allocated to the free lists but block_bytes()
+  // no longer sees it, and a second claim or free of it fails. -1 when `block` is not the
+  // start of an unclaimed live block. Lock-free.
+  static int claim(void* block) noexcept;
+  // Ends the caller's claim on `block`: it is live again (handed out from a thread cache).
+  static void end_claim(void* block) noexcept;
+  // Frees a block the caller has claimed (and ends the claim).
+  static void deallocate_claimed(void* block) noexcept;
+  // The order of the block `bytes` needs.
+  static int order_for(std::size_t bytes) noexcept;
 
   // Introspection for tests and reports.
   static int arena_count() noexcept;

@@ -5,6 +5,7 @@
 #include "os/os_memory.hpp"
 #include "pool/buddy_allocator.hpp"
 #include "pool/fork_hooks.hpp"
+#include "pool/medium_cache.hpp"
 #include "pool/os_block_registry.hpp"
 #include "pool/pool_counters.hpp"
 #include "pool/small_fast_path.hpp"
@@ -49,10 +50,34 @@ void* allocate_from_os(std::size_t bytes, std::size_t alignment, Tier tier) {
   return block;
 }
 
+// The calling thread's Medium cache for an allocation: null before its pool cache is in
+// use (then it holds nothing) or after the thread's exit.
+osp::pool::MediumCache* thread_medium_cache_if_ready() {
+  osp::pool::ThreadCache* cache = osp::pool::thread_cache_if_ready();
+  if (cache == nullptr || cache->state != osp::pool::CacheState::Active) return nullptr;
+  return &cache->medium;
+}
+
 void* allocate_medium(std::size_t bytes) {
-  void* block = BuddyAllocator::allocate(bytes);
-  if (block != nullptr) osp::pool::count_allocation(Tier::Medium, BuddyAllocator::block_bytes(block));
+  if (bytes > BuddyAllocator::kArenaBytes) return nullptr;
+  const int order = BuddyAllocator::order_for(bytes);
+  void* block = nullptr;
+  if (osp::pool::MediumCache* cache = thread_medium_cache_if_ready()) block = osp::pool::take_cached_medium(*cache, order);
+  if (block == nullptr) block = BuddyAllocator::allocate(bytes);
+  if (block != nullptr) osp::pool::count_allocation(Tier::Medium, BuddyAllocator::kUnitBytes << order);
   return block;
+}
+
+// Frees `block` when it is a live Medium block: into the thread's Medium cache when it has
+// room, else to the buddy allocator. False when it is not one.
+bool deallocate_medium(void* block) {
+  const int order = BuddyAllocator::claim(block);
+  if (order < 0) return false;
+  // A thread that uses only Medium blocks registers its pool cache here.
+  osp::pool::ThreadCache* cache = SmallManager::active_thread_cache();
+  if (cache == nullptr || !osp::pool::keep_medium(cache->medium, block, order)) BuddyAllocator::deallocate_claimed(block);
+  osp::pool::count_free(Tier::Medium, BuddyAllocator::kUnitBytes << order);
+  return true;
 }
 
 void* route(std::size_t bytes, std::size_t alignment) {
@@ -90,10 +115,7 @@ void* MemoryPool::allocate(std::size_t bytes, std::size_t alignment) noexcept {
 void MemoryPool::deallocate(void* block) noexcept {
   if (osp::pool::deallocate_small_fast(block)) return;
   if (block == nullptr) return;
-  if (const std::size_t bytes = BuddyAllocator::deallocate(block); bytes != 0) {
-    osp::pool::count_free(Tier::Medium, bytes);
-    return;
-  }
+  if (deallocate_medium(block)) return;
   Tier tier = Tier::Large;
   if (const std::size_t bytes = OsBlockRegistry::deallocate(block, tier); bytes != 0) {
     osp::pool::count_free(tier, bytes);

@@ -242,6 +242,7 @@ void flush_all_classes(ThreadCache& cache) {
     }
     flush_bump_range(slot, index);
   }
+  flush_medium(cache.medium);
 }
 
 // Paths for a thread whose cache is gone (its TLS destructors are running).
@@ -324,6 +325,11 @@ void SmallManager::flush_thread_cache() noexcept {
   if (cache.state == CacheState::Active) flush_all_classes(cache);
 }
 
+ThreadCache* SmallManager::active_thread_cache() noexcept {
+  ThreadCache& cache = thread_cache();
+  return activate_cache(cache) ? &cache : nullptr;
+}
+
 SmallTotals SmallManager::totals() noexcept {
   global.registry_lock.lock();
   SmallTotals totals{__atomic_load_n(&global.retired_allocations, __ATOMIC_RELAXED),
@@ -354,7 +360,10 @@ void SmallManager::after_fork_in_child() noexcept {
   // registry (their counters kept), their cached blocks are lost to the child.
   ThreadCache& own = thread_cache();
   for (ThreadCache* cache = global.registry_head; cache != nullptr; cache = cache->registry_next) {
-    if (cache != &own) retire_counters(*cache);
+    if (cache != &own) {
+      retire_counters(*cache);
+      forget_medium(cache->medium);
+    }
   }
   global.registry_head = own.state == CacheState::Active ? &own : nullptr;
   if (global.registry_head != nullptr) {

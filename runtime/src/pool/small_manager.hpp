@@ -21,6 +21,7 @@
 #include <cstdint>
 
 #include "os/platform.hpp"
+#include "pool/medium_cache.hpp"
 #include "pool/size_classes.hpp"
 
 namespace osp::pool {
@@ -56,11 +57,14 @@ static_assert(sizeof(ClassCache) == 64);
 
 enum class CacheState : std::uint8_t { Uninitialized = 0, Active = 1, Exited = 2 };
 
+// The thread's pool cache: its Small classes and, beside them, its Medium blocks (which
+// share the cache's life: registration, flush, exit and fork).
 struct ThreadCache {
   ClassCache classes[kSmallClassCount];
   ThreadCache* registry_previous;
   ThreadCache* registry_next;
   CacheState state;
+  MediumCache medium;
 };
 
 OSP_THREAD_STORAGE_DECLARE(ThreadCache, thread_cache)
@@ -139,6 +143,8 @@ class SmallManager {
   // its class (a block handed out at some point), else 0.
   static std::size_t block_bytes_if_start(const void* address) noexcept;
   static void flush_thread_cache() noexcept;
+  // The calling thread's cache, registered on first use; null after the thread's exit.
+  static ThreadCache* active_thread_cache() noexcept;
   static SmallTotals totals() noexcept;
 
   // Out of line: refill or first use; flush, or a thread whose cache is gone.
