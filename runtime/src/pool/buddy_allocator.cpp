@@ -11,6 +11,13 @@ constexpr std::size_t kAddressSlots = (std::uintptr_t{1} << 48) / BuddyAllocator
 constexpr std::int16_t kNoUnit = -1;
 constexpr std::int8_t kNotBlockStart = -1;
 
+// 1 while a free of the block starting at the unit is under way, or while a thread cache
+// keeps it. On a line of its own: threads cycling blocks through their caches write it on
+// every allocation and free, and would otherwise share lines with their neighbours.
+struct alignas(64) ClaimByte {
+  std::uint8_t value;
+};
+
 // Entries read without the lock (block_order, block_free, claimed, base) are written with
 // relaxed atomic stores; the rest only under the lock.
 struct ArenaMetadata {
@@ -19,7 +26,7 @@ struct ArenaMetadata {
   std::int16_t free_heads[BuddyAllocator::kOrderCount];
   std::int8_t block_order[kUnitsPerArena];  // order of the block starting at a unit
   bool block_free[kUnitsPerArena];
-  std::uint8_t claimed[kUnitsPerArena];  // 1 while a free of the block is under way or cached
+  ClaimByte claimed[kUnitsPerArena];
   bool unit_dirty[kUnitsPerArena];  // freed but still backed by pages (the retained budget)
   std::int16_t next_free[kUnitsPerArena];
   std::int16_t previous_free[kUnitsPerArena];
@@ -102,7 +109,7 @@ ArenaMetadata* take_metadata_slot(std::uintptr_t base, int& slot) {
   for (int unit = 0; unit < kUnitsPerArena; ++unit) {
     store(arena->block_order[unit], kNotBlockStart);
     store(arena->block_free[unit], false);
-    store(arena->claimed[unit], std::uint8_t{0});
+    store(arena->claimed[unit].value, std::uint8_t{0});
     arena->unit_dirty[unit] = false;
   }
   return arena;
@@ -243,7 +250,7 @@ int BuddyAllocator::claim(void* block) noexcept {
   if (arena == nullptr) return -1;
   const int unit = unit_of(*arena, address);
   std::uint8_t unclaimed = 0;
-  if (!__atomic_compare_exchange_n(&arena->claimed[unit], &unclaimed, std::uint8_t{1}, false,
+  if (!__atomic_compare_exchange_n(&arena->claimed[unit].value, &unclaimed, std::uint8_t{1}, false,
                                    __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
     return -1;
   }
@@ -251,7 +258,7 @@ int BuddyAllocator::claim(void* block) noexcept {
   // before (release), so a block freed since it was looked at is seen as free here.
   const int order = load(arena->block_order[unit]);
   if (order == kNotBlockStart || load(arena->block_free[unit])) {
-    __atomic_store_n(&arena->claimed[unit], std::uint8_t{0}, __ATOMIC_RELEASE);
+    __atomic_store_n(&arena->claimed[unit].value, std::uint8_t{0}, __ATOMIC_RELEASE);
     return -1;
   }
   return order;
@@ -260,7 +267,7 @@ int BuddyAllocator::claim(void* block) noexcept {
 void BuddyAllocator::end_claim(void* block) noexcept {
   const auto address = reinterpret_cast<std::uintptr_t>(block);
   ArenaMetadata* arena = arena_of(address);
-  if (arena != nullptr) __atomic_store_n(&arena->claimed[unit_of(*arena, address)], std::uint8_t{0}, __ATOMIC_RELEASE);
+  if (arena != nullptr) __atomic_store_n(&arena->claimed[unit_of(*arena, address)].value, std::uint8_t{0}, __ATOMIC_RELEASE);
 }
 
 std::size_t BuddyAllocator::deallocate(void* block) noexcept {
@@ -278,7 +285,7 @@ void BuddyAllocator::deallocate_claimed(void* block) noexcept {
   const int unit = unit_of(arena, address);
   free_block(arena, unit, arena.block_order[unit]);
   // After the block is marked free: see claim().
-  __atomic_store_n(&arena.claimed[unit], std::uint8_t{0}, __ATOMIC_RELEASE);
+  __atomic_store_n(&arena.claimed[unit].value, std::uint8_t{0}, __ATOMIC_RELEASE);
   release_if_extra_empty(arena);
   state.lock.unlock();
 }
@@ -290,7 +297,7 @@ std::size_t BuddyAllocator::block_bytes(const void* address) noexcept {
   if (arena == nullptr) return 0;
   const int unit = unit_of(*arena, value);
   const int order = load(arena->block_order[unit]);
-  if (order == kNotBlockStart || load(arena->block_free[unit]) || load(arena->claimed[unit]) != 0) return 0;
+  if (order == kNotBlockStart || load(arena->block_free[unit]) || load(arena->claimed[unit].value) != 0) return 0;
   return kUnitBytes << order;
 }
 

@@ -61,10 +61,22 @@ osp::pool::MediumCache* thread_medium_cache_if_ready() {
 void* allocate_medium(std::size_t bytes) {
   if (bytes > BuddyAllocator::kArenaBytes) return nullptr;
   const int order = BuddyAllocator::order_for(bytes);
-  void* block = nullptr;
-  if (osp::pool::MediumCache* cache = thread_medium_cache_if_ready()) block = osp::pool::take_cached_medium(*cache, order);
-  if (block == nullptr) block = BuddyAllocator::allocate(bytes);
-  if (block != nullptr) osp::pool::count_allocation(Tier::Medium, BuddyAllocator::kUnitBytes << order);
+  const std::size_t block_bytes = BuddyAllocator::kUnitBytes << order;
+  osp::pool::MediumCache* cache = thread_medium_cache_if_ready();
+  if (cache != nullptr) {
+    if (void* block = osp::pool::take_cached_medium(*cache, order)) {
+      osp::pool::count_medium_allocation(*cache, block_bytes);
+      return block;
+    }
+  }
+  void* block = BuddyAllocator::allocate(bytes);
+  if (block == nullptr) return nullptr;
+  if (cache == nullptr) {
+    SmallManager::count_medium_without_cache(static_cast<std::int64_t>(block_bytes));
+  } else {
+    osp::pool::count_medium_allocation(*cache, block_bytes);
+    osp::pool::publish_medium_live_bytes(*cache);  // the lock was taken anyway: the peak sees it
+  }
   return block;
 }
 
@@ -73,10 +85,19 @@ void* allocate_medium(std::size_t bytes) {
 bool deallocate_medium(void* block) {
   const int order = BuddyAllocator::claim(block);
   if (order < 0) return false;
+  const std::size_t block_bytes = BuddyAllocator::kUnitBytes << order;
   // A thread that uses only Medium blocks registers its pool cache here.
   osp::pool::ThreadCache* cache = SmallManager::active_thread_cache();
-  if (cache == nullptr || !osp::pool::keep_medium(cache->medium, block, order)) BuddyAllocator::deallocate_claimed(block);
-  osp::pool::count_free(Tier::Medium, BuddyAllocator::kUnitBytes << order);
+  if (cache == nullptr) {
+    BuddyAllocator::deallocate_claimed(block);
+    SmallManager::count_medium_without_cache(-static_cast<std::int64_t>(block_bytes));
+    return true;
+  }
+  osp::pool::count_medium_free(cache->medium, block_bytes);
+  if (!osp::pool::keep_medium(cache->medium, block, order)) {
+    BuddyAllocator::deallocate_claimed(block);
+    osp::pool::publish_medium_live_bytes(cache->medium);
+  }
   return true;
 }
 

@@ -1,5 +1,7 @@
 #include "pool/pool_counters.hpp"
 
+#include <utility>
+
 #include "pool/small_manager.hpp"
 
 namespace osp::pool {
@@ -55,8 +57,8 @@ void count_failed_allocation() noexcept {
   __atomic_fetch_add(&shared.failed_allocations, 1, __ATOMIC_RELAXED);
 }
 
-void publish_small_live_delta(std::int64_t delta) noexcept {
-  if (delta != 0) add_live(static_cast<int>(Tier::Small), delta);
+void publish_live_delta(Tier tier, std::int64_t delta) noexcept {
+  if (delta != 0) add_live(static_cast<int>(tier), delta);
 }
 
 os_memory::pool::PoolCounters read_counters() noexcept {
@@ -67,12 +69,14 @@ os_memory::pool::PoolCounters read_counters() noexcept {
     counters.tiers[tier].allocations = __atomic_load_n(&shared.allocations[tier], __ATOMIC_RELAXED);
     counters.tiers[tier].frees = __atomic_load_n(&shared.frees[tier], __ATOMIC_RELAXED);
   }
-  const SmallTotals small = SmallManager::totals();
-  auto& small_tier = counters.tiers[static_cast<int>(Tier::Small)];
-  small_tier.live_bytes = small.live_bytes;
-  small_tier.allocations = small.allocations;
-  small_tier.frees = small.frees;
-  if (small_tier.peak_bytes < small.live_bytes) small_tier.peak_bytes = small.live_bytes;
+  const ThreadCacheTotals cached = SmallManager::totals();
+  for (const auto& [tier, totals] : {std::pair{Tier::Small, cached.small}, std::pair{Tier::Medium, cached.medium}}) {
+    auto& counted = counters.tiers[static_cast<int>(tier)];
+    counted.live_bytes = totals.live_bytes;
+    counted.allocations = totals.allocations;
+    counted.frees = totals.frees;
+    if (counted.peak_bytes < totals.live_bytes) counted.peak_bytes = totals.live_bytes;
+  }
   for (int tier = 0; tier < kTierCount; ++tier) counters.live_bytes += counters.tiers[tier].live_bytes;
   counters.peak_bytes = __atomic_load_n(&shared.total_peak_bytes, __ATOMIC_RELAXED);
   if (counters.peak_bytes < counters.live_bytes) counters.peak_bytes = counters.live_bytes;

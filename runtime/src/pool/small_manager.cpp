@@ -31,10 +31,10 @@ struct GlobalState {
   os::SpinLock init_lock;
   os::SpinLock registry_lock;
   ThreadCache* registry_head;
-  // Counters of threads that exited or ran after their cache was given back.
-  std::uint64_t retired_allocations;
-  std::uint64_t retired_frees;
-  std::uint64_t retired_live_bytes;  // wraps below zero when exited threads freed more
+  // Counters of threads that exited or ran after their cache was given back (Medium: or
+  // before they had one).
+  TierTotals retired_small;
+  TierTotals retired_medium;
 };
 
 GlobalState global;
@@ -77,14 +77,8 @@ bool ensure_reserved() noexcept {
   return global.base != 0;
 }
 
-struct CacheTotals {
-  std::uint64_t allocations;
-  std::uint64_t frees;
-  std::uint64_t live_bytes;
-};
-
-CacheTotals sum_counters(const ThreadCache& cache) {
-  CacheTotals totals{0, 0, 0};
+TierTotals sum_counters(const ThreadCache& cache) {
+  TierTotals totals{0, 0, 0};
   for (int index = 0; index < kSmallClassCount; ++index) {
     const std::uint64_t allocations = cache.classes[index].allocations.read();
     const std::uint64_t frees = cache.classes[index].frees.read();
@@ -95,11 +89,27 @@ CacheTotals sum_counters(const ThreadCache& cache) {
   return totals;
 }
 
+void add_to(TierTotals& into, const TierTotals& amount) {
+  __atomic_fetch_add(&into.allocations, amount.allocations, __ATOMIC_RELAXED);
+  __atomic_fetch_add(&into.frees, amount.frees, __ATOMIC_RELAXED);
+  __atomic_fetch_add(&into.live_bytes, amount.live_bytes, __ATOMIC_RELAXED);
+}
+
+TierTotals read(const TierTotals& totals) {
+  return TierTotals{__atomic_load_n(&totals.allocations, __ATOMIC_RELAXED),
+                    __atomic_load_n(&totals.frees, __ATOMIC_RELAXED),
+                    __atomic_load_n(&totals.live_bytes, __ATOMIC_RELAXED)};
+}
+
+void add_plain(TierTotals& into, const TierTotals& amount) {
+  into.allocations += amount.allocations;
+  into.frees += amount.frees;
+  into.live_bytes += amount.live_bytes;
+}
+
 void retire_counters(const ThreadCache& cache) {
-  const CacheTotals totals = sum_counters(cache);
-  __atomic_fetch_add(&global.retired_allocations, totals.allocations, __ATOMIC_RELAXED);
-  __atomic_fetch_add(&global.retired_frees, totals.frees, __ATOMIC_RELAXED);
-  __atomic_fetch_add(&global.retired_live_bytes, totals.live_bytes, __ATOMIC_RELAXED);
+  add_to(global.retired_small, sum_counters(cache));
+  add_to(global.retired_medium, medium_totals(cache.medium));
 }
 
 void flush_all_classes(ThreadCache& cache);
@@ -108,7 +118,7 @@ void flush_all_classes(ThreadCache& cache);
 void publish_live_bytes(ClassCache& slot, int class_index) {
   const std::uint64_t live_blocks = slot.allocations.read() - slot.frees.read();
   const auto delta = static_cast<std::int64_t>(live_blocks - slot.published_live_blocks);
-  publish_small_live_delta(delta * static_cast<std::int64_t>(class_block_bytes(class_index)));
+  publish_live_delta(os_memory::Tier::Small, delta * static_cast<std::int64_t>(class_block_bytes(class_index)));
   slot.published_live_blocks = live_blocks;
 }
 
@@ -117,6 +127,7 @@ void on_thread_exit(void*) {
   if (cache.state != CacheState::Active) return;
   flush_all_classes(cache);
   for (int index = 0; index < kSmallClassCount; ++index) publish_live_bytes(cache.classes[index], index);
+  publish_medium_live_bytes(cache.medium);
   global.registry_lock.lock();
   if (cache.registry_previous != nullptr) cache.registry_previous->registry_next = cache.registry_next;
   else global.registry_head = cache.registry_next;
@@ -277,9 +288,8 @@ void* SmallManager::allocate_slow(int class_index) noexcept {
   }
   void* block = allocate_without_cache(class_index);
   if (block == nullptr) return nullptr;
-  __atomic_fetch_add(&global.retired_allocations, 1, __ATOMIC_RELAXED);
-  __atomic_fetch_add(&global.retired_live_bytes, class_block_bytes(class_index), __ATOMIC_RELAXED);
-  publish_small_live_delta(static_cast<std::int64_t>(class_block_bytes(class_index)));
+  add_to(global.retired_small, TierTotals{1, 0, class_block_bytes(class_index)});
+  publish_live_delta(os_memory::Tier::Small, static_cast<std::int64_t>(class_block_bytes(class_index)));
   return block;
 }
 
@@ -288,9 +298,8 @@ void SmallManager::deallocate_slow(void* block, int class_index) noexcept {
   if (!activate_cache(cache)) {
     *static_cast<void**>(block) = nullptr;
     global.stacks[class_index].push(Chain{block, block, 1});
-    __atomic_fetch_add(&global.retired_frees, 1, __ATOMIC_RELAXED);
-    __atomic_fetch_sub(&global.retired_live_bytes, class_block_bytes(class_index), __ATOMIC_RELAXED);
-    publish_small_live_delta(-static_cast<std::int64_t>(class_block_bytes(class_index)));
+    add_to(global.retired_small, TierTotals{0, 1, 0 - class_block_bytes(class_index)});
+    publish_live_delta(os_memory::Tier::Small, -static_cast<std::int64_t>(class_block_bytes(class_index)));
     return;
   }
   ClassCache& slot = cache.classes[class_index];
@@ -330,19 +339,21 @@ ThreadCache* SmallManager::active_thread_cache() noexcept {
   return activate_cache(cache) ? &cache : nullptr;
 }
 
-SmallTotals SmallManager::totals() noexcept {
+ThreadCacheTotals SmallManager::totals() noexcept {
   global.registry_lock.lock();
-  SmallTotals totals{__atomic_load_n(&global.retired_allocations, __ATOMIC_RELAXED),
-                     __atomic_load_n(&global.retired_frees, __ATOMIC_RELAXED),
-                     __atomic_load_n(&global.retired_live_bytes, __ATOMIC_RELAXED)};
+  ThreadCacheTotals totals{read(global.retired_small), read(global.retired_medium)};
   for (const ThreadCache* cache = global.registry_head; cache != nullptr; cache = cache->registry_next) {
-    const CacheTotals own = sum_counters(*cache);
-    totals.allocations += own.allocations;
-    totals.frees += own.frees;
-    totals.live_bytes += own.live_bytes;
+    add_plain(totals.small, sum_counters(*cache));
+    add_plain(totals.medium, medium_totals(cache->medium));
   }
   global.registry_lock.unlock();
   return totals;
+}
+
+void SmallManager::count_medium_without_cache(std::int64_t bytes) noexcept {
+  const auto amount = static_cast<std::uint64_t>(bytes);
+  add_to(global.retired_medium, bytes > 0 ? TierTotals{1, 0, amount} : TierTotals{0, 1, amount});
+  publish_live_delta(os_memory::Tier::Medium, bytes);
 }
 
 void SmallManager::prepare_fork() noexcept {

@@ -22,19 +22,10 @@
 
 #include "os/platform.hpp"
 #include "pool/medium_cache.hpp"
+#include "pool/owner_counter.hpp"
 #include "pool/size_classes.hpp"
 
 namespace osp::pool {
-
-// Written only by the owning thread (relaxed load + store compiles to a plain add); read by
-// any thread summing the counters.
-struct OwnerCounter {
-  std::uint64_t value;
-  void add(std::uint64_t amount) noexcept {
-    __atomic_store_n(&value, __atomic_load_n(&value, __ATOMIC_RELAXED) + amount, __ATOMIC_RELAXED);
-  }
-  std::uint64_t read() const noexcept { return __atomic_load_n(&value, __ATOMIC_RELAXED); }
-};
 
 // One class of a thread's cache: 64 bytes, so each class's fields share one cache line
 // (the thread's cache starts on a page).
@@ -72,10 +63,10 @@ OSP_THREAD_STORAGE_DECLARE(ThreadCache, thread_cache)
 // Start of the Small reservation; 0 until the first Small allocation. Written once.
 extern std::uintptr_t small_region_base;
 
-struct SmallTotals {
-  std::uint64_t allocations;
-  std::uint64_t frees;
-  std::uint64_t live_bytes;
+// What the thread caches counted: Small blocks, and Medium blocks of threads with a cache.
+struct ThreadCacheTotals {
+  TierTotals small;
+  TierTotals medium;
 };
 
 class SmallManager {
@@ -145,7 +136,9 @@ class SmallManager {
   static void flush_thread_cache() noexcept;
   // The calling thread's cache, registered on first use; null after the thread's exit.
   static ThreadCache* active_thread_cache() noexcept;
-  static SmallTotals totals() noexcept;
+  static ThreadCacheTotals totals() noexcept;
+  // Counts a Medium allocation (`bytes` > 0) or free (< 0) by a thread without a cache.
+  static void count_medium_without_cache(std::int64_t bytes) noexcept;
 
   // Out of line: refill or first use; flush, or a thread whose cache is gone.
   static void* allocate_slow(int class_index) noexcept;
