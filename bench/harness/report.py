@@ -170,12 +170,25 @@ def _micro_tables(results):
         rows.append([f"allocate+free {_format_bytes(size)}", _number(pool, "{:.1f}"),
                      _number(system, "{:.1f}"),
                      _number(pool / system if pool and system else None, "{:.2f}×")])
+    for threads in (1, 2, 4):
+        name = f"medium_pair_threads/{{}}/{2 << 20}/real_time/threads:{threads}"
+        pool = find(results, "osp_pool_benchmark", name.format("pool"))
+        system = find(results, "osp_pool_benchmark", name.format("malloc"))
+        rows.append([f"allocate+free 2 MiB, {threads} thread{'s' if threads > 1 else ''} at once",
+                     _number(pool, "{:.1f}"), _number(system, "{:.1f}"),
+                     _number(pool / system if pool and system else None, "{:.2f}×")])
     for title, name in (("1e6 × 64 B then free (ms per batch)", "batch_1e6"),
                         ("cross-thread free, 4096 × 128 B per batch (ns per batch)", "cross_thread_free"),
-                        ("realloc growth 16 B → 1 MiB (ns per growth series)", "realloc_growth")):
+                        ("realloc growth 16 B → 1 MiB (ns per growth series)", f"realloc_growth/{{}}/16/{1 << 20}"),
+                        ("realloc growth 2 MiB → 256 MiB (ns per growth series)",
+                         f"realloc_growth/{{}}/{2 << 20}/{256 << 20}")):
         suffix = "/real_time" if name == "cross_thread_free" else ""
-        pool = find(results, "osp_pool_benchmark", f"{name}/pool{suffix}")
-        system = find(results, "osp_pool_benchmark", f"{name}/malloc{suffix}")
+        if "{}" in name:
+            pool = find(results, "osp_pool_benchmark", name.format("pool"))
+            system = find(results, "osp_pool_benchmark", name.format("malloc"))
+        else:
+            pool = find(results, "osp_pool_benchmark", f"{name}/pool{suffix}")
+            system = find(results, "osp_pool_benchmark", f"{name}/malloc{suffix}")
         divisor = 1e6 if name == "batch_1e6" else 1.0
         rows.append([title, _number(pool / divisor if pool else None, "{:.1f}"),
                      _number(system / divisor if system else None, "{:.1f}"),

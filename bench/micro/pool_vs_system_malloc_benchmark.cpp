@@ -142,16 +142,20 @@ void BM_CrossThreadFree(benchmark::State& state) {
 BENCHMARK(BM_CrossThreadFree<PoolAllocator>)->Name("cross_thread_free/pool")->UseRealTime();
 BENCHMARK(BM_CrossThreadFree<SystemAllocator>)->Name("cross_thread_free/malloc")->UseRealTime();
 
-// Grows one buffer from 16 bytes to 1 MiB by 1.5x steps, then frees it.
+// Grows one buffer by 1.5x steps from range(0) to range(1) bytes, then frees it: from
+// 16 B to 1 MiB (Small classes, each step a copy for the pool) and from 2 MiB to 256 MiB
+// (Medium blocks, which grow in place into free buddies; glibc moves its mmapped chunks
+// with mremap).
 template <typename Allocator>
 void BM_ReallocGrowth(benchmark::State& state) {
-  constexpr std::size_t kFinalBytes = 1 << 20;
+  const auto first_bytes = static_cast<std::size_t>(state.range(0));
+  const auto final_bytes = static_cast<std::size_t>(state.range(1));
   std::int64_t steps = 0;
   for (auto _ : state) {
-    std::size_t bytes = 16;
+    std::size_t bytes = first_bytes;
     auto* buffer = static_cast<char*>(Allocator::allocate(bytes));
     buffer[0] = 1;
-    while (bytes < kFinalBytes) {
+    while (bytes < final_bytes) {
       std::size_t grown = bytes + bytes / 2;
       buffer = static_cast<char*>(Allocator::reallocate(buffer, bytes, grown));
       buffer[grown - 1] = 1;
@@ -163,8 +167,11 @@ void BM_ReallocGrowth(benchmark::State& state) {
   }
   state.SetItemsProcessed(steps);
 }
-BENCHMARK(BM_ReallocGrowth<PoolAllocator>)->Name("realloc_growth/pool");
-BENCHMARK(BM_ReallocGrowth<SystemAllocator>)->Name("realloc_growth/malloc");
+void realloc_growth_ranges(benchmark::internal::Benchmark* benchmark) {
+  benchmark->Args({16, kMiB})->Args({2 * kMiB, 256 * kMiB});
+}
+BENCHMARK(BM_ReallocGrowth<PoolAllocator>)->Name("realloc_growth/pool")->Apply(realloc_growth_ranges);
+BENCHMARK(BM_ReallocGrowth<SystemAllocator>)->Name("realloc_growth/malloc")->Apply(realloc_growth_ranges);
 
 // A 256-byte block at a given alignment, allocated and freed.
 template <typename Allocator>

@@ -31,6 +31,11 @@ class OSP_EXPORT MemoryPool {
   static void* allocate(std::size_t bytes, std::size_t alignment = DEFAULT_ALIGNMENT) noexcept;
   // Returns a block from allocate(); nullptr is ignored. Any thread may free any block.
   static void deallocate(void* block) noexcept;
+  // Makes `block` (from allocate(), default alignment) hold at least `bytes` without moving
+  // it, when its tier can: a Medium block grows into free neighbours or gives back its
+  // upper part. True when it now does (usable_size() tells the new size); false, with
+  // nothing changed, when the caller must move it (or keep it, to shrink).
+  static bool resize_in_place(void* block, std::size_t bytes) noexcept;
   // Usable bytes of a block from allocate() (at least what was asked), 0 if not ours.
   static std::size_t usable_size(const void* block) noexcept;
   // True when `address` is the start of a block this pool could have handed out

@@ -54,6 +54,8 @@ void* reallocate(void* block, std::size_t bytes) {
                                               : MemoryPool::usable_size(block);
   // Shrinking by less than half, or growing within the block, keeps it in place.
   if (bytes <= usable && bytes >= usable / 2) return block;
+  // A Medium block may grow into free neighbours, or shrink, without a copy.
+  if (class_index < 0 && MemoryPool::resize_in_place(block, bytes)) return block;
   void* moved = allocate_or_errno(bytes, kMallocAlignmentBytes);
   if (moved == nullptr) return nullptr;
   std::memcpy(moved, block, bytes < usable ? bytes : usable);

@@ -290,6 +290,45 @@ void BuddyAllocator::deallocate_claimed(void* block) noexcept {
   state.lock.unlock();
 }
 
+std::size_t BuddyAllocator::resize_in_place(void* block, std::size_t bytes) noexcept {
+  const auto address = reinterpret_cast<std::uintptr_t>(block);
+  if (bytes > kArenaBytes || address % kUnitBytes != 0) return 0;
+  const int wanted = order_for(bytes);
+  state.lock.lock();
+  ArenaMetadata* arena = arena_of(address);
+  const int unit = arena != nullptr ? unit_of(*arena, address) : 0;
+  const int order = arena != nullptr ? arena->block_order[unit] : kNotBlockStart;
+  const bool live = order != kNotBlockStart && !arena->block_free[unit] && load(arena->claimed[unit].value) == 0;
+  bool resized = live;
+  if (live && wanted < order) {
+    for (int half = order - 1; half >= wanted; --half) {  // the upper halves go free
+      const int upper = unit + (1 << half);
+      retain_or_decommit(*arena, upper, half);
+      push_free(*arena, upper, half);
+    }
+  } else if (live && wanted > order) {
+    for (int step = order; step < wanted && resized; ++step) {
+      const int buddy = unit ^ (1 << step);
+      resized = buddy > unit && arena->block_free[buddy] && arena->block_order[buddy] == step;
+    }
+    for (int step = order; step < wanted && resized; ++step) {
+      const int buddy = unit + (1 << step);
+      remove_free(*arena, buddy, step);
+      store(arena->block_order[buddy], kNotBlockStart);
+      forget_dirty_units(*arena, buddy, 1 << step);
+    }
+  }
+  if (resized) store(arena->block_order[unit], static_cast<std::int8_t>(wanted));
+  state.lock.unlock();
+  if (!resized) return 0;
+  const std::size_t new_bytes = kUnitBytes << wanted;
+  if (wanted > order && !os::commit(block, new_bytes)) {
+    resize_in_place(block, kUnitBytes << order);  // cannot back the growth: back as it was
+    return 0;
+  }
+  return new_bytes;
+}
+
 std::size_t BuddyAllocator::block_bytes(const void* address) noexcept {
   const auto value = reinterpret_cast<std::uintptr_t>(address);
   if (value % kUnitBytes != 0) return 0;

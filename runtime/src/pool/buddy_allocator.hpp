@@ -53,6 +53,11 @@ class BuddyAllocator {
   static void end_claim(void* block) noexcept;
   // Frees a block the caller has claimed (and ends the claim).
   static void deallocate_claimed(void* block) noexcept;
+  // Grows or shrinks the live block at `block` to the order `bytes` needs without moving
+  // it: shrinking frees its upper halves; growing takes its buddies when they are free
+  // and it is their lower half. Returns the block's new size, or 0 (nothing changed)
+  // when it cannot grow in place or is not a live block.
+  static std::size_t resize_in_place(void* block, std::size_t bytes) noexcept;
   // The order of the block `bytes` needs.
   static int order_for(std::size_t bytes) noexcept;
 

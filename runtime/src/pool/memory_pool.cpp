@@ -144,6 +144,28 @@ void MemoryPool::deallocate(void* block) noexcept {
   // Anything else is not ours; libospdebug reports it, libosp ignores it.
 }
 
+bool MemoryPool::resize_in_place(void* block, std::size_t bytes) noexcept {
+  const int class_index = SmallManager::class_of(block);
+  if (class_index >= 0) return bytes <= osp::pool::class_block_bytes(class_index);
+  // A Medium block keeps Medium sizes only: smaller requests belong in a Small block.
+  if (bytes <= kSmallMaxBytes || bytes > kMediumMaxBytes) return false;
+  const std::size_t old_bytes = BuddyAllocator::block_bytes(block);
+  if (old_bytes == 0) return false;
+  if (old_bytes >= bytes && old_bytes / 2 < bytes) return true;
+  const std::size_t new_bytes = BuddyAllocator::resize_in_place(block, bytes);
+  if (new_bytes == 0) return false;
+  // Counted as realloc is defined: a free of the old block and an allocation of the new.
+  if (osp::pool::MediumCache* cache = thread_medium_cache_if_ready()) {
+    osp::pool::count_medium_free(*cache, old_bytes);
+    osp::pool::count_medium_allocation(*cache, new_bytes);
+    osp::pool::publish_medium_live_bytes(*cache);
+  } else {
+    SmallManager::count_medium_without_cache(-static_cast<std::int64_t>(old_bytes));
+    SmallManager::count_medium_without_cache(static_cast<std::int64_t>(new_bytes));
+  }
+  return true;
+}
+
 std::size_t MemoryPool::usable_size(const void* block) noexcept {
   if (block == nullptr) return 0;
   const int class_index = SmallManager::class_of(block);

@@ -65,4 +65,61 @@ TEST(BuddyAllocator, InteriorAndForeignPointersAreNotBlocks) {
   MemoryPool::deallocate(block);
 }
 
+// From an empty Medium tier the first block sits at the start of an arena, with every
+// buddy above it free: it can grow to the whole arena without moving.
+TEST(BuddyAllocator, ABlockGrowsIntoFreeBuddiesAndShrinksWithoutMoving) {
+  MemoryPool::flush_thread_cache();
+  ASSERT_TRUE(BuddyAllocator::all_arenas_coalesced()) << "precondition: no live Medium block";
+  auto* block = static_cast<unsigned char*>(MemoryPool::allocate(2 * kMiB));
+  ASSERT_NE(block, nullptr);
+  for (std::size_t offset = 0; offset < 2 * kMiB; offset += 4096) block[offset] = static_cast<unsigned char>(offset >> 12);
+  const auto live_before = MemoryPool::counters().tiers[static_cast<int>(os_memory::Tier::Medium)].live_bytes;
+  for (std::size_t mebibytes : {3, 5, 17, 100}) {
+    ASSERT_TRUE(MemoryPool::resize_in_place(block, mebibytes * kMiB)) << mebibytes << " MiB";
+    EXPECT_GE(MemoryPool::usable_size(block), mebibytes * kMiB);
+    block[mebibytes * kMiB - 1] = 1;
+  }
+  EXPECT_EQ(MemoryPool::usable_size(block), 128 * kMiB);
+  for (std::size_t offset = 0; offset < 2 * kMiB; offset += 4096) {
+    ASSERT_EQ(block[offset], static_cast<unsigned char>(offset >> 12)) << "contents kept at " << offset;
+  }
+  EXPECT_EQ(MemoryPool::counters().tiers[static_cast<int>(os_memory::Tier::Medium)].live_bytes,
+            live_before + 126 * kMiB);
+
+  // The next block takes the free 128 MiB buddy's first part: the block cannot grow over it.
+  void* neighbour = MemoryPool::allocate(2 * kMiB);
+  EXPECT_EQ(neighbour, block + 128 * kMiB);
+  EXPECT_FALSE(MemoryPool::resize_in_place(block, 200 * kMiB));
+  EXPECT_EQ(MemoryPool::usable_size(block), 128 * kMiB) << "a failed growth changes nothing";
+
+  // Shrinking frees the upper halves, which the next allocations get.
+  ASSERT_TRUE(MemoryPool::resize_in_place(block, 3 * kMiB));
+  EXPECT_EQ(MemoryPool::usable_size(block), 4 * kMiB);
+  EXPECT_EQ(block[12288], 3) << "contents kept";
+  void* upper = MemoryPool::allocate(64 * kMiB);
+  EXPECT_EQ(upper, block + 64 * kMiB);
+
+  MemoryPool::deallocate(upper);
+  MemoryPool::deallocate(neighbour);
+  MemoryPool::deallocate(block);
+  MemoryPool::flush_thread_cache();
+  EXPECT_TRUE(BuddyAllocator::all_arenas_coalesced());
+}
+
+TEST(BuddyAllocator, OnlyMediumBlocksOfMediumSizesResizeInPlace) {
+  void* small = MemoryPool::allocate(100);
+  EXPECT_TRUE(MemoryPool::resize_in_place(small, 100)) << "within its class";
+  EXPECT_FALSE(MemoryPool::resize_in_place(small, 2 * kMiB));
+  void* medium = MemoryPool::allocate(2 * kMiB);
+  EXPECT_FALSE(MemoryPool::resize_in_place(medium, 1000)) << "a Small size belongs in a Small block";
+  EXPECT_FALSE(MemoryPool::resize_in_place(medium, std::size_t{600} << 20)) << "beyond the Medium tier";
+  EXPECT_FALSE(MemoryPool::resize_in_place(static_cast<char*>(medium) + kMiB, 3 * kMiB)) << "interior";
+  int local = 0;
+  EXPECT_FALSE(MemoryPool::resize_in_place(&local, 3 * kMiB));
+  MemoryPool::deallocate(medium);
+  EXPECT_FALSE(MemoryPool::resize_in_place(medium, 3 * kMiB)) << "a freed block";
+  MemoryPool::deallocate(small);
+  MemoryPool::flush_thread_cache();
+}
+
 }  // namespace

@@ -55,6 +55,26 @@ void c_functions() {
   expect(block != nullptr && block[0] == 7, "reallocarray");
   free(block);
 
+  // Growing a buffer of MiBs step by step (in place where the allocator can), then
+  // shrinking it: the contents stay, and the whole new size is writable.
+  std::size_t bytes = std::size_t{3} << 19;
+  auto* buffer = static_cast<unsigned char*>(malloc(bytes));
+  for (std::size_t offset = 0; buffer != nullptr && offset < bytes; offset += 4096) {
+    buffer[offset] = static_cast<unsigned char>(offset >> 12);
+  }
+  bool kept = buffer != nullptr;
+  while (kept && bytes < (std::size_t{32} << 20)) {
+    bytes += bytes / 2;
+    buffer = static_cast<unsigned char*>(realloc(buffer, bytes));
+    kept = buffer != nullptr && malloc_usable_size(buffer) >= bytes && buffer[4096 * 300] == 44;
+    if (kept) buffer[bytes - 1] = 1;
+  }
+  expect(kept, "realloc grows a MiB buffer to 32 MiB keeping its contents");
+  buffer = static_cast<unsigned char*>(realloc(buffer, std::size_t{5} << 20));
+  expect(buffer != nullptr && buffer[4096 * 300] == 44 && buffer[4096 * 100] == 100,
+         "realloc shrinks it keeping its contents");
+  free(buffer);
+
   auto* zeroed = static_cast<unsigned char*>(calloc(300, 7));
   bool all_zero = zeroed != nullptr;
   for (int i = 0; all_zero && i < 2100; ++i) all_zero = zeroed[i] == 0;
