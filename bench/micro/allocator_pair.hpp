@@ -18,11 +18,12 @@ struct PoolAllocator {
     return os_memory::pool::MemoryPool::allocate(bytes, alignment);
   }
   // realloc over the pool: keep the block while it is big enough or can grow in place,
-  // otherwise move it.
+  // remap a Large or Huge one, otherwise move it.
   static void* reallocate(void* block, std::size_t old_bytes, std::size_t bytes) noexcept {
     using os_memory::pool::MemoryPool;
     if (block != nullptr && MemoryPool::usable_size(block) >= bytes) return block;
     if (block != nullptr && MemoryPool::resize_in_place(block, bytes)) return block;
+    if (void* remapped = block != nullptr ? MemoryPool::remap(block, bytes) : nullptr) return remapped;
     void* moved = MemoryPool::allocate(bytes);
     if (moved != nullptr && block != nullptr) {
       std::memcpy(moved, block, old_bytes < bytes ? old_bytes : bytes);

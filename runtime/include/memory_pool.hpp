@@ -36,6 +36,11 @@ class OSP_EXPORT MemoryPool {
   // upper part. True when it now does (usable_size() tells the new size); false, with
   // nothing changed, when the caller must move it (or keep it, to shrink).
   static bool resize_in_place(void* block, std::size_t bytes) noexcept;
+  // Gives a Large or Huge block (from allocate(), default alignment, no huge pages) a new
+  // size of Large or Huge, moving its pages instead of copying them: the block's new
+  // address (the old one is gone), or null, with nothing changed, when it cannot (another
+  // tier, or an OS without such a call): the caller then copies.
+  static void* remap(void* block, std::size_t bytes) noexcept;
   // Usable bytes of a block from allocate() (at least what was asked), 0 if not ours.
   static std::size_t usable_size(const void* block) noexcept;
   // True when `address` is the start of a block this pool could have handed out

@@ -54,8 +54,12 @@ void* reallocate(void* block, std::size_t bytes) {
                                               : MemoryPool::usable_size(block);
   // Shrinking by less than half, or growing within the block, keeps it in place.
   if (bytes <= usable && bytes >= usable / 2) return block;
-  // A Medium block may grow into free neighbours, or shrink, without a copy.
-  if (class_index < 0 && MemoryPool::resize_in_place(block, bytes)) return block;
+  // A Medium block may grow into free neighbours, or shrink, without a copy; a Large or
+  // Huge block's pages move to a new mapping.
+  if (class_index < 0) {
+    if (MemoryPool::resize_in_place(block, bytes)) return block;
+    if (void* moved = MemoryPool::remap(block, bytes)) return moved;
+  }
   void* moved = allocate_or_errno(bytes, kMallocAlignmentBytes);
   if (moved == nullptr) return nullptr;
   std::memcpy(moved, block, bytes < usable ? bytes : usable);

@@ -102,6 +102,11 @@ void release(void* address, std::size_t bytes) noexcept {
   if (address != nullptr) munmap(address, round_to_pages(bytes));
 }
 
+void* remap(void* address, std::size_t old_bytes, std::size_t new_bytes) noexcept {
+  void* moved = mremap(address, round_to_pages(old_bytes), round_to_pages(new_bytes), MREMAP_MAYMOVE);
+  return moved == MAP_FAILED ? nullptr : moved;
+}
+
 void* reserve_inaccessible(std::size_t bytes) noexcept {
   if (bytes == 0) return nullptr;
   void* address = mmap(nullptr, round_to_pages(bytes), PROT_NONE,

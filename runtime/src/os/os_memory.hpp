@@ -22,6 +22,10 @@ void decommit(void* address, std::size_t bytes) noexcept;
 // Releases a whole reservation made by reserve()/map(): `address` is exactly what they
 // returned (Windows can only release a reservation whole, from its base).
 void release(void* address, std::size_t bytes) noexcept;
+// Gives a mapping from map() (without huge pages) a new size, moving its pages rather
+// than copying them: the mapping's new address (perhaps the same), or null when the OS
+// cannot (Windows has no such call), with the mapping left as it was.
+void* remap(void* address, std::size_t old_bytes, std::size_t new_bytes) noexcept;
 // Reserve + commit in one call: zeroed, read-write memory, or nullptr. With
 // `huge_pages`, tries explicit huge pages first and falls back to transparent ones.
 void* map(std::size_t bytes, std::size_t alignment, bool huge_pages) noexcept;

@@ -220,6 +220,8 @@ void release(void* address, std::size_t) noexcept {
   if (address != nullptr) VirtualFree(address, 0, MEM_RELEASE);
 }
 
+void* remap(void*, std::size_t, std::size_t) noexcept { return nullptr; }
+
 void* map(std::size_t bytes, std::size_t alignment, bool huge_pages) noexcept {
   if (bytes == 0) return nullptr;
   if (huge_pages) {

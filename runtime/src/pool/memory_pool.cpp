@@ -166,6 +166,21 @@ bool MemoryPool::resize_in_place(void* block, std::size_t bytes) noexcept {
   return true;
 }
 
+void* MemoryPool::remap(void* block, std::size_t bytes) noexcept {
+  if (bytes <= kMediumMaxBytes || bytes > kMaxRequestBytes || block == nullptr) return nullptr;
+  const Tier tier = bytes <= kLargeMaxBytes ? Tier::Large : Tier::Huge;
+  Tier old_tier = Tier::Large;
+  if (OsBlockRegistry::lookup(block, old_tier) == 0) return nullptr;
+  std::size_t old_bytes = 0;
+  void* moved = OsBlockRegistry::remap(block, bytes, tier, old_bytes);
+  if (moved == nullptr) return nullptr;
+  // Counted as realloc is defined: a free of the old block and an allocation of the new.
+  osp::pool::count_free(old_tier, old_bytes);
+  Tier recorded = tier;
+  osp::pool::count_allocation(tier, OsBlockRegistry::lookup(moved, recorded));
+  return moved;
+}
+
 std::size_t MemoryPool::usable_size(const void* block) noexcept {
   if (block == nullptr) return 0;
   const int class_index = SmallManager::class_of(block);

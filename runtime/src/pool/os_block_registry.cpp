@@ -13,6 +13,7 @@ struct Slot {
   std::uintptr_t address;
   std::size_t bytes;
   os_memory::Tier tier;
+  bool huge_pages;  // asked for: such a mapping may be made of huge pages, which remap refuses
 };
 
 struct Registry {
@@ -79,7 +80,7 @@ void* OsBlockRegistry::allocate(std::size_t bytes, std::size_t alignment, os_mem
   const bool recorded = grow_if_needed();
   if (recorded) {
     insert_unchecked(registry.slots, registry.capacity,
-                     Slot{reinterpret_cast<std::uintptr_t>(block), mapped_bytes, tier});
+                     Slot{reinterpret_cast<std::uintptr_t>(block), mapped_bytes, tier, huge_pages});
     ++registry.used;
     ++registry.live;
   }
@@ -104,6 +105,28 @@ std::size_t OsBlockRegistry::deallocate(void* block, os_memory::Tier& tier) noex
   registry.lock.unlock();
   if (bytes != 0) os::release(block, bytes);
   return bytes;
+}
+
+void* OsBlockRegistry::remap(void* block, std::size_t bytes, os_memory::Tier tier, std::size_t& old_bytes) noexcept {
+  const std::size_t mapped_bytes = round_to_pages(bytes);
+  if (mapped_bytes < bytes) return nullptr;  // overflow
+  // Under the lock throughout: the table has room for the new entry before the mapping
+  // moves, so a moved block is always recorded.
+  registry.lock.lock();
+  Slot* slot = find(reinterpret_cast<std::uintptr_t>(block));
+  const bool remappable = slot != nullptr && !slot->huge_pages &&
+                          (slot->tier == os_memory::Tier::Large || slot->tier == os_memory::Tier::Huge);
+  void* moved = remappable && grow_if_needed() ? os::remap(block, slot->bytes, mapped_bytes) : nullptr;
+  if (moved != nullptr) {
+    slot = find(reinterpret_cast<std::uintptr_t>(block));  // the table may have grown
+    old_bytes = slot->bytes;
+    slot->address = kDeletedSlot;
+    insert_unchecked(registry.slots, registry.capacity,
+                     Slot{reinterpret_cast<std::uintptr_t>(moved), mapped_bytes, tier, false});
+    ++registry.used;
+  }
+  registry.lock.unlock();
+  return moved;
 }
 
 std::size_t OsBlockRegistry::lookup(const void* block, os_memory::Tier& tier) noexcept {
