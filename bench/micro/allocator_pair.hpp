@@ -17,19 +17,9 @@ struct PoolAllocator {
   static void* allocate_aligned(std::size_t bytes, std::size_t alignment) noexcept {
     return os_memory::pool::MemoryPool::allocate(bytes, alignment);
   }
-  // realloc over the pool: keep the block while it is big enough or can grow in place,
-  // remap a Large or Huge one, otherwise move it.
-  static void* reallocate(void* block, std::size_t old_bytes, std::size_t bytes) noexcept {
-    using os_memory::pool::MemoryPool;
-    if (block != nullptr && MemoryPool::usable_size(block) >= bytes) return block;
-    if (block != nullptr && MemoryPool::resize_in_place(block, bytes)) return block;
-    if (void* remapped = block != nullptr ? MemoryPool::remap(block, bytes) : nullptr) return remapped;
-    void* moved = MemoryPool::allocate(bytes);
-    if (moved != nullptr && block != nullptr) {
-      std::memcpy(moved, block, old_bytes < bytes ? old_bytes : bytes);
-      MemoryPool::deallocate(block);
-    }
-    return moved;
+  static void* reallocate(void* block, std::size_t, std::size_t bytes) noexcept {
+    if (block == nullptr) return allocate(bytes);
+    return os_memory::pool::MemoryPool::reallocate(block, bytes);
   }
   static void deallocate(void* block) noexcept { os_memory::pool::MemoryPool::deallocate(block); }
 };

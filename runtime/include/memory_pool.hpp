@@ -41,6 +41,12 @@ class OSP_EXPORT MemoryPool {
   // address (the old one is gone), or null, with nothing changed, when it cannot (another
   // tier, or an OS without such a call): the caller then copies.
   static void* remap(void* block, std::size_t bytes) noexcept;
+  // realloc for blocks from allocate() at the default alignment: `block` itself when it
+  // still fits or can be resized in place (resize_in_place, remap), else a new block with
+  // the contents copied and `block` freed. A Medium block that must move goes where it can
+  // grow in place next time. Null, with `block` untouched, when no memory is left, `bytes`
+  // is 0 or `block` is not ours.
+  static void* reallocate(void* block, std::size_t bytes) noexcept;
   // Usable bytes of a block from allocate() (at least what was asked), 0 if not ours.
   static std::size_t usable_size(const void* block) noexcept;
   // True when `address` is the start of a block this pool could have handed out

@@ -56,9 +56,10 @@ void* reallocate(void* block, std::size_t bytes) {
   if (bytes <= usable && bytes >= usable / 2) return block;
   // A Medium block may grow into free neighbours, or shrink, without a copy; a Large or
   // Huge block's pages move to a new mapping.
-  if (class_index < 0) {
-    if (MemoryPool::resize_in_place(block, bytes)) return block;
-    if (void* moved = MemoryPool::remap(block, bytes)) return moved;
+  if (usable != 0 && class_index < 0) {
+    void* moved = MemoryPool::reallocate(block, bytes);
+    if (moved == nullptr) errno = ENOMEM;
+    return moved;
   }
   void* moved = allocate_or_errno(bytes, kMallocAlignmentBytes);
   if (moved == nullptr) return nullptr;

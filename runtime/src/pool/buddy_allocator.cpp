@@ -173,10 +173,15 @@ bool arena_is_empty(const ArenaMetadata& arena) {
   return arena.block_free[0] && arena.block_order[0] == BuddyAllocator::kOrderCount - 1;
 }
 
-void* allocate_in(ArenaMetadata& arena, int order) {
-  const unsigned usable = arena.nonempty_orders & ~((1u << order) - 1);
+// The orders of `arena`'s free blocks that can hold a block of `order`, as a bit mask.
+unsigned usable_orders(const ArenaMetadata& arena, int order) { return arena.nonempty_orders & ~((1u << order) - 1); }
+
+// Splits the smallest free block that fits (or, `with_room`, the largest) down to `order`,
+// keeping its lower part.
+void* allocate_in(ArenaMetadata& arena, int order, bool with_room = false) {
+  const unsigned usable = usable_orders(arena, order);
   if (usable == 0) return nullptr;
-  int found = __builtin_ctz(usable);
+  int found = with_room ? 31 - __builtin_clz(usable) : __builtin_ctz(usable);
   const int unit = arena.free_heads[found];
   remove_free(arena, unit, found);
   while (found > order) {  // split, keeping the lower half
@@ -238,6 +243,22 @@ void* BuddyAllocator::allocate(std::size_t bytes) noexcept {
     ArenaMetadata* arena = create_arena();
     if (arena != nullptr) block = allocate_in(*arena, order);
   }
+  state.lock.unlock();
+  if (block != nullptr) os::commit(block, kUnitBytes << order);
+  return block;
+}
+
+void* BuddyAllocator::allocate_with_room(std::size_t bytes) noexcept {
+  if (bytes > kArenaBytes) return nullptr;
+  const int order = order_for(bytes);
+  state.lock.lock();
+  ArenaMetadata* roomiest = nullptr;
+  for (int position = 0; position < state.arena_count; ++position) {
+    ArenaMetadata& arena = live_arena(position);
+    if (usable_orders(arena, order) > (roomiest != nullptr ? usable_orders(*roomiest, order) : 0)) roomiest = &arena;
+  }
+  if (roomiest == nullptr) roomiest = create_arena();
+  void* block = roomiest != nullptr ? allocate_in(*roomiest, order, true) : nullptr;
   state.lock.unlock();
   if (block != nullptr) os::commit(block, kUnitBytes << order);
   return block;

@@ -35,6 +35,9 @@ class BuddyAllocator {
 
   // nullptr when `bytes` > kArenaBytes or no arena can be mapped.
   static void* allocate(std::size_t bytes) noexcept;
+  // The same, placed at the start of the largest free block there is, so it can grow in
+  // place as far as that block reaches: for a block that realloc moves because it grows.
+  static void* allocate_with_room(std::size_t bytes) noexcept;
   // Frees a live block; returns its size, or 0 (and does nothing) when `block` is not
   // the start of a live Medium block.
   static std::size_t deallocate(void* block) noexcept;

@@ -2,6 +2,8 @@
 // free to the tier that owns the address.
 #include "memory_pool.hpp"
 
+#include <cstring>
+
 #include "os/os_memory.hpp"
 #include "pool/buddy_allocator.hpp"
 #include "pool/fork_hooks.hpp"
@@ -58,18 +60,20 @@ osp::pool::MediumCache* thread_medium_cache_if_ready() {
   return &cache->medium;
 }
 
-void* allocate_medium(std::size_t bytes) {
+// `with_room`: for a block that realloc moves because it grows, placed where it can grow
+// further in place (BuddyAllocator::allocate_with_room), not taken from the cache.
+void* allocate_medium(std::size_t bytes, bool with_room = false) {
   if (bytes > BuddyAllocator::kArenaBytes) return nullptr;
   const int order = BuddyAllocator::order_for(bytes);
   const std::size_t block_bytes = BuddyAllocator::kUnitBytes << order;
   osp::pool::MediumCache* cache = thread_medium_cache_if_ready();
-  if (cache != nullptr) {
+  if (cache != nullptr && !with_room) {
     if (void* block = osp::pool::take_cached_medium(*cache, order)) {
       osp::pool::count_medium_allocation(*cache, block_bytes);
       return block;
     }
   }
-  void* block = BuddyAllocator::allocate(bytes);
+  void* block = with_room ? BuddyAllocator::allocate_with_room(bytes) : BuddyAllocator::allocate(bytes);
   if (block == nullptr) return nullptr;
   if (cache == nullptr) {
     SmallManager::count_medium_without_cache(static_cast<std::int64_t>(block_bytes));
@@ -178,6 +182,25 @@ void* MemoryPool::remap(void* block, std::size_t bytes) noexcept {
   osp::pool::count_free(old_tier, old_bytes);
   Tier recorded = tier;
   osp::pool::count_allocation(tier, OsBlockRegistry::lookup(moved, recorded));
+  return moved;
+}
+
+void* MemoryPool::reallocate(void* block, std::size_t bytes) noexcept {
+  const std::size_t usable = usable_size(block);
+  if (usable == 0 || bytes == 0 || bytes > kMaxRequestBytes) return nullptr;
+  if (bytes <= usable && bytes >= usable / 2) return block;
+  if (resize_in_place(block, bytes)) return block;
+  if (void* moved = remap(block, bytes)) return moved;
+  // A Medium block that could not grow in place goes where it can; a Small block turning
+  // Medium takes one the usual way (the thread's cache first: its pages are warm).
+  const bool regrow_medium = usable > kSmallMaxBytes && bytes > kSmallMaxBytes && bytes <= kMediumMaxBytes;
+  void* moved = regrow_medium ? allocate_medium(bytes, true) : allocate(bytes);
+  if (moved == nullptr) {
+    osp::pool::count_failed_allocation();
+    return nullptr;
+  }
+  std::memcpy(moved, block, usable < bytes ? usable : bytes);
+  deallocate(block);
   return moved;
 }
 

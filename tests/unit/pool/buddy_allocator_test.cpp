@@ -122,4 +122,30 @@ TEST(BuddyAllocator, OnlyMediumBlocksOfMediumSizesResizeInPlace) {
   MemoryPool::flush_thread_cache();
 }
 
+// A block in the way of a growing buffer's buddies makes it move once: to where it can then
+// grow in place all the way.
+TEST(BuddyAllocator, ABufferThatReallocGrowsMovesOnceToWhereItHasRoom) {
+  MemoryPool::flush_thread_cache();
+  ASSERT_TRUE(BuddyAllocator::all_arenas_coalesced()) << "precondition: no live Medium block";
+  void* blocker = MemoryPool::allocate(2 * kMiB);  // the arena's first 2 MiB
+  auto* buffer = static_cast<unsigned char*>(MemoryPool::allocate(2 * kMiB));  // its buddy
+  ASSERT_EQ(buffer, static_cast<unsigned char*>(blocker) + 2 * kMiB);
+  buffer[0] = 42;
+  int moves = 0;
+  for (std::size_t bytes = 3 * kMiB; bytes < 200 * kMiB; bytes += bytes / 2) {
+    auto* grown = static_cast<unsigned char*>(MemoryPool::reallocate(buffer, bytes));
+    ASSERT_NE(grown, nullptr);
+    moves += grown != buffer;
+    buffer = grown;
+    ASSERT_EQ(buffer[0], 42) << "contents kept at " << bytes << " bytes";
+    buffer[bytes - 1] = 1;
+  }
+  EXPECT_EQ(moves, 1) << "one move out of the blocker's way, then in place";
+  MemoryPool::deallocate(buffer);
+  MemoryPool::deallocate(blocker);
+  MemoryPool::flush_thread_cache();
+  EXPECT_TRUE(BuddyAllocator::all_arenas_coalesced());
+}
+
 }  // namespace
+
