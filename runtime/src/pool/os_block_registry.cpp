@@ -113,13 +113,15 @@ void* OsBlockRegistry::remap(void* block, std::size_t bytes, os_memory::Tier tie
   // Under the lock throughout: the table has room for the new entry before the mapping
   // moves, so a moved block is always recorded.
   registry.lock.lock();
-  Slot* slot = find(reinterpret_cast<std::uintptr_t>(block));
-  const bool remappable = slot != nullptr && !slot->huge_pages &&
-                          (slot->tier == os_memory::Tier::Large || slot->tier == os_memory::Tier::Huge);
-  void* moved = remappable && grow_if_needed() ? os::remap(block, slot->bytes, mapped_bytes) : nullptr;
+  const Slot* found = find(reinterpret_cast<std::uintptr_t>(block));
+  const bool remappable = found != nullptr && !found->huge_pages &&
+                          (found->tier == os_memory::Tier::Large || found->tier == os_memory::Tier::Huge);
+  const std::size_t bytes_before = remappable ? found->bytes : 0;
+  // grow_if_needed() may move the table: `found` is not used past it.
+  void* moved = remappable && grow_if_needed() ? os::remap(block, bytes_before, mapped_bytes) : nullptr;
   if (moved != nullptr) {
-    slot = find(reinterpret_cast<std::uintptr_t>(block));  // the table may have grown
-    old_bytes = slot->bytes;
+    Slot* slot = find(reinterpret_cast<std::uintptr_t>(block));
+    old_bytes = bytes_before;
     slot->address = kDeletedSlot;
     insert_unchecked(registry.slots, registry.capacity,
                      Slot{reinterpret_cast<std::uintptr_t>(moved), mapped_bytes, tier, false});

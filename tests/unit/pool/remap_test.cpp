@@ -75,4 +75,24 @@ TEST(Remap, OnlyLargeAndHugeBlocksToLargeAndHugeSizesAreRemapped) {
   MemoryPool::deallocate(large);
 }
 
+// Each remap leaves a tombstone in the block registry, so a run of them makes the registry's
+// table grow inside a remap: the moved block must still be recorded, with its old size read
+// before the table moved.
+TEST(Remap, ManyRemapsGrowTheRegistryAndKeepTheBlock) {
+  auto* block = static_cast<unsigned char*>(MemoryPool::allocate(600 * kMiB));
+  ASSERT_NE(block, nullptr);
+  block[0] = 7;
+  for (int round = 0; round < 2000; ++round) {
+    const std::size_t bytes = (round % 2 == 0 ? 700 : 600) * kMiB;
+    auto* moved = static_cast<unsigned char*>(MemoryPool::remap(block, bytes));
+    if (moved == nullptr) GTEST_SKIP() << "this OS cannot move a mapping's pages";
+    block = moved;
+    ASSERT_GE(MemoryPool::usable_size(block), bytes) << "round " << round;
+    ASSERT_EQ(block[0], 7) << "round " << round;
+  }
+  MemoryPool::deallocate(block);
+  EXPECT_EQ(MemoryPool::usable_size(block), 0u);
+}
+
 }  // namespace
+
