@@ -222,6 +222,27 @@ void release_if_extra_empty(const ArenaMetadata& arena) {
   if (empty_arenas > 1) destroy_arena(position_of_arena);
 }
 
+// Under its own lock: a block of `bytes` from the first arena that can hold it (the
+// smallest fitting free block), or, `with_room`, from the arena whose largest free block is
+// largest; a new arena when none can.
+void* allocate_placed(std::size_t bytes, bool with_room) {
+  if (bytes > BuddyAllocator::kArenaBytes) return nullptr;
+  const int order = BuddyAllocator::order_for(bytes);
+  state.lock.lock();
+  ArenaMetadata* chosen = nullptr;
+  for (int position = 0; position < state.arena_count; ++position) {
+    ArenaMetadata& arena = live_arena(position);
+    const unsigned usable = usable_orders(arena, order);
+    if (usable > (chosen != nullptr ? usable_orders(*chosen, order) : 0)) chosen = &arena;
+    if (chosen != nullptr && !with_room) break;
+  }
+  if (chosen == nullptr) chosen = create_arena();
+  void* block = chosen != nullptr ? allocate_in(*chosen, order, with_room) : nullptr;
+  state.lock.unlock();
+  if (block != nullptr) os::commit(block, BuddyAllocator::kUnitBytes << order);
+  return block;
+}
+
 }  // namespace
 
 int BuddyAllocator::order_for(std::size_t bytes) noexcept {
@@ -231,38 +252,9 @@ int BuddyAllocator::order_for(std::size_t bytes) noexcept {
   return order;
 }
 
-void* BuddyAllocator::allocate(std::size_t bytes) noexcept {
-  if (bytes > kArenaBytes) return nullptr;
-  const int order = order_for(bytes);
-  state.lock.lock();
-  void* block = nullptr;
-  for (int position = 0; position < state.arena_count && block == nullptr; ++position) {
-    block = allocate_in(live_arena(position), order);
-  }
-  if (block == nullptr) {
-    ArenaMetadata* arena = create_arena();
-    if (arena != nullptr) block = allocate_in(*arena, order);
-  }
-  state.lock.unlock();
-  if (block != nullptr) os::commit(block, kUnitBytes << order);
-  return block;
-}
+void* BuddyAllocator::allocate(std::size_t bytes) noexcept { return allocate_placed(bytes, false); }
 
-void* BuddyAllocator::allocate_with_room(std::size_t bytes) noexcept {
-  if (bytes > kArenaBytes) return nullptr;
-  const int order = order_for(bytes);
-  state.lock.lock();
-  ArenaMetadata* roomiest = nullptr;
-  for (int position = 0; position < state.arena_count; ++position) {
-    ArenaMetadata& arena = live_arena(position);
-    if (usable_orders(arena, order) > (roomiest != nullptr ? usable_orders(*roomiest, order) : 0)) roomiest = &arena;
-  }
-  if (roomiest == nullptr) roomiest = create_arena();
-  void* block = roomiest != nullptr ? allocate_in(*roomiest, order, true) : nullptr;
-  state.lock.unlock();
-  if (block != nullptr) os::commit(block, kUnitBytes << order);
-  return block;
-}
+void* BuddyAllocator::allocate_with_room(std::size_t bytes) noexcept { return allocate_placed(bytes, true); }
 
 int BuddyAllocator::claim(void* block) noexcept {
   const auto address = reinterpret_cast<std::uintptr_t>(block);

@@ -174,9 +174,8 @@ void* MemoryPool::remap(void* block, std::size_t bytes) noexcept {
   if (bytes <= kMediumMaxBytes || bytes > kMaxRequestBytes || block == nullptr) return nullptr;
   const Tier tier = bytes <= kLargeMaxBytes ? Tier::Large : Tier::Huge;
   Tier old_tier = Tier::Large;
-  if (OsBlockRegistry::lookup(block, old_tier) == 0) return nullptr;
   std::size_t old_bytes = 0;
-  void* moved = OsBlockRegistry::remap(block, bytes, tier, old_bytes);
+  void* moved = OsBlockRegistry::remap(block, bytes, tier, old_bytes, old_tier);
   if (moved == nullptr) return nullptr;
   // Counted as realloc is defined: a free of the old block and an allocation of the new.
   osp::pool::count_free(old_tier, old_bytes);

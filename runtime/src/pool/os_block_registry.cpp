@@ -107,7 +107,8 @@ std::size_t OsBlockRegistry::deallocate(void* block, os_memory::Tier& tier) noex
   return bytes;
 }
 
-void* OsBlockRegistry::remap(void* block, std::size_t bytes, os_memory::Tier tier, std::size_t& old_bytes) noexcept {
+void* OsBlockRegistry::remap(void* block, std::size_t bytes, os_memory::Tier tier, std::size_t& old_bytes,
+                             os_memory::Tier& old_tier) noexcept {
   const std::size_t mapped_bytes = round_to_pages(bytes);
   if (mapped_bytes < bytes) return nullptr;  // overflow
   // Under the lock throughout: the table has room for the new entry before the mapping
@@ -122,6 +123,7 @@ void* OsBlockRegistry::remap(void* block, std::size_t bytes, os_memory::Tier tie
   if (moved != nullptr) {
     Slot* slot = find(reinterpret_cast<std::uintptr_t>(block));
     old_bytes = bytes_before;
+    old_tier = slot->tier;
     slot->address = kDeletedSlot;
     insert_unchecked(registry.slots, registry.capacity,
                      Slot{reinterpret_cast<std::uintptr_t>(moved), mapped_bytes, tier, false});

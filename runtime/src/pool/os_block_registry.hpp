@@ -21,8 +21,9 @@ class OsBlockRegistry {
   // Gives a recorded Large or Huge block mapped without huge pages a new mapping of
   // `bytes` (the OS moves its pages, no copy) and records it as `tier`: the new address,
   // or null (nothing changed) when the block is not such a block or the OS cannot.
-  // `old_bytes` receives the block's mapped size before.
-  static void* remap(void* block, std::size_t bytes, os_memory::Tier tier, std::size_t& old_bytes) noexcept;
+  // `old_bytes` and `old_tier` receive what the block was before.
+  static void* remap(void* block, std::size_t bytes, os_memory::Tier tier, std::size_t& old_bytes,
+                     os_memory::Tier& old_tier) noexcept;
   // Mapped size and tier of a recorded block; 0 when not recorded.
   static std::size_t lookup(const void* block, os_memory::Tier& tier) noexcept;
   static std::size_t block_count() noexcept;
