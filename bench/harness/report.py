@@ -181,7 +181,9 @@ def _micro_tables(results):
                         ("cross-thread free, 4096 × 128 B per batch (ns per batch)", "cross_thread_free"),
                         ("realloc growth 16 B → 1 MiB (ns per growth series)", f"realloc_growth/{{}}/16/{1 << 20}"),
                         ("realloc growth 2 MiB → 256 MiB (ns per growth series)",
-                         f"realloc_growth/{{}}/{2 << 20}/{256 << 20}")):
+                         f"realloc_growth/{{}}/{2 << 20}/{256 << 20}"),
+                        ("the same, a 4 MiB block allocated first (ns per growth series)",
+                         f"realloc_growth_past_block/{{}}/{2 << 20}/{256 << 20}")):
         suffix = "/real_time" if name == "cross_thread_free" else ""
         if "{}" in name:
             pool = find(results, "osp_pool_benchmark", name.format("pool"))

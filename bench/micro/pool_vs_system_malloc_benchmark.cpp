@@ -146,12 +146,16 @@ BENCHMARK(BM_CrossThreadFree<SystemAllocator>)->Name("cross_thread_free/malloc")
 // 16 B to 1 MiB (Small classes, each step a copy for the pool) and from 2 MiB to 256 MiB
 // (Medium blocks, which grow in place into free buddies; glibc moves its mmapped chunks
 // with mremap).
-template <typename Allocator>
+// With `blocked`, a 4 MiB block is allocated before each series: in an empty Medium tier
+// it takes an arena's start, so the buffer cannot grow in place past half an arena and
+// moves to a new one (its pages move; before page moves, a 256 MiB copy).
+template <typename Allocator, bool blocked = false>
 void BM_ReallocGrowth(benchmark::State& state) {
   const auto first_bytes = static_cast<std::size_t>(state.range(0));
   const auto final_bytes = static_cast<std::size_t>(state.range(1));
   std::int64_t steps = 0;
   for (auto _ : state) {
+    void* blocker = blocked ? Allocator::allocate(4 * kMiB) : nullptr;
     std::size_t bytes = first_bytes;
     auto* buffer = static_cast<char*>(Allocator::allocate(bytes));
     buffer[0] = 1;
@@ -164,6 +168,7 @@ void BM_ReallocGrowth(benchmark::State& state) {
     }
     benchmark::DoNotOptimize(buffer);
     Allocator::deallocate(buffer);
+    if (blocker != nullptr) Allocator::deallocate(blocker);
   }
   state.SetItemsProcessed(steps);
 }
@@ -172,6 +177,8 @@ void realloc_growth_ranges(benchmark::internal::Benchmark* benchmark) {
 }
 BENCHMARK(BM_ReallocGrowth<PoolAllocator>)->Name("realloc_growth/pool")->Apply(realloc_growth_ranges);
 BENCHMARK(BM_ReallocGrowth<SystemAllocator>)->Name("realloc_growth/malloc")->Apply(realloc_growth_ranges);
+BENCHMARK(BM_ReallocGrowth<PoolAllocator, true>)->Name("realloc_growth_past_block/pool")->Args({2 * kMiB, 256 * kMiB});
+BENCHMARK(BM_ReallocGrowth<SystemAllocator, true>)->Name("realloc_growth_past_block/malloc")->Args({2 * kMiB, 256 * kMiB});
 
 // A 256-byte block at a given alignment, allocated and freed.
 template <typename Allocator>

@@ -107,6 +107,60 @@ void* remap(void* address, std::size_t old_bytes, std::size_t new_bytes) noexcep
   return moved == MAP_FAILED ? nullptr : moved;
 }
 
+namespace {
+
+// 0: not probed yet; 1: moves work; 2: refused (by the probe or by a failed move).
+int page_moves_state = 0;
+
+// MREMAP_DONTUNMAP came with Linux 5.7: try it once on a scratch reservation.
+bool probe_page_moves() {
+  const std::size_t page = page_size();
+  void* scratch = mmap(nullptr, 2 * page, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (scratch == MAP_FAILED) return false;
+  char* first = static_cast<char*>(scratch);
+  first[0] = 1;
+  void* moved = mremap(first, page, page, MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP,
+                       first + page);
+  const bool works = moved == first + page && first[page] == 1 && first[0] == 0;
+  munmap(scratch, 2 * page);
+  return works;
+}
+
+}  // namespace
+
+bool can_move_pages() noexcept {
+  int state = __atomic_load_n(&page_moves_state, __ATOMIC_ACQUIRE);
+  if (state == 0) {
+    state = probe_page_moves() ? 1 : 2;
+    int expected = 0;
+    // A refusal recorded meanwhile stands.
+    if (!__atomic_compare_exchange_n(&page_moves_state, &expected, state, false,
+                                     __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+      state = expected;
+    }
+  }
+  return state == 1;
+}
+
+PageMove move_pages(void* from, void* to, std::size_t bytes) noexcept {
+  if (!can_move_pages()) return PageMove::Refused;
+  bytes = round_to_pages(bytes);
+  void* moved = mremap(from, bytes, bytes, MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP, to);
+  if (moved == to) return PageMove::Moved;
+  __atomic_store_n(&page_moves_state, 2, __ATOMIC_RELEASE);
+  // Some refusals (a resource limit, no kernel memory) come after the kernel unmapped the
+  // destination: reserve it again as reserve() does. EEXIST means it is still mapped: the
+  // refusal came first. (Only another thread mapping memory into that hole in the
+  // microseconds between could make that answer wrong.)
+  void* again = mmap(to, bytes, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+  if (again == to) return PageMove::Refused;
+  if (again == MAP_FAILED) return errno == EEXIST ? PageMove::Refused : PageMove::DestinationLost;
+  munmap(again, bytes);  // a kernel without MAP_FIXED_NOREPLACE put it elsewhere
+  return PageMove::DestinationLost;
+}
+
 void* reserve_inaccessible(std::size_t bytes) noexcept {
   if (bytes == 0) return nullptr;
   void* address = mmap(nullptr, round_to_pages(bytes), PROT_NONE,

@@ -26,6 +26,18 @@ void release(void* address, std::size_t bytes) noexcept;
 // than copying them: the mapping's new address (perhaps the same), or null when the OS
 // cannot (Windows has no such call), with the mapping left as it was.
 void* remap(void* address, std::size_t old_bytes, std::size_t new_bytes) noexcept;
+// Moving pages between places of a reservation, for a block that realloc moves: the
+// pages of [from, from+bytes) go to [to, to+bytes), replacing what was there, without a
+// copy; [from, from+bytes) stays reserved and reads as zeros. Both ranges are page-aligned
+// parts of reserve()d memory, and [from, from+bytes) must lie in one kernel mapping (each
+// move makes its destination a mapping of its own). Refused: nothing changed. Lost: the
+// OS refused after unmapping [to, to+bytes) and could not reserve it again, so it is no
+// longer the caller's ([from, from+bytes) is unchanged). After any refusal every later
+// move is refused at once. can_move_pages() says whether moves are possible at all
+// (Linux 5.7 and later; never on Windows).
+enum class PageMove { Moved, Refused, DestinationLost };
+bool can_move_pages() noexcept;
+PageMove move_pages(void* from, void* to, std::size_t bytes) noexcept;
 // Reserve + commit in one call: zeroed, read-write memory, or nullptr. With
 // `huge_pages`, tries explicit huge pages first and falls back to transparent ones.
 void* map(std::size_t bytes, std::size_t alignment, bool huge_pages) noexcept;

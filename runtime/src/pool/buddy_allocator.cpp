@@ -30,6 +30,10 @@ struct ArenaMetadata {
   bool unit_dirty[kUnitsPerArena];  // freed but still backed by pages (the retained budget)
   std::int16_t next_free[kUnitsPerArena];
   std::int16_t previous_free[kUnitsPerArena];
+  // Bit u: a kernel mapping may begin at unit u, where a page move put a block or a piece
+  // of one (move_pages); unit 0 always begins one. A superset of the real edges.
+  std::uint64_t mapping_edges[kUnitsPerArena / 64];
+  int mapping_edge_count;
 };
 
 struct MediumState {
@@ -112,6 +116,8 @@ ArenaMetadata* take_metadata_slot(std::uintptr_t base, int& slot) {
     store(arena->claimed[unit].value, std::uint8_t{0});
     arena->unit_dirty[unit] = false;
   }
+  for (std::uint64_t& word : arena->mapping_edges) word = 0;
+  arena->mapping_edge_count = 0;
   return arena;
 }
 
@@ -210,9 +216,25 @@ void free_block(ArenaMetadata& arena, int unit, int order) {
   push_free(arena, unit, order);
 }
 
+bool mapping_edge_at(const ArenaMetadata& arena, int unit) {
+  return unit > 0 && unit < kUnitsPerArena && ((arena.mapping_edges[unit / 64] >> (unit % 64)) & 1) != 0;
+}
+
+void mark_mapping_edge(ArenaMetadata& arena, int unit) {
+  if (unit <= 0 || unit >= kUnitsPerArena || mapping_edge_at(arena, unit)) return;
+  arena.mapping_edges[unit / 64] |= std::uint64_t{1} << (unit % 64);
+  ++arena.mapping_edge_count;
+}
+
 // Under the lock: keeps one empty arena reserved (it holds no pages), releases any other.
+// One that page moves split into mappings is released too: a fresh one has none.
 void release_if_extra_empty(const ArenaMetadata& arena) {
   if (!arena_is_empty(arena)) return;
+  if (arena.mapping_edge_count != 0) {
+    for (int position = 0; position < state.arena_count; ++position) {
+      if (&live_arena(position) == &arena) return destroy_arena(position);
+    }
+  }
   int empty_arenas = 0;
   int position_of_arena = -1;
   for (int position = 0; position < state.arena_count; ++position) {
@@ -340,6 +362,54 @@ std::size_t BuddyAllocator::resize_in_place(void* block, std::size_t bytes) noex
     return 0;
   }
   return new_bytes;
+}
+
+BuddyAllocator::PageMoveResult BuddyAllocator::move_pages(void* from, void* to,
+                                                          std::size_t bytes) noexcept {
+  PageMoveResult result{0, false};
+  if (bytes == 0 || bytes % kUnitBytes != 0 || !os::can_move_pages()) return result;
+  const auto source = reinterpret_cast<std::uintptr_t>(from);
+  const auto destination = reinterpret_cast<std::uintptr_t>(to);
+  const int units = static_cast<int>(bytes / kUnitBytes);
+  // The pieces' first units (offsets in the block), at the source's edges.
+  int piece_starts[kMaxMappingEdges + 1];
+  int pieces = 0;
+  state.lock.lock();
+  ArenaMetadata* source_arena = arena_of(source);
+  ArenaMetadata* destination_arena = arena_of(destination);
+  bool movable = source_arena != nullptr && destination_arena != nullptr;
+  if (movable) {
+    const int source_unit = unit_of(*source_arena, source);
+    const int destination_unit = unit_of(*destination_arena, destination);
+    piece_starts[pieces++] = 0;
+    for (int offset = 1; offset < units && movable; ++offset) {
+      if (!mapping_edge_at(*source_arena, source_unit + offset)) continue;
+      movable = pieces <= kMaxMappingEdges;
+      if (movable) piece_starts[pieces++] = offset;
+    }
+    // Each piece begins a mapping at the destination, and the moved range ends one.
+    movable = movable && destination_arena->mapping_edge_count + pieces + 1 <= kMaxMappingEdges;
+    if (movable) {
+      for (int piece = 0; piece < pieces; ++piece) {
+        mark_mapping_edge(*destination_arena, destination_unit + piece_starts[piece]);
+      }
+      mark_mapping_edge(*destination_arena, destination_unit + units);
+    }
+  }
+  state.lock.unlock();
+  if (!movable) return result;
+  for (int piece = 0; piece < pieces; ++piece) {
+    const std::size_t offset = static_cast<std::size_t>(piece_starts[piece]) * kUnitBytes;
+    const std::size_t end = piece + 1 < pieces ? static_cast<std::size_t>(piece_starts[piece + 1]) * kUnitBytes : bytes;
+    const os::PageMove moved = os::move_pages(reinterpret_cast<void*>(source + offset),
+                                              reinterpret_cast<void*>(destination + offset), end - offset);
+    if (moved != os::PageMove::Moved) {
+      result.destination_lost = moved == os::PageMove::DestinationLost;
+      break;
+    }
+    result.moved_bytes = end;
+  }
+  return result;
 }
 
 std::size_t BuddyAllocator::block_bytes(const void* address) noexcept {

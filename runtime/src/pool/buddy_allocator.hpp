@@ -61,6 +61,24 @@ class BuddyAllocator {
   // and it is their lower half. Returns the block's new size, or 0 (nothing changed)
   // when it cannot grow in place or is not a live block.
   static std::size_t resize_in_place(void* block, std::size_t bytes) noexcept;
+  // Moves the pages of the live block `from` (`bytes` of them, all of it, a multiple of
+  // kUnitBytes) to the start of the live block `to`, which is at least as large, instead
+  // of copying them: for a block that realloc moves. `from` then reads as zeros. Each move
+  // makes its destination a kernel mapping of its own, and old kernels move only within
+  // one mapping, so a block is moved in pieces at the edges earlier moves left in it
+  // (at most kMaxMappingEdges per arena; beyond them, and where the OS cannot move pages,
+  // nothing moves). The result: how many bytes from the start now live at `to` (the rest
+  // are still at `from`, to be copied), and whether `to` was lost (the OS refused a piece
+  // after unmapping its destination and it could not be reserved again: `to` stays
+  // allocated and must never be used or freed; its first `moved_bytes` still read right).
+  struct PageMoveResult {
+    std::size_t moved_bytes;
+    bool destination_lost;
+  };
+  static PageMoveResult move_pages(void* from, void* to, std::size_t bytes) noexcept;
+  // Kernel mappings that page moves may add to one arena before it takes no more (the
+  // process has a limit on mappings; an arena given back to the OS takes its own along).
+  static constexpr int kMaxMappingEdges = 32;
   // The order of the block `bytes` needs.
   static int order_for(std::size_t bytes) noexcept;
 

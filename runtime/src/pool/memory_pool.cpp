@@ -105,6 +105,45 @@ bool deallocate_medium(void* block) {
   return true;
 }
 
+// Takes a live Medium block out of the counters, as its free would (see deallocate_medium).
+void count_medium_gone(std::size_t block_bytes) {
+  osp::pool::ThreadCache* cache = SmallManager::active_thread_cache();
+  if (cache == nullptr) {
+    SmallManager::count_medium_without_cache(-static_cast<std::int64_t>(block_bytes));
+    return;
+  }
+  osp::pool::count_medium_free(cache->medium, block_bytes);
+  osp::pool::publish_medium_live_bytes(cache->medium);
+}
+
+// From this size on, a Medium block that realloc moves has its pages moved (one system
+// call per piece, BuddyAllocator::move_pages) instead of copied: a copy touches every page
+// of both blocks, and faults in each page of the new one.
+constexpr std::size_t kPageMoveMinBytes = std::size_t{4} << 20;
+
+// A Medium block that realloc cannot grow in place, moved to a new Medium block placed
+// where it can grow (its pages moved where the OS allows, the rest copied); null, with
+// `block` unchanged, when no block can be had.
+void* move_medium(void* block, std::size_t usable, std::size_t bytes) {
+  void* moved = allocate_medium(bytes, true);
+  if (moved == nullptr) return nullptr;
+  BuddyAllocator::PageMoveResult pages{0, false};
+  if (usable >= kPageMoveMinBytes) pages = BuddyAllocator::move_pages(block, moved, usable);
+  if (pages.destination_lost) [[unlikely]] {
+    // The OS took part of the new block's range back: its moved pages go back (by copy)
+    // and the block is never used again; the data then moves the plain way.
+    std::memcpy(block, moved, pages.moved_bytes);
+    count_medium_gone(BuddyAllocator::block_bytes(moved));
+    moved = MemoryPool::allocate(bytes, kSmallBlockAlignment);
+    if (moved == nullptr) return nullptr;
+    pages.moved_bytes = 0;
+  }
+  std::memcpy(static_cast<char*>(moved) + pages.moved_bytes,
+              static_cast<const char*>(block) + pages.moved_bytes, usable - pages.moved_bytes);
+  MemoryPool::deallocate(block);
+  return moved;
+}
+
 void* route(std::size_t bytes, std::size_t alignment) {
   if (alignment > MAX_ALLOWED_ALIGNMENT) return allocate_from_os(bytes, alignment, Tier::Direct);
   if (bytes <= kSmallMaxBytes) {
@@ -192,8 +231,12 @@ void* MemoryPool::reallocate(void* block, std::size_t bytes) noexcept {
   if (void* moved = remap(block, bytes)) return moved;
   // A Medium block that could not grow in place goes where it can; a Small block turning
   // Medium takes one the usual way (the thread's cache first: its pages are warm).
-  const bool regrow_medium = usable > kSmallMaxBytes && bytes > kSmallMaxBytes && bytes <= kMediumMaxBytes;
-  void* moved = regrow_medium ? allocate_medium(bytes, true) : allocate(bytes);
+  if (usable > kSmallMaxBytes && bytes > usable && bytes <= kMediumMaxBytes) {
+    void* moved = move_medium(block, usable, bytes);
+    if (moved == nullptr) osp::pool::count_failed_allocation();
+    return moved;
+  }
+  void* moved = allocate(bytes);
   if (moved == nullptr) {
     osp::pool::count_failed_allocation();
     return nullptr;

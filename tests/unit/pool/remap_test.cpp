@@ -3,29 +3,18 @@
 #include <cstdint>
 
 #include "memory_pool.hpp"
+#include "page_marks.hpp"
 
 namespace {
+
+using osp::test::mark_pages;
+using osp::test::pages_marked;
 
 using os_memory::Tier;
 using os_memory::pool::MemoryPool;
 constexpr std::size_t kMiB = std::size_t{1} << 20;
-constexpr std::size_t kPageBytes = 4096;
 
 std::uint64_t live_bytes(Tier tier) { return MemoryPool::counters().tiers[static_cast<int>(tier)].live_bytes; }
-
-// Marks one byte per page of [block, block + bytes) with its page's number.
-void mark_pages(unsigned char* block, std::size_t bytes) {
-  for (std::size_t offset = 0; offset < bytes; offset += 64 * kPageBytes) {
-    block[offset] = static_cast<unsigned char>(offset / (64 * kPageBytes));
-  }
-}
-
-bool pages_marked(const unsigned char* block, std::size_t bytes) {
-  for (std::size_t offset = 0; offset < bytes; offset += 64 * kPageBytes) {
-    if (block[offset] != static_cast<unsigned char>(offset / (64 * kPageBytes))) return false;
-  }
-  return true;
-}
 
 TEST(Remap, ALargeBlockGrowsIntoAHugeOneAndBackKeepingItsPages) {
   auto* block = static_cast<unsigned char*>(MemoryPool::allocate(600 * kMiB));

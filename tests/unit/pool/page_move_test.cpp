@@ -1,0 +1,176 @@
+// Medium blocks that realloc moves: their pages move to the new block instead of being
+// copied (BuddyAllocator::move_pages), in pieces where earlier moves split the arena into
+// several kernel mappings, and within a bound on the mappings they add.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "memory_pool.hpp"
+#include "os/os_memory.hpp"
+#include "page_marks.hpp"
+#include "pool/buddy_allocator.hpp"
+
+namespace {
+
+using os_memory::Tier;
+using os_memory::pool::MemoryPool;
+using osp::pool::BuddyAllocator;
+using osp::test::mark_pages;
+using osp::test::pages_marked;
+constexpr std::size_t kMiB = std::size_t{1} << 20;
+
+std::uint64_t medium_live_bytes() {
+  return MemoryPool::counters().tiers[static_cast<int>(Tier::Medium)].live_bytes;
+}
+
+bool reads_zero(const unsigned char* block, std::size_t bytes) {
+  for (std::size_t offset = 0; offset < bytes; offset += osp::test::kMarkStrideBytes) {
+    if (block[offset] != 0) return false;
+  }
+  return true;
+}
+
+// The kernel mappings that overlap the arena holding `address` (/proc/self/maps).
+int mappings_in_arena_of(const void* address) {
+  const auto arena = reinterpret_cast<std::uintptr_t>(address) / BuddyAllocator::kArenaBytes *
+                     BuddyAllocator::kArenaBytes;
+  std::ifstream maps("/proc/self/maps");
+  int count = 0;
+  for (std::string line; std::getline(maps, line);) {
+    const std::size_t dash = line.find('-');
+    const std::uintptr_t start = std::stoull(line.substr(0, dash), nullptr, 16);
+    const std::uintptr_t end = std::stoull(line.substr(dash + 1), nullptr, 16);
+    count += start < arena + BuddyAllocator::kArenaBytes && end > arena;
+  }
+  return count;
+}
+
+class PageMoves : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!osp::os::can_move_pages()) GTEST_SKIP() << "the OS cannot move pages: realloc copies";
+    MemoryPool::flush_thread_cache();
+    ASSERT_TRUE(BuddyAllocator::all_arenas_coalesced()) << "precondition: no live Medium block";
+  }
+  void TearDown() override {
+    MemoryPool::flush_thread_cache();
+    EXPECT_TRUE(BuddyAllocator::all_arenas_coalesced());
+  }
+};
+
+TEST_F(PageMoves, AMovedBlockKeepsItsPagesAndItsOldPlaceReadsZeros) {
+  auto* from = static_cast<unsigned char*>(MemoryPool::allocate(8 * kMiB));
+  auto* to = static_cast<unsigned char*>(MemoryPool::allocate(16 * kMiB));
+  ASSERT_NE(from, nullptr);
+  ASSERT_NE(to, nullptr);
+  mark_pages(from, 8 * kMiB);
+  const BuddyAllocator::PageMoveResult moved = BuddyAllocator::move_pages(from, to, 8 * kMiB);
+  EXPECT_EQ(moved.moved_bytes, 8 * kMiB);
+  EXPECT_FALSE(moved.destination_lost);
+  EXPECT_TRUE(pages_marked(to, 8 * kMiB));
+  EXPECT_TRUE(reads_zero(from, 8 * kMiB));
+  EXPECT_TRUE(osp::os::can_move_pages()) << "no move was refused";
+  MemoryPool::deallocate(from);
+  MemoryPool::deallocate(to);
+}
+
+// The growth series of the micro-benchmark: a block at the arena's start keeps the buffer
+// from ever reaching a whole arena in place, so the last step (to 384 MiB) moves it to a
+// new arena. Every move keeps the contents and the counters stay exact.
+TEST_F(PageMoves, ABufferGrowingPastABlockAtTheArenaStartKeepsItsPages) {
+  void* blocker = MemoryPool::allocate(4 * kMiB);
+  ASSERT_NE(blocker, nullptr);
+  auto* buffer = static_cast<unsigned char*>(MemoryPool::allocate(2 * kMiB));
+  ASSERT_NE(buffer, nullptr);
+  std::size_t size = 2 * kMiB;
+  mark_pages(buffer, size);
+  int moves = 0;
+  for (std::size_t bytes = 3 * kMiB; size < 256 * kMiB; bytes += bytes / 2) {
+    auto* grown = static_cast<unsigned char*>(MemoryPool::reallocate(buffer, bytes));
+    ASSERT_NE(grown, nullptr);
+    moves += grown != buffer;
+    buffer = grown;
+    ASSERT_TRUE(pages_marked(buffer, size)) << "contents kept growing to " << bytes << " bytes";
+    size = bytes;
+    mark_pages(buffer, size);
+    EXPECT_EQ(medium_live_bytes(), BuddyAllocator::block_bytes(blocker) +
+                                       BuddyAllocator::block_bytes(buffer));
+  }
+  EXPECT_GE(moves, 2) << "out of the blocker's way, then to a whole arena";
+  EXPECT_TRUE(osp::os::can_move_pages()) << "no move was refused";
+  MemoryPool::deallocate(buffer);
+  MemoryPool::deallocate(blocker);
+}
+
+// A block moved into a larger one spans two mappings (its moved pages, then the rest of
+// the destination); moving it again takes one piece per mapping.
+TEST_F(PageMoves, ABlockMovedTwiceMovesInPiecesAtTheEdgesOfItsMappings) {
+  void* blocker = MemoryPool::allocate(64 * kMiB);  // keeps the arena from being released
+  auto* first = static_cast<unsigned char*>(MemoryPool::allocate(8 * kMiB));
+  auto* second = static_cast<unsigned char*>(MemoryPool::allocate(16 * kMiB));
+  auto* third = static_cast<unsigned char*>(MemoryPool::allocate(32 * kMiB));
+  ASSERT_TRUE(blocker != nullptr && first != nullptr && second != nullptr && third != nullptr);
+  mark_pages(first, 8 * kMiB);
+  ASSERT_EQ(BuddyAllocator::move_pages(first, second, 8 * kMiB).moved_bytes, 8 * kMiB);
+  mark_pages(second + 8 * kMiB, 8 * kMiB);  // its second mapping, written after the move
+  std::vector<unsigned char> expected(second, second + 16 * kMiB);
+  const BuddyAllocator::PageMoveResult moved = BuddyAllocator::move_pages(second, third, 16 * kMiB);
+  EXPECT_EQ(moved.moved_bytes, 16 * kMiB);
+  EXPECT_TRUE(std::equal(expected.begin(), expected.end(), third)) << "both pieces in order";
+  EXPECT_TRUE(reads_zero(second, 16 * kMiB));
+  EXPECT_TRUE(osp::os::can_move_pages()) << "no move was refused";
+  for (void* block : {blocker, static_cast<void*>(first), static_cast<void*>(second),
+                      static_cast<void*>(third)}) {
+    MemoryPool::deallocate(block);
+  }
+}
+
+// Moves into one arena stop at its budget of mappings; blocks are then copied, and an
+// arena that empties gives its mappings back to the OS.
+TEST_F(PageMoves, AnArenaTakesNoMoreMappingsThanItsBudget) {
+  void* blocker = MemoryPool::allocate(4 * kMiB);  // keeps the arena from being released
+  ASSERT_NE(blocker, nullptr);
+  const int mappings_before = mappings_in_arena_of(blocker);
+  // Each destination stays live, so each move lands somewhere new: two more edges.
+  std::vector<void*> destinations;
+  int moved = 0;
+  int refused = 0;
+  for (int round = 0; round < BuddyAllocator::kMaxMappingEdges + 8; ++round) {
+    auto* from = static_cast<unsigned char*>(MemoryPool::allocate(4 * kMiB));
+    auto* to = static_cast<unsigned char*>(MemoryPool::allocate(8 * kMiB));
+    ASSERT_TRUE(from != nullptr && to != nullptr);
+    destinations.push_back(to);
+    mark_pages(from, 4 * kMiB);
+    const BuddyAllocator::PageMoveResult result = BuddyAllocator::move_pages(from, to, 4 * kMiB);
+    EXPECT_FALSE(result.destination_lost);
+    if (result.moved_bytes == 4 * kMiB) {
+      ++moved;
+      EXPECT_TRUE(pages_marked(to, 4 * kMiB));
+    } else {
+      EXPECT_EQ(result.moved_bytes, 0u) << "a move is whole or not at all";
+      ++refused;
+      EXPECT_TRUE(pages_marked(from, 4 * kMiB)) << "a refused move changes nothing";
+    }
+    MemoryPool::deallocate(from);
+  }
+  EXPECT_GT(moved, 0);
+  EXPECT_GT(refused, 0) << "the budget ran out";
+  EXPECT_TRUE(osp::os::can_move_pages()) << "refusals came from the budget, not the OS";
+#if defined(__linux__)
+  EXPECT_LE(mappings_in_arena_of(blocker), mappings_before + BuddyAllocator::kMaxMappingEdges);
+#endif
+  for (void* block : destinations) MemoryPool::deallocate(block);
+  MemoryPool::deallocate(blocker);
+  MemoryPool::flush_thread_cache();
+  void* fresh = MemoryPool::allocate(4 * kMiB);
+  ASSERT_NE(fresh, nullptr);
+#if defined(__linux__)
+  EXPECT_EQ(mappings_in_arena_of(fresh), 1) << "the split arena went back to the OS";
+#endif
+  MemoryPool::deallocate(fresh);
+}
+
+}  // namespace
