@@ -34,6 +34,7 @@ namespace {
 using osp::pool::BuddyAllocator;
 using osp::pool::OsBlockRegistry;
 using osp::pool::SmallManager;
+namespace os = osp::os;
 
 // Larger requests cannot be met by any machine osp runs on; refuse them before any
 // arithmetic on them can overflow.
@@ -144,6 +145,34 @@ void* move_medium(void* block, std::size_t usable, std::size_t bytes) {
   return moved;
 }
 
+// A Medium block that realloc grows past the Medium tier: its pages move to a scratch
+// reservation (the arena keeps its mapping whole), and that mapping grows to the new size
+// (mremap): one mapping, which the Large tier can move again. Null, with `block`
+// unchanged, where the OS cannot: then it is copied.
+void* grow_medium_into_os_block(void* block, std::size_t usable, std::size_t bytes, Tier tier) {
+  if (usable < kPageMoveMinBytes || !os::can_move_pages()) return nullptr;
+  void* scratch = os::reserve(usable, os::page_size());
+  if (scratch == nullptr) return nullptr;
+  const os::PageMove moved = os::move_pages(block, scratch, usable);
+  if (moved != os::PageMove::Moved) {
+    // A lost scratch range is no longer the pool's to release.
+    if (moved == os::PageMove::Refused) os::release(scratch, usable);
+    return nullptr;
+  }
+  void* grown = os::remap(scratch, usable, bytes);
+  if (grown == nullptr || !OsBlockRegistry::adopt(grown, bytes, tier)) {
+    // The block's range is still mapped (its pages read as zeros): they are copied back.
+    void* pages = grown != nullptr ? grown : scratch;
+    std::memcpy(block, pages, usable);
+    os::release(pages, grown != nullptr ? bytes : usable);
+    return nullptr;
+  }
+  Tier recorded = tier;
+  osp::pool::count_allocation(tier, OsBlockRegistry::lookup(grown, recorded));
+  MemoryPool::deallocate(block);
+  return grown;
+}
+
 void* route(std::size_t bytes, std::size_t alignment) {
   if (alignment > MAX_ALLOWED_ALIGNMENT) return allocate_from_os(bytes, alignment, Tier::Direct);
   if (bytes <= kSmallMaxBytes) {
@@ -229,6 +258,10 @@ void* MemoryPool::reallocate(void* block, std::size_t bytes) noexcept {
   if (bytes <= usable && bytes >= usable / 2) return block;
   if (resize_in_place(block, bytes)) return block;
   if (void* moved = remap(block, bytes)) return moved;
+  if (bytes > kMediumMaxBytes && BuddyAllocator::block_bytes(block) == usable) {
+    const Tier tier = bytes <= kLargeMaxBytes ? Tier::Large : Tier::Huge;
+    if (void* grown = grow_medium_into_os_block(block, usable, bytes, tier)) return grown;
+  }
   // A Medium block that could not grow in place goes where it can; a Small block turning
   // Medium takes one the usual way (the thread's cache first: its pages are warm).
   if (usable > kSmallMaxBytes && bytes > usable && bytes <= kMediumMaxBytes) {

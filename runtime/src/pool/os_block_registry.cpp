@@ -70,12 +70,9 @@ std::size_t round_to_pages(std::size_t bytes) {
 
 }  // namespace
 
-void* OsBlockRegistry::allocate(std::size_t bytes, std::size_t alignment, os_memory::Tier tier,
-                                bool huge_pages) noexcept {
-  const std::size_t mapped_bytes = round_to_pages(bytes == 0 ? 1 : bytes);
-  if (mapped_bytes < bytes) return nullptr;  // overflow
-  void* block = os::map(mapped_bytes, alignment, huge_pages);
-  if (block == nullptr) return nullptr;
+namespace {
+
+bool record(void* block, std::size_t mapped_bytes, os_memory::Tier tier, bool huge_pages) {
   registry.lock.lock();
   const bool recorded = grow_if_needed();
   if (recorded) {
@@ -85,11 +82,26 @@ void* OsBlockRegistry::allocate(std::size_t bytes, std::size_t alignment, os_mem
     ++registry.live;
   }
   registry.lock.unlock();
-  if (!recorded) {
+  return recorded;
+}
+
+}  // namespace
+
+void* OsBlockRegistry::allocate(std::size_t bytes, std::size_t alignment, os_memory::Tier tier,
+                                bool huge_pages) noexcept {
+  const std::size_t mapped_bytes = round_to_pages(bytes == 0 ? 1 : bytes);
+  if (mapped_bytes < bytes) return nullptr;  // overflow
+  void* block = os::map(mapped_bytes, alignment, huge_pages);
+  if (block == nullptr) return nullptr;
+  if (!record(block, mapped_bytes, tier, huge_pages)) {
     os::release(block, mapped_bytes);
     return nullptr;
   }
   return block;
+}
+
+bool OsBlockRegistry::adopt(void* block, std::size_t bytes, os_memory::Tier tier) noexcept {
+  return record(block, round_to_pages(bytes), tier, false);
 }
 
 std::size_t OsBlockRegistry::deallocate(void* block, os_memory::Tier& tier) noexcept {

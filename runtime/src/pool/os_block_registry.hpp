@@ -16,6 +16,9 @@ class OsBlockRegistry {
   // Maps a block and records it; nullptr when the OS refuses.
   static void* allocate(std::size_t bytes, std::size_t alignment, os_memory::Tier tier,
                         bool huge_pages) noexcept;
+  // Records a mapping made elsewhere (reserve(), then moved pages): a block of `tier`
+  // mapped without huge pages. False when the table has no room (nothing recorded).
+  static bool adopt(void* block, std::size_t bytes, os_memory::Tier tier) noexcept;
   // Unmaps a recorded block; returns its mapped size, 0 when `block` is not recorded.
   static std::size_t deallocate(void* block, os_memory::Tier& tier) noexcept;
   // Gives a recorded Large or Huge block mapped without huge pages a new mapping of

@@ -33,19 +33,25 @@ bool reads_zero(const unsigned char* block, std::size_t bytes) {
   return true;
 }
 
-// The kernel mappings that overlap the arena holding `address` (/proc/self/maps).
-int mappings_in_arena_of(const void* address) {
-  const auto arena = reinterpret_cast<std::uintptr_t>(address) / BuddyAllocator::kArenaBytes *
-                     BuddyAllocator::kArenaBytes;
+// The kernel mappings that overlap [address, address + bytes) (/proc/self/maps).
+int mappings_overlapping(const void* address, std::size_t bytes) {
+  const auto first = reinterpret_cast<std::uintptr_t>(address);
   std::ifstream maps("/proc/self/maps");
   int count = 0;
   for (std::string line; std::getline(maps, line);) {
     const std::size_t dash = line.find('-');
     const std::uintptr_t start = std::stoull(line.substr(0, dash), nullptr, 16);
     const std::uintptr_t end = std::stoull(line.substr(dash + 1), nullptr, 16);
-    count += start < arena + BuddyAllocator::kArenaBytes && end > arena;
+    count += start < first + bytes && end > first;
   }
   return count;
+}
+
+// The kernel mappings that overlap the arena holding `address`.
+int mappings_in_arena_of(const void* address) {
+  const auto arena = reinterpret_cast<std::uintptr_t>(address) / BuddyAllocator::kArenaBytes *
+                     BuddyAllocator::kArenaBytes;
+  return mappings_overlapping(reinterpret_cast<const void*>(arena), BuddyAllocator::kArenaBytes);
 }
 
 class PageMoves : public ::testing::Test {
@@ -126,6 +132,35 @@ TEST_F(PageMoves, ABlockMovedTwiceMovesInPiecesAtTheEdgesOfItsMappings) {
                       static_cast<void*>(third)}) {
     MemoryPool::deallocate(block);
   }
+}
+
+// A Medium buffer that grows past the Medium tier becomes one mapping of its own with its
+// pages, so the Large tier can move it again as it grows further.
+TEST_F(PageMoves, AMediumBlockGrowingPastTheTierBecomesOneMappingWithItsPages) {
+  const std::uint64_t large_before =
+      MemoryPool::counters().tiers[static_cast<int>(Tier::Large)].live_bytes;
+  auto* buffer = static_cast<unsigned char*>(MemoryPool::allocate(300 * kMiB));
+  ASSERT_NE(buffer, nullptr);
+  ASSERT_EQ(MemoryPool::tier_of(buffer), Tier::Medium);
+  mark_pages(buffer, 300 * kMiB);
+  auto* large = static_cast<unsigned char*>(MemoryPool::reallocate(buffer, 700 * kMiB));
+  ASSERT_NE(large, nullptr);
+  EXPECT_EQ(MemoryPool::tier_of(large), Tier::Large);
+  EXPECT_TRUE(pages_marked(large, 300 * kMiB));
+  EXPECT_EQ(medium_live_bytes(), 0u) << "the Medium block was freed";
+  EXPECT_EQ(MemoryPool::counters().tiers[static_cast<int>(Tier::Large)].live_bytes,
+            large_before + 700 * kMiB);
+#if defined(__linux__)
+  EXPECT_EQ(mappings_overlapping(large, 700 * kMiB), 1) << "one mapping, pages and all";
+#endif
+  EXPECT_TRUE(osp::os::can_move_pages()) << "no move was refused";
+  mark_pages(large, 700 * kMiB);
+  auto* huge = static_cast<unsigned char*>(MemoryPool::reallocate(large, 1200 * kMiB));
+  ASSERT_NE(huge, nullptr);
+  EXPECT_EQ(MemoryPool::tier_of(huge), Tier::Huge);
+  EXPECT_TRUE(pages_marked(huge, 700 * kMiB));
+  MemoryPool::deallocate(huge);
+  EXPECT_EQ(MemoryPool::counters().tiers[static_cast<int>(Tier::Large)].live_bytes, large_before);
 }
 
 // Moves into one arena stop at its budget of mappings; blocks are then copied, and an
