@@ -412,6 +412,21 @@ BuddyAllocator::PageMoveResult BuddyAllocator::move_pages(void* from, void* to,
   return result;
 }
 
+bool BuddyAllocator::in_one_mapping(const void* block) noexcept {
+  const auto address = reinterpret_cast<std::uintptr_t>(block);
+  state.lock.lock();
+  ArenaMetadata* arena = address % kUnitBytes == 0 ? arena_of(address) : nullptr;
+  bool one = false;
+  if (arena != nullptr) {
+    const int unit = unit_of(*arena, address);
+    const int order = arena->block_order[unit];
+    one = order != kNotBlockStart;
+    for (int offset = 1; one && offset < (1 << order); ++offset) one = !mapping_edge_at(*arena, unit + offset);
+  }
+  state.lock.unlock();
+  return one;
+}
+
 std::size_t BuddyAllocator::block_bytes(const void* address) noexcept {
   const auto value = reinterpret_cast<std::uintptr_t>(address);
   if (value % kUnitBytes != 0) return 0;

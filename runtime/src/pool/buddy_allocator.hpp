@@ -76,6 +76,9 @@ class BuddyAllocator {
     bool destination_lost;
   };
   static PageMoveResult move_pages(void* from, void* to, std::size_t bytes) noexcept;
+  // True when the live block at `block` lies in one kernel mapping (no page move left an
+  // edge inside it): its pages can then move in one piece to anywhere.
+  static bool in_one_mapping(const void* block) noexcept;
   // Kernel mappings that page moves may add to one arena before it takes no more (the
   // process has a limit on mappings; an arena given back to the OS takes its own along).
   static constexpr int kMaxMappingEdges = 32;

@@ -150,7 +150,11 @@ void* move_medium(void* block, std::size_t usable, std::size_t bytes) {
 // (mremap): one mapping, which the Large tier can move again. Null, with `block`
 // unchanged, where the OS cannot: then it is copied.
 void* grow_medium_into_os_block(void* block, std::size_t usable, std::size_t bytes, Tier tier) {
-  if (usable < kPageMoveMinBytes || !os::can_move_pages()) return nullptr;
+  // Pages of several mappings could only land in several: the Large tier could not move
+  // the block again.
+  if (usable < kPageMoveMinBytes || !os::can_move_pages() || !BuddyAllocator::in_one_mapping(block)) {
+    return nullptr;
+  }
   void* scratch = os::reserve(usable, os::page_size());
   if (scratch == nullptr) return nullptr;
   const os::PageMove moved = os::move_pages(block, scratch, usable);

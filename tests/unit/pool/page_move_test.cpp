@@ -163,6 +163,35 @@ TEST_F(PageMoves, AMediumBlockGrowingPastTheTierBecomesOneMappingWithItsPages) {
   EXPECT_EQ(MemoryPool::counters().tiers[static_cast<int>(Tier::Large)].live_bytes, large_before);
 }
 
+// A block whose pages came from a move into a larger block spans two mappings; growing it
+// past the Medium tier then copies it (pages from two mappings would make a Large block
+// the Large tier could not move again), and refuses no page move on the way.
+TEST_F(PageMoves, AMediumBlockOfTwoMappingsGrowingPastTheTierIsCopied) {
+  auto* first = static_cast<unsigned char*>(MemoryPool::allocate(4 * kMiB));
+  auto* second = static_cast<unsigned char*>(MemoryPool::allocate(8 * kMiB));
+  ASSERT_TRUE(first != nullptr && second != nullptr);
+  mark_pages(first, 4 * kMiB);
+  ASSERT_EQ(BuddyAllocator::move_pages(first, second, 4 * kMiB).moved_bytes, 4 * kMiB);
+  EXPECT_FALSE(BuddyAllocator::in_one_mapping(second));
+  EXPECT_TRUE(BuddyAllocator::in_one_mapping(first)) << "a source keeps its mapping whole";
+  MemoryPool::deallocate(first);
+  for (std::size_t offset = 4 * kMiB; offset < 8 * kMiB; offset += osp::test::kMarkStrideBytes) {
+    second[offset] = 0xA5;  // the second mapping, written after the move
+  }
+  auto* large = static_cast<unsigned char*>(MemoryPool::reallocate(second, 700 * kMiB));
+  ASSERT_NE(large, nullptr);
+  EXPECT_EQ(MemoryPool::tier_of(large), Tier::Large);
+  EXPECT_TRUE(pages_marked(large, 4 * kMiB));
+  for (std::size_t offset = 4 * kMiB; offset < 8 * kMiB; offset += osp::test::kMarkStrideBytes) {
+    ASSERT_EQ(large[offset], 0xA5) << "at " << offset;
+  }
+  EXPECT_TRUE(osp::os::can_move_pages()) << "no move was refused";
+#if defined(__linux__)
+  EXPECT_EQ(mappings_overlapping(large, 700 * kMiB), 1);
+#endif
+  MemoryPool::deallocate(large);
+}
+
 // Moves into one arena stop at its budget of mappings; blocks are then copied, and an
 // arena that empties gives its mappings back to the OS.
 TEST_F(PageMoves, AnArenaTakesNoMoreMappingsThanItsBudget) {
