@@ -200,10 +200,10 @@ void* allocate_in(ArenaMetadata& arena, int order, bool with_room = false) {
 }
 
 // Under the lock: the claimed live block at `unit` joins the free lists, merged with its
-// free buddies.
-void free_block(ArenaMetadata& arena, int unit, int order) {
+// free buddies. `holds_pages`: false when its pages moved away (nothing to retain).
+void free_block(ArenaMetadata& arena, int unit, int order, bool holds_pages = true) {
   // Pages go back before the block is visible as free, so no one reuses it half-decommitted.
-  retain_or_decommit(arena, unit, order);
+  if (holds_pages) retain_or_decommit(arena, unit, order);
   store(arena.block_order[unit], kNotBlockStart);
   while (order < BuddyAllocator::kOrderCount - 1) {
     const int buddy = unit ^ (1 << order);
@@ -312,13 +312,13 @@ std::size_t BuddyAllocator::deallocate(void* block) noexcept {
   return kUnitBytes << order;
 }
 
-void BuddyAllocator::deallocate_claimed(void* block) noexcept {
+void BuddyAllocator::deallocate_claimed(void* block, Pages pages) noexcept {
   const auto address = reinterpret_cast<std::uintptr_t>(block);
   state.lock.lock();
   // The claim keeps the block live, so its arena stays too.
   ArenaMetadata& arena = *arena_of(address);
   const int unit = unit_of(arena, address);
-  free_block(arena, unit, arena.block_order[unit]);
+  free_block(arena, unit, arena.block_order[unit], pages == Pages::Backed);
   // After the block is marked free: see claim().
   __atomic_store_n(&arena.claimed[unit].value, std::uint8_t{0}, __ATOMIC_RELEASE);
   release_if_extra_empty(arena);
@@ -367,6 +367,7 @@ std::size_t BuddyAllocator::resize_in_place(void* block, std::size_t bytes) noex
 BuddyAllocator::PageMoveResult BuddyAllocator::move_pages(void* from, void* to,
                                                           std::size_t bytes) noexcept {
   PageMoveResult result{0, false};
+  // Checked before the edges are marked: a move the OS refuses would leave them for nothing.
   if (bytes == 0 || bytes % kUnitBytes != 0 || !os::can_move_pages()) return result;
   const auto source = reinterpret_cast<std::uintptr_t>(from);
   const auto destination = reinterpret_cast<std::uintptr_t>(to);
@@ -455,6 +456,13 @@ bool BuddyAllocator::all_arenas_coalesced() noexcept {
   for (int position = 0; position < state.arena_count; ++position) coalesced &= arena_is_empty(live_arena(position));
   state.lock.unlock();
   return coalesced;
+}
+
+std::size_t BuddyAllocator::retained_bytes() noexcept {
+  state.lock.lock();
+  const std::size_t bytes = state.retained_bytes;
+  state.lock.unlock();
+  return bytes;
 }
 
 void BuddyAllocator::prepare_fork() noexcept { state.lock.lock(); }

@@ -54,8 +54,11 @@ class BuddyAllocator {
   static int claim(void* block) noexcept;
   // Ends the caller's claim on `block`: it is live again (handed out from a thread cache).
   static void end_claim(void* block) noexcept;
-  // Frees a block the caller has claimed (and ends the claim).
-  static void deallocate_claimed(void* block) noexcept;
+  // What a freed block's pages hold: data, or nothing since move_pages took them all.
+  enum class Pages { Backed, MovedAway };
+  // Frees a block the caller has claimed (and ends the claim). A block whose pages moved
+  // away is not counted against the retained budget: it holds none.
+  static void deallocate_claimed(void* block, Pages pages = Pages::Backed) noexcept;
   // Grows or shrinks the live block at `block` to the order `bytes` needs without moving
   // it: shrinking frees its upper halves; growing takes its buddies when they are free
   // and it is their lower half. Returns the block's new size, or 0 (nothing changed)
@@ -89,6 +92,8 @@ class BuddyAllocator {
   static int arena_count() noexcept;
   // True when every arena is wholly free and merged back into one 512 MiB block.
   static bool all_arenas_coalesced() noexcept;
+  // Bytes of freed blocks still backed by pages (bounded by kRetainedBytes).
+  static std::size_t retained_bytes() noexcept;
 
   static void prepare_fork() noexcept;
   static void after_fork() noexcept;

@@ -85,6 +85,17 @@ void* allocate_medium(std::size_t bytes, bool with_room = false) {
   return block;
 }
 
+// Takes a live Medium block out of the counters of `cache` (null: the thread has none) and
+// publishes the thread's live bytes, as a free that does not keep the block does.
+void count_medium_gone(osp::pool::ThreadCache* cache, std::size_t block_bytes) {
+  if (cache == nullptr) {
+    SmallManager::count_medium_without_cache(-static_cast<std::int64_t>(block_bytes));
+    return;
+  }
+  osp::pool::count_medium_free(cache->medium, block_bytes);
+  osp::pool::publish_medium_live_bytes(cache->medium);
+}
+
 // Frees `block` when it is a live Medium block: into the thread's Medium cache when it has
 // room, else to the buddy allocator. False when it is not one.
 bool deallocate_medium(void* block) {
@@ -93,28 +104,22 @@ bool deallocate_medium(void* block) {
   const std::size_t block_bytes = BuddyAllocator::kUnitBytes << order;
   // A thread that uses only Medium blocks registers its pool cache here.
   osp::pool::ThreadCache* cache = SmallManager::active_thread_cache();
-  if (cache == nullptr) {
-    BuddyAllocator::deallocate_claimed(block);
-    SmallManager::count_medium_without_cache(-static_cast<std::int64_t>(block_bytes));
+  if (cache != nullptr && osp::pool::keep_medium(cache->medium, block, order)) {
+    osp::pool::count_medium_free(cache->medium, block_bytes);
     return true;
   }
-  osp::pool::count_medium_free(cache->medium, block_bytes);
-  if (!osp::pool::keep_medium(cache->medium, block, order)) {
-    BuddyAllocator::deallocate_claimed(block);
-    osp::pool::publish_medium_live_bytes(cache->medium);
-  }
+  BuddyAllocator::deallocate_claimed(block);
+  count_medium_gone(cache, block_bytes);
   return true;
 }
 
-// Takes a live Medium block out of the counters, as its free would (see deallocate_medium).
-void count_medium_gone(std::size_t block_bytes) {
-  osp::pool::ThreadCache* cache = SmallManager::active_thread_cache();
-  if (cache == nullptr) {
-    SmallManager::count_medium_without_cache(-static_cast<std::int64_t>(block_bytes));
-    return;
-  }
-  osp::pool::count_medium_free(cache->medium, block_bytes);
-  osp::pool::publish_medium_live_bytes(cache->medium);
+// Frees a live Medium block whose pages all moved away. Straight to the buddy allocator,
+// and not counted as retained: it holds no pages, and a cache would hand it out as warm.
+void deallocate_emptied_medium(void* block) {
+  const int order = BuddyAllocator::claim(block);
+  if (order < 0) return;
+  BuddyAllocator::deallocate_claimed(block, BuddyAllocator::Pages::MovedAway);
+  count_medium_gone(SmallManager::active_thread_cache(), BuddyAllocator::kUnitBytes << order);
 }
 
 // From this size on, a Medium block that realloc moves has its pages moved (one system
@@ -134,14 +139,18 @@ void* move_medium(void* block, std::size_t usable, std::size_t bytes) {
     // The OS took part of the new block's range back: its moved pages go back (by copy)
     // and the block is never used again; the data then moves the plain way.
     std::memcpy(block, moved, pages.moved_bytes);
-    count_medium_gone(BuddyAllocator::block_bytes(moved));
+    count_medium_gone(SmallManager::active_thread_cache(), BuddyAllocator::block_bytes(moved));
     moved = MemoryPool::allocate(bytes, kSmallBlockAlignment);
     if (moved == nullptr) return nullptr;
     pages.moved_bytes = 0;
   }
   std::memcpy(static_cast<char*>(moved) + pages.moved_bytes,
               static_cast<const char*>(block) + pages.moved_bytes, usable - pages.moved_bytes);
-  MemoryPool::deallocate(block);
+  if (pages.moved_bytes == usable) {
+    deallocate_emptied_medium(block);
+  } else {
+    MemoryPool::deallocate(block);
+  }
   return moved;
 }
 
@@ -173,7 +182,7 @@ void* grow_medium_into_os_block(void* block, std::size_t usable, std::size_t byt
   }
   Tier recorded = tier;
   osp::pool::count_allocation(tier, OsBlockRegistry::lookup(grown, recorded));
-  MemoryPool::deallocate(block);
+  deallocate_emptied_medium(block);
   return grown;
 }
 

@@ -113,6 +113,28 @@ TEST_F(PageMoves, ABufferGrowingPastABlockAtTheArenaStartKeepsItsPages) {
   MemoryPool::deallocate(blocker);
 }
 
+// A block realloc moved by its pages holds none once freed: it is not retained (the budget
+// keeps other freed blocks' pages) and not cached as a warm block, which the cache's flush
+// would retain.
+TEST_F(PageMoves, ABlockWhosePagesMovedIsNotRetainedWhenFreed) {
+  void* blocker = MemoryPool::allocate(8 * kMiB);  // right after the buffer: no growth in place
+  auto* buffer = static_cast<unsigned char*>(MemoryPool::allocate(8 * kMiB));
+  ASSERT_TRUE(blocker != nullptr && buffer != nullptr);
+  void* neighbour = MemoryPool::allocate(8 * kMiB);
+  ASSERT_NE(neighbour, nullptr);
+  mark_pages(buffer, 8 * kMiB);
+  const std::size_t retained_before = BuddyAllocator::retained_bytes();
+  auto* grown = static_cast<unsigned char*>(MemoryPool::reallocate(buffer, 24 * kMiB));
+  ASSERT_NE(grown, nullptr);
+  ASSERT_NE(grown, buffer) << "the neighbour keeps it from growing in place";
+  EXPECT_TRUE(pages_marked(grown, 8 * kMiB));
+  MemoryPool::flush_thread_cache();
+  EXPECT_EQ(BuddyAllocator::retained_bytes(), retained_before) << "the moved-away block holds no pages";
+  EXPECT_EQ(medium_live_bytes(), 8 * kMiB + 8 * kMiB + BuddyAllocator::block_bytes(grown));
+  EXPECT_TRUE(osp::os::can_move_pages()) << "no move was refused";
+  for (void* block : {blocker, neighbour, static_cast<void*>(grown)}) MemoryPool::deallocate(block);
+}
+
 // A block moved into a larger one spans two mappings (its moved pages, then the rest of
 // the destination); moving it again takes one piece per mapping.
 TEST_F(PageMoves, ABlockMovedTwiceMovesInPiecesAtTheEdgesOfItsMappings) {
