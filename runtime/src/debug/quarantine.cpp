@@ -7,7 +7,17 @@
 // at the thread's exit, in a fork child) happens under the FIFO lock, so a visitor
 // holding that lock reads slots [0, count) without racing: they cannot change until it
 // unlocks.
+//
+// A thread that hands a chunk over trims its own oldest chunk first, not the FIFO's
+// oldest, as long as its own has waited at least half as long: the blocks then leave on
+// the thread that freed (and filled) them, whose cache holds their lines, instead of
+// moving to whichever thread freed last (with two threads freeing, half of all blocks
+// did, and the quarantine cost twice what it costs one thread). A thread that stops
+// freeing has its chunks grow old, and then any thread trims them. So each block waits
+// at least half the FIFO's time, and the byte bound is unchanged.
 #include "debug/quarantine.hpp"
+
+#include <cstdint>
 
 #include "debug/block_header.hpp"
 #include "os/os_memory.hpp"
@@ -16,8 +26,14 @@
 namespace osp::debug::quarantine {
 namespace {
 
+struct Staging;
+
 struct Chunk {
   Chunk* next;        // FIFO order, oldest to newest; or the free list
+  Chunk* previous;    // FIFO order, newest to oldest
+  Chunk* owner_next;  // the owner's chunks in the FIFO, oldest to newest
+  Staging* owner;     // the thread that handed it over; null once that thread is gone
+  std::uint64_t handed_over;  // hand-overs before this one (its age in the FIFO)
   std::size_t bytes;  // what its blocks cost
   int count;          // accessed atomically while it is a staging chunk
   BlockHeader* slots[kChunkBlocks];
@@ -35,12 +51,15 @@ struct Staging {
   StagingState state;
   Staging* registry_previous;
   Staging* registry_next;
+  Chunk* own_oldest;  // its chunks in the FIFO (under g_lock), linked through owner_next
+  Chunk* own_newest;
 };
 
 os::SpinLock g_lock;
 Chunk* g_oldest = nullptr;
 Chunk* g_newest = nullptr;
 std::size_t g_bytes = 0;
+std::uint64_t g_hand_overs = 0;
 Chunk* g_free_chunks = nullptr;
 Staging* g_registry = nullptr;  // every Registered staging, under g_lock
 
@@ -68,6 +87,9 @@ Chunk* take_chunk() noexcept {
   Chunk* chunk = g_free_chunks;
   g_free_chunks = chunk->next;
   chunk->next = nullptr;
+  chunk->previous = nullptr;
+  chunk->owner_next = nullptr;
+  chunk->owner = nullptr;
   chunk->bytes = 0;
   __atomic_store_n(&chunk->count, 0, __ATOMIC_RELAXED);
   return chunk;
@@ -79,17 +101,52 @@ void recycle(Chunk* chunk) noexcept {
   g_free_chunks = chunk;
 }
 
-// Under g_lock: a filled chunk joins the FIFO as its newest (an empty one is recycled).
-void append_chunk(Chunk* chunk) noexcept {
+// Under g_lock: a filled chunk joins the FIFO as its newest (an empty one is recycled),
+// and its owner's chunks as theirs (`owner` null: no thread trims it first).
+void append_chunk(Chunk* chunk, Staging* owner) noexcept {
   if (__atomic_load_n(&chunk->count, __ATOMIC_RELAXED) == 0) {
     recycle(chunk);
     return;
   }
   chunk->next = nullptr;
+  chunk->previous = g_newest;
   if (g_newest != nullptr) g_newest->next = chunk;
   else g_oldest = chunk;
   g_newest = chunk;
   g_bytes += chunk->bytes;
+  chunk->handed_over = g_hand_overs++;
+  chunk->owner = owner;
+  chunk->owner_next = nullptr;
+  if (owner == nullptr) return;
+  if (owner->own_newest != nullptr) owner->own_newest->owner_next = chunk;
+  else owner->own_oldest = chunk;
+  owner->own_newest = chunk;
+}
+
+// Under g_lock: `chunk` leaves the FIFO. It is its owner's oldest: both orders are the
+// order of hand-over.
+void unlink_chunk(Chunk* chunk) noexcept {
+  if (chunk->previous != nullptr) chunk->previous->next = chunk->next;
+  else g_oldest = chunk->next;
+  if (chunk->next != nullptr) chunk->next->previous = chunk->previous;
+  else g_newest = chunk->previous;
+  g_bytes -= chunk->bytes;
+  if (Staging* owner = chunk->owner; owner != nullptr) {
+    owner->own_oldest = chunk->owner_next;
+    if (owner->own_oldest == nullptr) owner->own_newest = nullptr;
+  }
+  chunk->next = chunk->previous = chunk->owner_next = nullptr;
+  chunk->owner = nullptr;
+}
+
+// Under g_lock: the chunk to trim next for `trimming` (null: no thread's own first): its
+// own oldest while that has waited at least half as long as the FIFO's oldest.
+Chunk* next_to_trim(const Staging* trimming) noexcept {
+  Chunk* own = trimming != nullptr ? trimming->own_oldest : nullptr;
+  if (own == nullptr) return g_oldest;
+  const std::uint64_t own_age = g_hand_overs - own->handed_over;
+  const std::uint64_t oldest_age = g_hand_overs - g_oldest->handed_over;
+  return own_age * 2 >= oldest_age ? own : g_oldest;
 }
 
 // Under g_lock: one block joins the FIFO without a staging chunk (a thread that has
@@ -104,21 +161,18 @@ bool append_block(BlockHeader* header) noexcept {
   chunk->slots[chunk->count++] = header;  // a FIFO chunk: only touched under g_lock
   chunk->bytes += cost_of(header);
   if (newest_has_room) g_bytes += cost_of(header);
-  else append_chunk(chunk);
+  else append_chunk(chunk, nullptr);
   return true;
 }
 
-// Under g_lock: whole chunks, oldest first, leave until the rest fits (linked through
-// `next`, oldest first).
-Chunk* trim_chunks(std::size_t limit_bytes) noexcept {
+// Under g_lock: whole chunks leave until the rest fits (linked through `next`, in the
+// order they left): `trimming`'s own first (see the top of this file), else the oldest.
+Chunk* trim_chunks(std::size_t limit_bytes, const Staging* trimming = nullptr) noexcept {
   Chunk* first = nullptr;
   Chunk* last = nullptr;
   while (g_bytes > limit_bytes && g_oldest != nullptr) {
-    Chunk* chunk = g_oldest;
-    g_oldest = chunk->next;
-    if (g_oldest == nullptr) g_newest = nullptr;
-    g_bytes -= chunk->bytes;
-    chunk->next = nullptr;
+    Chunk* chunk = next_to_trim(trimming);
+    unlink_chunk(chunk);
     if (last != nullptr) last->next = chunk;
     else first = chunk;
     last = chunk;
@@ -168,7 +222,13 @@ void return_leaving(Staging& staging) noexcept {
     recycle(chunk);
     return;
   }
+  // The oldest again, trimmed first by any thread.
   chunk->next = g_oldest;
+  chunk->previous = nullptr;
+  chunk->owner = nullptr;
+  chunk->owner_next = nullptr;
+  chunk->handed_over = g_oldest != nullptr ? g_oldest->handed_over : g_hand_overs;
+  if (g_oldest != nullptr) g_oldest->previous = chunk;
   g_oldest = chunk;
   if (g_newest == nullptr) g_newest = chunk;
   g_bytes += chunk->bytes;
@@ -177,17 +237,26 @@ void return_leaving(Staging& staging) noexcept {
 // Under g_lock.
 void register_staging(Staging& staging) noexcept {
   staging.registry_previous = nullptr;
+  staging.own_oldest = staging.own_newest = nullptr;
   staging.registry_next = g_registry;
   if (g_registry != nullptr) g_registry->registry_previous = &staging;
   g_registry = &staging;
   staging.state = StagingState::Registered;
 }
 
-// Under g_lock: the staging's chunk joins the FIFO and the staging is forgotten.
+// Under g_lock: the staging's chunk joins the FIFO and the staging is forgotten; its
+// chunks stay, owned by no thread.
 void retire_staging(Staging& staging) noexcept {
   return_leaving(staging);
-  if (staging.chunk != nullptr) append_chunk(staging.chunk);
+  if (staging.chunk != nullptr) append_chunk(staging.chunk, nullptr);
   staging.chunk = nullptr;
+  for (Chunk* chunk = staging.own_oldest; chunk != nullptr;) {
+    Chunk* next = chunk->owner_next;
+    chunk->owner = nullptr;
+    chunk->owner_next = nullptr;
+    chunk = next;
+  }
+  staging.own_oldest = staging.own_newest = nullptr;
   if (staging.registry_previous != nullptr) {
     staging.registry_previous->registry_next = staging.registry_next;
   } else {
@@ -241,10 +310,10 @@ void chain_rest_of_leaving(Staging& staging, Chain& chain) noexcept {
 // leaving chunk and every chunk trimmed but the newest leave now (into `chain`); the
 // newest becomes the thread's leaving chunk, given back one block per free.
 void hand_over(Staging& staging, Chunk* full, std::size_t limit_bytes, Chain& chain) noexcept {
-  append_chunk(full);
+  append_chunk(full, &staging);  // a thread has a chunk only while registered
   staging.chunk = take_chunk();
   chain_rest_of_leaving(staging, chain);
-  Chunk* trimmed = trim_chunks(limit_bytes);
+  Chunk* trimmed = trim_chunks(limit_bytes, &staging);
   while (trimmed != nullptr && trimmed->next != nullptr) {  // all but the newest leave now
     Chunk* chunk = trimmed;
     trimmed = chunk->next;
@@ -317,7 +386,7 @@ BlockHeader* drain() noexcept {
   g_lock.lock();
   chain_rest_of_leaving(staging, drained);
   if (staging.chunk != nullptr) {
-    append_chunk(staging.chunk);
+    append_chunk(staging.chunk, nullptr);
     staging.chunk = take_chunk();
   }
   drained.add_and_recycle(trim_chunks(0));
