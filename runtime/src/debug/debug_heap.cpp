@@ -88,6 +88,13 @@ inline void check_guards(BlockHeader* header, const char* when, std::uintptr_t c
   if (!guards_intact(header)) [[unlikely]] report_damaged_guards(header, when, caller, damaged);
 }
 
+// A freed block goes back to the pool: a later free of it is a double free.
+void retire(BlockHeader* header) {
+  header->magic = kRetiredMagic;
+  header->in_tls = 1;
+  MemoryPool::deallocate(pool_block_of(header));
+}
+
 // Gives blocks leaving the quarantine back to the pool after a last check.
 void release_to_pool(BlockHeader* chain, std::uintptr_t caller) {
   const bool filled = options().fill;
@@ -101,9 +108,7 @@ void release_to_pool(BlockHeader* chain, std::uintptr_t caller) {
     } else if (!freed_block_intact(header)) {
       report_write_after_free(header, check_freed_block(header), caller);
     }
-    header->magic = kRetiredMagic;
-    header->in_tls = 1;
-    MemoryPool::deallocate(pool_block_of(header));
+    retire(header);
   }
 }
 
@@ -214,11 +219,7 @@ void deallocate(void* user, api::AllocationKind kind, std::uintptr_t caller,
   __builtin_prefetch(static_cast<const char*>(user) + header->requested_bytes, 1);
   if (header->internal()) {
     // Internal blocks are never checked or reported; a stale second free is ignored.
-    if (header->magic == kLiveMagic && header->try_mark_freed()) {
-      header->magic = kRetiredMagic;
-      header->in_tls = 1;
-      MemoryPool::deallocate(pool_block_of(header));
-    }
+    if (header->magic == kLiveMagic && header->try_mark_freed()) retire(header);
     return;
   }
   const std::uint16_t thread = current_thread_ordinal();
@@ -238,8 +239,8 @@ void deallocate(void* user, api::AllocationKind kind, std::uintptr_t caller,
   if (current.fill) fill_freed_block(header);
   const std::size_t limit_bytes = quarantine_limit(current);
   if (limit_bytes == 0) {
-    header->next = nullptr;
-    release_to_pool(header, caller);
+    // Its guards were checked above and nothing ran since: no second check.
+    retire(header);
     return;
   }
   release_to_pool(quarantine::push(header, limit_bytes), caller);
