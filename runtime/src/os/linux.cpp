@@ -143,22 +143,46 @@ bool can_move_pages() noexcept {
   return state == 1;
 }
 
+namespace {
+
+// [address, address+bytes) reserved again as reserve() does, where nothing is mapped now:
+// 0, or EEXIST when something is, or another errno when the OS refused.
+int reserve_again(void* address, std::size_t bytes) noexcept {
+  void* again = mmap(address, bytes, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+  if (again == address) return 0;
+  if (again == MAP_FAILED) return errno;
+  munmap(again, bytes);  // a kernel without MAP_FIXED_NOREPLACE put it elsewhere
+  return ENOMEM;
+}
+
+// A refused move: later moves are refused at once. Some refusals (a resource limit, no
+// kernel memory) come after the kernel unmapped the destination: it is reserved again.
+// EEXIST means it is still mapped: the refusal came first. (Only another thread mapping
+// memory into that hole in the microseconds between could make that answer wrong.)
+PageMove refused_move(void* to, std::size_t bytes) noexcept {
+  __atomic_store_n(&page_moves_state, 2, __ATOMIC_RELEASE);
+  const int error = reserve_again(to, bytes);
+  return error == 0 || error == EEXIST ? PageMove::Refused : PageMove::DestinationLost;
+}
+
+}  // namespace
+
+PageMove move_pages_growing(void* from, std::size_t bytes, void* to, std::size_t to_bytes) noexcept {
+  if (!can_move_pages()) return PageMove::Refused;
+  bytes = round_to_pages(bytes);
+  to_bytes = round_to_pages(to_bytes);
+  void* moved = mremap(from, bytes, to_bytes, MREMAP_MAYMOVE | MREMAP_FIXED, to);
+  if (moved != to) return refused_move(to, to_bytes);
+  return reserve_again(from, bytes) == 0 ? PageMove::Moved : PageMove::SourceLost;
+}
+
 PageMove move_pages(void* from, void* to, std::size_t bytes) noexcept {
   if (!can_move_pages()) return PageMove::Refused;
   bytes = round_to_pages(bytes);
   void* moved = mremap(from, bytes, bytes, MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP, to);
   if (moved == to) return PageMove::Moved;
-  __atomic_store_n(&page_moves_state, 2, __ATOMIC_RELEASE);
-  // Some refusals (a resource limit, no kernel memory) come after the kernel unmapped the
-  // destination: reserve it again as reserve() does. EEXIST means it is still mapped: the
-  // refusal came first. (Only another thread mapping memory into that hole in the
-  // microseconds between could make that answer wrong.)
-  void* again = mmap(to, bytes, PROT_READ | PROT_WRITE,
-                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
-  if (again == to) return PageMove::Refused;
-  if (again == MAP_FAILED) return errno == EEXIST ? PageMove::Refused : PageMove::DestinationLost;
-  munmap(again, bytes);  // a kernel without MAP_FIXED_NOREPLACE put it elsewhere
-  return PageMove::DestinationLost;
+  return refused_move(to, bytes);
 }
 
 void* reserve_inaccessible(std::size_t bytes) noexcept {

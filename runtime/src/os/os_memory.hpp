@@ -35,9 +35,15 @@ void* remap(void* address, std::size_t old_bytes, std::size_t new_bytes) noexcep
 // longer the caller's ([from, from+bytes) is unchanged). After any refusal every later
 // move is refused at once. can_move_pages() says whether moves are possible at all
 // (Linux 5.7 and later; never on Windows).
-enum class PageMove { Moved, Refused, DestinationLost };
+enum class PageMove { Moved, Refused, DestinationLost, SourceLost };
 bool can_move_pages() noexcept;
 PageMove move_pages(void* from, void* to, std::size_t bytes) noexcept;
+// The same into a larger destination, which becomes one kernel mapping whole: the pages
+// of [from, from+bytes) go to the start of [to, to+to_bytes), the rest of which reads as
+// zeros, so the block can be moved or grown as one mapping later. The source range is
+// unmapped by the move and reserved again (reading as zeros); SourceLost: the pages moved
+// but another mapping took the source range first, so it is no longer the caller's.
+PageMove move_pages_growing(void* from, std::size_t bytes, void* to, std::size_t to_bytes) noexcept;
 // Reserve + commit in one call: zeroed, read-write memory, or nullptr. With
 // `huge_pages`, tries explicit huge pages first and falls back to transparent ones.
 void* map(std::size_t bytes, std::size_t alignment, bool huge_pages) noexcept;

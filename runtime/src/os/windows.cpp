@@ -225,6 +225,9 @@ void* remap(void*, std::size_t, std::size_t) noexcept { return nullptr; }
 // VirtualAlloc has no call that moves pages between addresses: realloc copies.
 bool can_move_pages() noexcept { return false; }
 PageMove move_pages(void*, void*, std::size_t) noexcept { return PageMove::Refused; }
+PageMove move_pages_growing(void*, std::size_t, void*, std::size_t) noexcept {
+  return PageMove::Refused;
+}
 
 void* map(std::size_t bytes, std::size_t alignment, bool huge_pages) noexcept {
   if (bytes == 0) return nullptr;

@@ -220,6 +220,23 @@ bool mapping_edge_at(const ArenaMetadata& arena, int unit) {
   return unit > 0 && unit < kUnitsPerArena && ((arena.mapping_edges[unit / 64] >> (unit % 64)) & 1) != 0;
 }
 
+// True when a mapping may begin inside [unit, unit + count) (not at its start).
+bool edge_inside(const ArenaMetadata& arena, int unit, int count) {
+  for (int offset = 1; offset < count; ++offset) {
+    if (mapping_edge_at(arena, unit + offset)) return true;
+  }
+  return false;
+}
+
+// [unit, unit + count) became one mapping: no edge inside it any more.
+void clear_edges_inside(ArenaMetadata& arena, int unit, int count) {
+  for (int offset = 1; offset < count; ++offset) {
+    if (!mapping_edge_at(arena, unit + offset)) continue;
+    arena.mapping_edges[(unit + offset) / 64] &= ~(std::uint64_t{1} << ((unit + offset) % 64));
+    --arena.mapping_edge_count;
+  }
+}
+
 void mark_mapping_edge(ArenaMetadata& arena, int unit) {
   if (unit <= 0 || unit >= kUnitsPerArena || mapping_edge_at(arena, unit)) return;
   arena.mapping_edges[unit / 64] |= std::uint64_t{1} << (unit % 64);
@@ -342,6 +359,9 @@ std::size_t BuddyAllocator::resize_in_place(void* block, std::size_t bytes) noex
       push_free(*arena, upper, half);
     }
   } else if (live && wanted > order) {
+    // Not across a mapping edge: the block stays one mapping, which can move (or leave
+    // the Medium tier) in one piece; a move costs one system call.
+    resized = !edge_inside(*arena, unit, 1 << wanted);
     for (int step = order; step < wanted && resized; ++step) {
       const int buddy = unit ^ (1 << step);
       resized = buddy > unit && arena->block_free[buddy] && arena->block_order[buddy] == step;
@@ -366,7 +386,7 @@ std::size_t BuddyAllocator::resize_in_place(void* block, std::size_t bytes) noex
 
 BuddyAllocator::PageMoveResult BuddyAllocator::move_pages(void* from, void* to,
                                                           std::size_t bytes) noexcept {
-  PageMoveResult result{0, false};
+  PageMoveResult result;
   // Checked before the edges are marked: a move the OS refuses would leave them for nothing.
   if (bytes == 0 || bytes % kUnitBytes != 0 || !os::can_move_pages()) return result;
   const auto source = reinterpret_cast<std::uintptr_t>(from);
@@ -375,6 +395,7 @@ BuddyAllocator::PageMoveResult BuddyAllocator::move_pages(void* from, void* to,
   // The pieces' first units (offsets in the block), at the source's edges.
   int piece_starts[kMaxMappingEdges + 1];
   int pieces = 0;
+  int destination_units = 0;
   state.lock.lock();
   ArenaMetadata* source_arena = arena_of(source);
   ArenaMetadata* destination_arena = arena_of(destination);
@@ -382,23 +403,54 @@ BuddyAllocator::PageMoveResult BuddyAllocator::move_pages(void* from, void* to,
   if (movable) {
     const int source_unit = unit_of(*source_arena, source);
     const int destination_unit = unit_of(*destination_arena, destination);
+    const int destination_order = destination_arena->block_order[destination_unit];
+    movable = destination_order != kNotBlockStart && (1 << destination_order) >= units;
+    if (movable) destination_units = 1 << destination_order;
     piece_starts[pieces++] = 0;
     for (int offset = 1; offset < units && movable; ++offset) {
       if (!mapping_edge_at(*source_arena, source_unit + offset)) continue;
       movable = pieces <= kMaxMappingEdges;
       if (movable) piece_starts[pieces++] = offset;
     }
-    // Each piece begins a mapping at the destination, and the moved range ends one.
-    movable = movable && destination_arena->mapping_edge_count + pieces + 1 <= kMaxMappingEdges;
-    if (movable) {
-      for (int piece = 0; piece < pieces; ++piece) {
-        mark_mapping_edge(*destination_arena, destination_unit + piece_starts[piece]);
+    if (pieces == 1) {
+      // One piece grows into all of the destination, and leaves a reserved-again range at
+      // the source: edges at both ends of each.
+      movable = movable && destination_arena->mapping_edge_count + 2 <= kMaxMappingEdges &&
+                source_arena->mapping_edge_count + 2 <= kMaxMappingEdges &&
+                (source_arena != destination_arena || source_arena->mapping_edge_count + 4 <= kMaxMappingEdges);
+      if (movable) {
+        mark_mapping_edge(*destination_arena, destination_unit);
+        mark_mapping_edge(*destination_arena, destination_unit + destination_units);
+        mark_mapping_edge(*source_arena, source_unit);
+        mark_mapping_edge(*source_arena, source_unit + units);
       }
-      mark_mapping_edge(*destination_arena, destination_unit + units);
+    } else {
+      // Each piece begins a mapping at the destination, and the moved range ends one.
+      movable = movable && destination_arena->mapping_edge_count + pieces + 1 <= kMaxMappingEdges;
+      if (movable) {
+        for (int piece = 0; piece < pieces; ++piece) {
+          mark_mapping_edge(*destination_arena, destination_unit + piece_starts[piece]);
+        }
+        mark_mapping_edge(*destination_arena, destination_unit + units);
+      }
     }
   }
   state.lock.unlock();
   if (!movable) return result;
+  if (pieces == 1) {
+    const os::PageMove moved = os::move_pages_growing(
+        from, bytes, to, static_cast<std::size_t>(destination_units) * kUnitBytes);
+    result.destination_lost = moved == os::PageMove::DestinationLost;
+    result.source_lost = moved == os::PageMove::SourceLost;
+    if (moved == os::PageMove::Moved || result.source_lost) {
+      result.moved_bytes = bytes;
+      // Edges earlier moves left inside the destination are gone with their mappings.
+      state.lock.lock();
+      clear_edges_inside(*destination_arena, unit_of(*destination_arena, destination), destination_units);
+      state.lock.unlock();
+    }
+    return result;
+  }
   for (int piece = 0; piece < pieces; ++piece) {
     const std::size_t offset = static_cast<std::size_t>(piece_starts[piece]) * kUnitBytes;
     const std::size_t end = piece + 1 < pieces ? static_cast<std::size_t>(piece_starts[piece + 1]) * kUnitBytes : bytes;
@@ -421,8 +473,7 @@ bool BuddyAllocator::in_one_mapping(const void* block) noexcept {
   if (arena != nullptr) {
     const int unit = unit_of(*arena, address);
     const int order = arena->block_order[unit];
-    one = order != kNotBlockStart;
-    for (int offset = 1; one && offset < (1 << order); ++offset) one = !mapping_edge_at(*arena, unit + offset);
+    one = order != kNotBlockStart && !edge_inside(*arena, unit, 1 << order);
   }
   state.lock.unlock();
   return one;

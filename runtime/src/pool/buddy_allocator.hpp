@@ -70,13 +70,17 @@ class BuddyAllocator {
   // makes its destination a kernel mapping of its own, and old kernels move only within
   // one mapping, so a block is moved in pieces at the edges earlier moves left in it
   // (at most kMaxMappingEdges per arena; beyond them, and where the OS cannot move pages,
-  // nothing moves). The result: how many bytes from the start now live at `to` (the rest
-  // are still at `from`, to be copied), and whether `to` was lost (the OS refused a piece
-  // after unmapping its destination and it could not be reserved again: `to` stays
-  // allocated and must never be used or freed; its first `moved_bytes` still read right).
+  // nothing moves). A block in one mapping makes all of `to` one mapping (the move grows
+  // it), so it can later move, or leave the Medium tier, in one piece. The result: how
+  // many bytes from the start now live at `to` (the rest are still at `from`, to be
+  // copied); whether `to` was lost (the OS refused a piece after unmapping its destination
+  // and it could not be reserved again: `to` stays allocated and must never be used or
+  // freed; its first `moved_bytes` still read right); whether `from` was lost (its pages
+  // moved, but another mapping took its range before it was reserved again: the same).
   struct PageMoveResult {
-    std::size_t moved_bytes;
-    bool destination_lost;
+    std::size_t moved_bytes = 0;
+    bool destination_lost = false;
+    bool source_lost = false;
   };
   static PageMoveResult move_pages(void* from, void* to, std::size_t bytes) noexcept;
   // True when the live block at `block` lies in one kernel mapping (no page move left an

@@ -133,7 +133,7 @@ constexpr std::size_t kPageMoveMinBytes = std::size_t{4} << 20;
 void* move_medium(void* block, std::size_t usable, std::size_t bytes) {
   void* moved = allocate_medium(bytes, true);
   if (moved == nullptr) return nullptr;
-  BuddyAllocator::PageMoveResult pages{0, false};
+  BuddyAllocator::PageMoveResult pages;
   if (usable >= kPageMoveMinBytes) pages = BuddyAllocator::move_pages(block, moved, usable);
   if (pages.destination_lost) [[unlikely]] {
     // The OS took part of the new block's range back: its moved pages go back (by copy)
@@ -146,7 +146,10 @@ void* move_medium(void* block, std::size_t usable, std::size_t bytes) {
   }
   std::memcpy(static_cast<char*>(moved) + pages.moved_bytes,
               static_cast<const char*>(block) + pages.moved_bytes, usable - pages.moved_bytes);
-  if (pages.moved_bytes == usable) {
+  if (pages.source_lost) [[unlikely]] {
+    // Its range is another mapping's now: the block is never used or freed again.
+    count_medium_gone(SmallManager::active_thread_cache(), usable);
+  } else if (pages.moved_bytes == usable) {
     deallocate_emptied_medium(block);
   } else {
     MemoryPool::deallocate(block);

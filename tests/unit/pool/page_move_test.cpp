@@ -56,6 +56,26 @@ int mappings_in_arena_of(const void* address) {
 }
 #endif
 
+// A live block of `bytes` (a multiple of 4 MiB) over the edges an earlier move left (its
+// source and destination, a quarter of `bytes` each, freed again): it spans several
+// mappings. The caller keeps the arena with a live block (an arena that empties with
+// edges goes back to the OS). Null when the layout did not come out that way.
+unsigned char* block_over_edges(std::size_t bytes) {
+  void* source = MemoryPool::allocate(bytes / 4);
+  void* destination = MemoryPool::allocate(bytes / 4);
+  if (source == nullptr || destination == nullptr) return nullptr;
+  const bool moved = BuddyAllocator::move_pages(source, destination, bytes / 4).moved_bytes == bytes / 4;
+  MemoryPool::deallocate(source);
+  MemoryPool::deallocate(destination);
+  MemoryPool::flush_thread_cache();  // both back to the buddy allocator, merged
+  auto* block = static_cast<unsigned char*>(MemoryPool::allocate(bytes));
+  if (block != nullptr && (!moved || BuddyAllocator::in_one_mapping(block))) {
+    MemoryPool::deallocate(block);
+    return nullptr;
+  }
+  return block;
+}
+
 class PageMoves : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -80,6 +100,28 @@ TEST_F(PageMoves, AMovedBlockKeepsItsPagesAndItsOldPlaceReadsZeros) {
   EXPECT_FALSE(moved.destination_lost);
   EXPECT_TRUE(pages_marked(to, 8 * kMiB));
   EXPECT_TRUE(reads_zero(from, 8 * kMiB));
+  EXPECT_TRUE(osp::os::can_move_pages()) << "no move was refused";
+  MemoryPool::deallocate(from);
+  MemoryPool::deallocate(to);
+}
+
+// A block moved into a larger one makes all of it one mapping (the move grows it): its
+// pages, then zeros. So it can move again, or leave the Medium tier, in one piece.
+TEST_F(PageMoves, ABlockMovedIntoALargerOneMakesItOneMappingWhole) {
+  auto* from = static_cast<unsigned char*>(MemoryPool::allocate(4 * kMiB));
+  auto* to = static_cast<unsigned char*>(MemoryPool::allocate(16 * kMiB));
+  ASSERT_TRUE(from != nullptr && to != nullptr);
+  mark_pages(from, 4 * kMiB);
+  const BuddyAllocator::PageMoveResult moved = BuddyAllocator::move_pages(from, to, 4 * kMiB);
+  EXPECT_EQ(moved.moved_bytes, 4 * kMiB);
+  EXPECT_FALSE(moved.source_lost);
+  EXPECT_TRUE(pages_marked(to, 4 * kMiB));
+  EXPECT_TRUE(reads_zero(to + 4 * kMiB, 12 * kMiB));
+  EXPECT_TRUE(reads_zero(from, 4 * kMiB));
+  EXPECT_TRUE(BuddyAllocator::in_one_mapping(to));
+#if defined(__linux__)
+  EXPECT_EQ(mappings_overlapping(to, 16 * kMiB), 1);
+#endif
   EXPECT_TRUE(osp::os::can_move_pages()) << "no move was refused";
   MemoryPool::deallocate(from);
   MemoryPool::deallocate(to);
@@ -113,6 +155,38 @@ TEST_F(PageMoves, ABufferGrowingPastABlockAtTheArenaStartKeepsItsPages) {
   MemoryPool::deallocate(blocker);
 }
 
+// The same buffer growing on past the Medium tier, as a Python bytearray does: every step
+// keeps it one mapping (moves grow their destination whole, and growth in place does not
+// cross an edge), so it leaves the tier by moving its pages, not by a copy, and ends as
+// one Large mapping.
+TEST_F(PageMoves, ABufferGrowingPastTheTierAfterMovesStaysOneMapping) {
+  void* blocker = MemoryPool::allocate(4 * kMiB);
+  ASSERT_NE(blocker, nullptr);
+  auto* buffer = static_cast<unsigned char*>(MemoryPool::allocate(2 * kMiB));
+  ASSERT_NE(buffer, nullptr);
+  std::size_t size = 2 * kMiB;
+  mark_pages(buffer, size);
+  for (std::size_t bytes = 3 * kMiB; size < 700 * kMiB; bytes += bytes / 2) {
+    auto* grown = static_cast<unsigned char*>(MemoryPool::reallocate(buffer, bytes));
+    ASSERT_NE(grown, nullptr);
+    buffer = grown;
+    ASSERT_TRUE(pages_marked(buffer, size)) << "contents kept growing to " << bytes << " bytes";
+    size = bytes;
+    mark_pages(buffer, size);
+    if (MemoryPool::tier_of(buffer) == Tier::Medium) {
+      ASSERT_TRUE(BuddyAllocator::in_one_mapping(buffer)) << "at " << bytes << " bytes";
+    }
+  }
+  EXPECT_EQ(MemoryPool::tier_of(buffer), Tier::Large);
+#if defined(__linux__)
+  EXPECT_EQ(mappings_overlapping(buffer, size), 1);
+#endif
+  EXPECT_TRUE(osp::os::can_move_pages()) << "no move was refused";
+  EXPECT_EQ(medium_live_bytes(), BuddyAllocator::block_bytes(blocker));
+  MemoryPool::deallocate(buffer);
+  MemoryPool::deallocate(blocker);
+}
+
 // A block realloc moved by its pages holds none once freed: it is not retained (the budget
 // keeps other freed blocks' pages) and not cached as a warm block, which the cache's flush
 // would retain.
@@ -135,25 +209,23 @@ TEST_F(PageMoves, ABlockWhosePagesMovedIsNotRetainedWhenFreed) {
   for (void* block : {blocker, neighbour, static_cast<void*>(grown)}) MemoryPool::deallocate(block);
 }
 
-// A block moved into a larger one spans two mappings (its moved pages, then the rest of
-// the destination); moving it again takes one piece per mapping.
-TEST_F(PageMoves, ABlockMovedTwiceMovesInPiecesAtTheEdgesOfItsMappings) {
+// A block placed over the edges earlier moves left spans several mappings; moving it
+// takes one piece per mapping, in order.
+TEST_F(PageMoves, ABlockOverSeveralMappingsMovesInPiecesAtTheirEdges) {
   void* blocker = MemoryPool::allocate(64 * kMiB);  // keeps the arena from being released
-  auto* first = static_cast<unsigned char*>(MemoryPool::allocate(8 * kMiB));
-  auto* second = static_cast<unsigned char*>(MemoryPool::allocate(16 * kMiB));
-  auto* third = static_cast<unsigned char*>(MemoryPool::allocate(32 * kMiB));
-  ASSERT_TRUE(blocker != nullptr && first != nullptr && second != nullptr && third != nullptr);
-  mark_pages(first, 8 * kMiB);
-  ASSERT_EQ(BuddyAllocator::move_pages(first, second, 8 * kMiB).moved_bytes, 8 * kMiB);
-  mark_pages(second + 8 * kMiB, 8 * kMiB);  // its second mapping, written after the move
-  std::vector<unsigned char> expected(second, second + 16 * kMiB);
-  const BuddyAllocator::PageMoveResult moved = BuddyAllocator::move_pages(second, third, 16 * kMiB);
-  EXPECT_EQ(moved.moved_bytes, 16 * kMiB);
-  EXPECT_TRUE(std::equal(expected.begin(), expected.end(), third)) << "both pieces in order";
-  EXPECT_TRUE(reads_zero(second, 16 * kMiB));
+  ASSERT_NE(blocker, nullptr);
+  unsigned char* spanning = block_over_edges(32 * kMiB);
+  ASSERT_NE(spanning, nullptr) << "precondition: a block over several mappings";
+  auto* third = static_cast<unsigned char*>(MemoryPool::allocate(64 * kMiB));
+  ASSERT_NE(third, nullptr);
+  mark_pages(spanning, 32 * kMiB);
+  std::vector<unsigned char> expected(spanning, spanning + 32 * kMiB);
+  const BuddyAllocator::PageMoveResult moved = BuddyAllocator::move_pages(spanning, third, 32 * kMiB);
+  EXPECT_EQ(moved.moved_bytes, 32 * kMiB);
+  EXPECT_TRUE(std::equal(expected.begin(), expected.end(), third)) << "every piece in order";
+  EXPECT_TRUE(reads_zero(spanning, 32 * kMiB));
   EXPECT_TRUE(osp::os::can_move_pages()) << "no move was refused";
-  for (void* block : {blocker, static_cast<void*>(first), static_cast<void*>(second),
-                      static_cast<void*>(third)}) {
+  for (void* block : {blocker, static_cast<void*>(spanning), static_cast<void*>(third)}) {
     MemoryPool::deallocate(block);
   }
 }
@@ -187,33 +259,25 @@ TEST_F(PageMoves, AMediumBlockGrowingPastTheTierBecomesOneMappingWithItsPages) {
   EXPECT_EQ(MemoryPool::counters().tiers[static_cast<int>(Tier::Large)].live_bytes, large_before);
 }
 
-// A block whose pages came from a move into a larger block spans two mappings; growing it
-// past the Medium tier then copies it (pages from two mappings would make a Large block
-// the Large tier could not move again), and refuses no page move on the way.
-TEST_F(PageMoves, AMediumBlockOfTwoMappingsGrowingPastTheTierIsCopied) {
-  auto* first = static_cast<unsigned char*>(MemoryPool::allocate(4 * kMiB));
-  auto* second = static_cast<unsigned char*>(MemoryPool::allocate(8 * kMiB));
-  ASSERT_TRUE(first != nullptr && second != nullptr);
-  mark_pages(first, 4 * kMiB);
-  ASSERT_EQ(BuddyAllocator::move_pages(first, second, 4 * kMiB).moved_bytes, 4 * kMiB);
-  EXPECT_FALSE(BuddyAllocator::in_one_mapping(second));
-  EXPECT_TRUE(BuddyAllocator::in_one_mapping(first)) << "a source keeps its mapping whole";
-  MemoryPool::deallocate(first);
-  for (std::size_t offset = 4 * kMiB; offset < 8 * kMiB; offset += osp::test::kMarkStrideBytes) {
-    second[offset] = 0xA5;  // the second mapping, written after the move
-  }
-  auto* large = static_cast<unsigned char*>(MemoryPool::reallocate(second, 700 * kMiB));
+// A block over several mappings growing past the Medium tier is copied (pages from
+// several mappings would make a Large block the Large tier could not move again), and
+// refuses no page move on the way.
+TEST_F(PageMoves, AMediumBlockOfSeveralMappingsGrowingPastTheTierIsCopied) {
+  void* blocker = MemoryPool::allocate(64 * kMiB);  // keeps the arena from being released
+  ASSERT_NE(blocker, nullptr);
+  unsigned char* spanning = block_over_edges(8 * kMiB);
+  ASSERT_NE(spanning, nullptr) << "precondition: a block over several mappings";
+  mark_pages(spanning, 8 * kMiB);
+  auto* large = static_cast<unsigned char*>(MemoryPool::reallocate(spanning, 700 * kMiB));
   ASSERT_NE(large, nullptr);
   EXPECT_EQ(MemoryPool::tier_of(large), Tier::Large);
-  EXPECT_TRUE(pages_marked(large, 4 * kMiB));
-  for (std::size_t offset = 4 * kMiB; offset < 8 * kMiB; offset += osp::test::kMarkStrideBytes) {
-    ASSERT_EQ(large[offset], 0xA5) << "at " << offset;
-  }
+  EXPECT_TRUE(pages_marked(large, 8 * kMiB));
   EXPECT_TRUE(osp::os::can_move_pages()) << "no move was refused";
 #if defined(__linux__)
   EXPECT_EQ(mappings_overlapping(large, 700 * kMiB), 1);
 #endif
   MemoryPool::deallocate(large);
+  MemoryPool::deallocate(blocker);
 }
 
 // Moves into one arena stop at its budget of mappings; blocks are then copied, and an
