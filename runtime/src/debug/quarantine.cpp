@@ -10,11 +10,10 @@
 //
 // A thread that hands a chunk over trims its own oldest chunk first, not the FIFO's
 // oldest, as long as its own has waited at least half as long: the blocks then leave on
-// the thread that freed (and filled) them, whose cache holds their lines, instead of
-// moving to whichever thread freed last (with two threads freeing, half of all blocks
-// did, and the quarantine cost twice what it costs one thread). A thread that stops
-// freeing has its chunks grow old, and then any thread trims them. So each block waits
-// at least half the FIFO's time, and the byte bound is unchanged.
+// the thread that freed (and filled) them, whose cache holds their lines, instead of on
+// whichever thread hands a chunk over next. A thread that stops freeing has its chunks
+// grow old, and then any thread trims them. So a block leaves having waited at least half
+// as long as the oldest one then in the FIFO, and the byte bound is unchanged.
 #include "debug/quarantine.hpp"
 
 #include <cstdint>
@@ -307,14 +306,14 @@ void chain_rest_of_leaving(Staging& staging, Chain& chain) noexcept {
 }
 
 // Under g_lock, when the thread hands its full chunk over: what is left of its previous
-// leaving chunk and every chunk trimmed but the newest leave now (into `chain`); the
-// newest becomes the thread's leaving chunk, given back one block per free.
+// leaving chunk and every chunk trimmed but the last leave now (into `chain`); the last
+// becomes the thread's leaving chunk, given back one block per free.
 void hand_over(Staging& staging, Chunk* full, std::size_t limit_bytes, Chain& chain) noexcept {
   append_chunk(full, &staging);  // a thread has a chunk only while registered
   staging.chunk = take_chunk();
   chain_rest_of_leaving(staging, chain);
   Chunk* trimmed = trim_chunks(limit_bytes, &staging);
-  while (trimmed != nullptr && trimmed->next != nullptr) {  // all but the newest leave now
+  while (trimmed != nullptr && trimmed->next != nullptr) {  // all but the last leave now
     Chunk* chunk = trimmed;
     trimmed = chunk->next;
     chain.add_slots(chunk, 0);
