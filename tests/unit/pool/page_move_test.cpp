@@ -127,32 +127,50 @@ TEST_F(PageMoves, ABlockMovedIntoALargerOneMakesItOneMappingWhole) {
   MemoryPool::deallocate(to);
 }
 
-// The growth series of the micro-benchmark: a block at the arena's start keeps the buffer
-// from ever reaching a whole arena in place, so the last step (to 384 MiB) moves it to a
-// new arena. Every move keeps the contents and the counters stay exact.
-TEST_F(PageMoves, ABufferGrowingPastABlockAtTheArenaStartKeepsItsPages) {
-  void* blocker = MemoryPool::allocate(4 * kMiB);
-  ASSERT_NE(blocker, nullptr);
-  auto* buffer = static_cast<unsigned char*>(MemoryPool::allocate(2 * kMiB));
-  ASSERT_NE(buffer, nullptr);
-  std::size_t size = 2 * kMiB;
-  mark_pages(buffer, size);
+// The growth series of the micro-benchmark: a 4 MiB block first (at the arena's start),
+// then a buffer grown by realloc in 1.5× steps from 2 MiB until it holds `until` bytes,
+// its contents checked at every step and `each_step` called after each.
+struct GrowthSeries {
+  void* blocker = nullptr;
+  unsigned char* buffer = nullptr;
+  std::size_t size = 0;
   int moves = 0;
-  for (std::size_t bytes = 3 * kMiB; size < 256 * kMiB; bytes += bytes / 2) {
-    auto* grown = static_cast<unsigned char*>(MemoryPool::reallocate(buffer, bytes));
+};
+
+template <typename EachStep>
+void grow_past_a_blocker(std::size_t until, GrowthSeries& series, EachStep each_step) {
+  series.blocker = MemoryPool::allocate(4 * kMiB);
+  ASSERT_NE(series.blocker, nullptr);
+  series.buffer = static_cast<unsigned char*>(MemoryPool::allocate(2 * kMiB));
+  ASSERT_NE(series.buffer, nullptr);
+  series.size = 2 * kMiB;
+  mark_pages(series.buffer, series.size);
+  for (std::size_t bytes = 3 * kMiB; series.size < until; bytes += bytes / 2) {
+    auto* grown = static_cast<unsigned char*>(MemoryPool::reallocate(series.buffer, bytes));
     ASSERT_NE(grown, nullptr);
-    moves += grown != buffer;
-    buffer = grown;
-    ASSERT_TRUE(pages_marked(buffer, size)) << "contents kept growing to " << bytes << " bytes";
-    size = bytes;
-    mark_pages(buffer, size);
-    EXPECT_EQ(medium_live_bytes(), BuddyAllocator::block_bytes(blocker) +
-                                       BuddyAllocator::block_bytes(buffer));
+    series.moves += grown != series.buffer;
+    series.buffer = grown;
+    ASSERT_TRUE(pages_marked(grown, series.size)) << "contents kept growing to " << bytes << " bytes";
+    series.size = bytes;
+    mark_pages(grown, bytes);
+    each_step(series);
   }
-  EXPECT_GE(moves, 2) << "out of the blocker's way, then to a whole arena";
+}
+
+// The blocker keeps the buffer from ever reaching a whole arena in place, so the last
+// step (to 384 MiB) moves it to a new arena. Every move keeps the contents and the
+// counters stay exact.
+TEST_F(PageMoves, ABufferGrowingPastABlockAtTheArenaStartKeepsItsPages) {
+  GrowthSeries series;
+  grow_past_a_blocker(256 * kMiB, series, [](const GrowthSeries& now) {
+    EXPECT_EQ(medium_live_bytes(), BuddyAllocator::block_bytes(now.blocker) +
+                                       BuddyAllocator::block_bytes(now.buffer));
+  });
+  ASSERT_FALSE(HasFatalFailure());
+  EXPECT_GE(series.moves, 2) << "out of the blocker's way, then to a whole arena";
   EXPECT_TRUE(osp::os::can_move_pages()) << "no move was refused";
-  MemoryPool::deallocate(buffer);
-  MemoryPool::deallocate(blocker);
+  MemoryPool::deallocate(series.buffer);
+  MemoryPool::deallocate(series.blocker);
 }
 
 // The same buffer growing on past the Medium tier, as a Python bytearray does: every step
@@ -160,31 +178,21 @@ TEST_F(PageMoves, ABufferGrowingPastABlockAtTheArenaStartKeepsItsPages) {
 // cross an edge), so it leaves the tier by moving its pages, not by a copy, and ends as
 // one Large mapping.
 TEST_F(PageMoves, ABufferGrowingPastTheTierAfterMovesStaysOneMapping) {
-  void* blocker = MemoryPool::allocate(4 * kMiB);
-  ASSERT_NE(blocker, nullptr);
-  auto* buffer = static_cast<unsigned char*>(MemoryPool::allocate(2 * kMiB));
-  ASSERT_NE(buffer, nullptr);
-  std::size_t size = 2 * kMiB;
-  mark_pages(buffer, size);
-  for (std::size_t bytes = 3 * kMiB; size < 700 * kMiB; bytes += bytes / 2) {
-    auto* grown = static_cast<unsigned char*>(MemoryPool::reallocate(buffer, bytes));
-    ASSERT_NE(grown, nullptr);
-    buffer = grown;
-    ASSERT_TRUE(pages_marked(buffer, size)) << "contents kept growing to " << bytes << " bytes";
-    size = bytes;
-    mark_pages(buffer, size);
-    if (MemoryPool::tier_of(buffer) == Tier::Medium) {
-      ASSERT_TRUE(BuddyAllocator::in_one_mapping(buffer)) << "at " << bytes << " bytes";
+  GrowthSeries series;
+  grow_past_a_blocker(700 * kMiB, series, [](const GrowthSeries& now) {
+    if (MemoryPool::tier_of(now.buffer) == Tier::Medium) {
+      EXPECT_TRUE(BuddyAllocator::in_one_mapping(now.buffer)) << "at " << now.size << " bytes";
     }
-  }
-  EXPECT_EQ(MemoryPool::tier_of(buffer), Tier::Large);
+  });
+  ASSERT_FALSE(HasFatalFailure());
+  EXPECT_EQ(MemoryPool::tier_of(series.buffer), Tier::Large);
 #if defined(__linux__)
-  EXPECT_EQ(mappings_overlapping(buffer, size), 1);
+  EXPECT_EQ(mappings_overlapping(series.buffer, series.size), 1);
 #endif
   EXPECT_TRUE(osp::os::can_move_pages()) << "no move was refused";
-  EXPECT_EQ(medium_live_bytes(), BuddyAllocator::block_bytes(blocker));
-  MemoryPool::deallocate(buffer);
-  MemoryPool::deallocate(blocker);
+  EXPECT_EQ(medium_live_bytes(), BuddyAllocator::block_bytes(series.blocker));
+  MemoryPool::deallocate(series.buffer);
+  MemoryPool::deallocate(series.blocker);
 }
 
 // A block realloc moved by its pages holds none once freed: it is not retained (the budget
