@@ -60,9 +60,10 @@ class BuddyAllocator {
   // away is not counted against the retained budget: it holds none.
   static void deallocate_claimed(void* block, Pages pages = Pages::Backed) noexcept;
   // Grows or shrinks the live block at `block` to the order `bytes` needs without moving
-  // it: shrinking frees its upper halves; growing takes its buddies when they are free
-  // and it is their lower half. Returns the block's new size, or 0 (nothing changed)
-  // when it cannot grow in place or is not a live block.
+  // it: shrinking frees its upper halves; growing takes its buddies when they are free,
+  // it is their lower half and no mapping edge lies inside the grown block. Returns the
+  // block's new size, or 0 (nothing changed) when it cannot grow in place or is not a
+  // live block.
   static std::size_t resize_in_place(void* block, std::size_t bytes) noexcept;
   // Moves the pages of the live block `from` (`bytes` of them, all of it, a multiple of
   // kUnitBytes) to the start of the live block `to`, which is at least as large, instead
