@@ -5,7 +5,7 @@ import platform
 import subprocess
 
 from . import micro
-from .summary import best_peer, geometric_mean, ratio, ratios
+from .summary import best_peer, geometric_mean, ratio, ratio_range, ratios
 
 PEERS = ["glibc", "jemalloc", "tcmalloc", "mimalloc"]
 QUIET_LOAD_AVERAGE = 1.5
@@ -21,6 +21,15 @@ def _format_bytes(count):
 
 def _number(value, pattern="{:.3f}"):
     return pattern.format(value) if value is not None else "—"
+
+
+def _ratio_text(value, spread):
+    """A ratio, and in brackets the range its runs allow when they differ."""
+    if value is None:
+        return "—"
+    if spread is None or spread[0] == spread[1]:
+        return f"{value:.2f}×"
+    return f"{value:.2f}× ({spread[0]:.2f}–{spread[1]:.2f})"
 
 
 def _table(header, rows):
@@ -110,6 +119,9 @@ def _result_tables(table, labels, speed_labels, names, metric):
               "Best peer = the fastest of glibc, jemalloc, tcmalloc and mimalloc on that "
               "workload. `asan-rt` is gcc's libasan preloaded into the same binaries as the "
               "others (its allocator and interceptors, no instrumentation).", ""]
+    parts += ["In brackets, the ratios the runs allow (the fastest run against the other's "
+              "slowest, and the reverse): a limit inside that range is within this run's "
+              "noise.", ""]
     rows = []
     osp_vs_best, debug_vs_runtime = [], []
     for label in speed_labels:
@@ -120,8 +132,11 @@ def _result_tables(table, labels, speed_labels, names, metric):
             osp_vs_best.append(against_peer)
         if against_runtime is not None:
             debug_vs_runtime.append(against_runtime)
-        rows.append([label, peer or "—", _number(against_peer, "{:.2f}×"),
-                     _number(against_runtime, "{:.2f}×")])
+        rows.append([label, peer or "—",
+                     _ratio_text(against_peer,
+                                 ratio_range(table, label, "osp", peer, metric) if peer else None),
+                     _ratio_text(against_runtime,
+                                 ratio_range(table, label, "ospdebug", "asan-rt", metric))])
     rows.append(["**geometric mean**", "", _number(geometric_mean(osp_vs_best), "**{:.2f}×**"),
                  _number(geometric_mean(debug_vs_runtime), "**{:.2f}×**")])
     parts.append(_table(["workload", "best peer", "osp / best peer", "ospdebug / asan-rt"], rows))

@@ -61,6 +61,24 @@ def ratio(table, label, allocator, baseline, field="seconds"):
     return numerator / denominator
 
 
+_RANGE_OF = {"seconds": "seconds_range", "cpu_seconds": "cpu_range"}
+
+
+def ratio_range(table, label, allocator, baseline, field="seconds"):
+    """The ratios one workload's runs allow: (allocator's fastest / baseline's slowest,
+    allocator's slowest / baseline's fastest), or None without both ranges. A limit inside
+    it is within the run's noise."""
+    range_field = _RANGE_OF.get(field)
+    mine = table.get((label, allocator))
+    theirs = table.get((label, baseline))
+    if not range_field or not mine or not theirs or not mine.ok or not theirs.ok:
+        return None
+    own, base = getattr(mine, range_field), getattr(theirs, range_field)
+    if not own or not base or not base[0] or not base[1]:
+        return None
+    return own[0] / base[1], own[1] / base[0]
+
+
 def ratios(table, labels, allocator, baseline, field="seconds"):
     """{label: ratio} over the workloads where both ran."""
     found = {}
