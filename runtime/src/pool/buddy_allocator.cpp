@@ -200,10 +200,11 @@ void* allocate_in(ArenaMetadata& arena, int order, bool with_room = false) {
 }
 
 // Under the lock: the claimed live block at `unit` joins the free lists, merged with its
-// free buddies. `holds_pages`: false when its pages moved away (nothing to retain).
-void free_block(ArenaMetadata& arena, int unit, int order, bool holds_pages = true) {
+// free buddies. A block whose pages moved away has nothing to retain or decommit.
+void free_block(ArenaMetadata& arena, int unit, int order,
+                BuddyAllocator::Pages pages = BuddyAllocator::Pages::Backed) {
   // Pages go back before the block is visible as free, so no one reuses it half-decommitted.
-  if (holds_pages) retain_or_decommit(arena, unit, order);
+  if (pages == BuddyAllocator::Pages::Backed) retain_or_decommit(arena, unit, order);
   store(arena.block_order[unit], kNotBlockStart);
   while (order < BuddyAllocator::kOrderCount - 1) {
     const int buddy = unit ^ (1 << order);
@@ -222,6 +223,7 @@ bool mapping_edge_at(const ArenaMetadata& arena, int unit) {
 
 // True when a mapping may begin inside [unit, unit + count) (not at its start).
 bool edge_inside(const ArenaMetadata& arena, int unit, int count) {
+  if (arena.mapping_edge_count == 0) return false;  // most arenas: no page ever moved
   for (int offset = 1; offset < count; ++offset) {
     if (mapping_edge_at(arena, unit + offset)) return true;
   }
@@ -335,7 +337,7 @@ void BuddyAllocator::deallocate_claimed(void* block, Pages pages) noexcept {
   // The claim keeps the block live, so its arena stays too.
   ArenaMetadata& arena = *arena_of(address);
   const int unit = unit_of(arena, address);
-  free_block(arena, unit, arena.block_order[unit], pages == Pages::Backed);
+  free_block(arena, unit, arena.block_order[unit], pages);
   // After the block is marked free: see claim().
   __atomic_store_n(&arena.claimed[unit].value, std::uint8_t{0}, __ATOMIC_RELEASE);
   release_if_extra_empty(arena);
@@ -414,10 +416,10 @@ BuddyAllocator::PageMoveResult BuddyAllocator::move_pages(void* from, void* to,
     }
     if (pieces == 1) {
       // One piece grows into all of the destination, and leaves a reserved-again range at
-      // the source: edges at both ends of each.
-      movable = movable && destination_arena->mapping_edge_count + 2 <= kMaxMappingEdges &&
-                source_arena->mapping_edge_count + 2 <= kMaxMappingEdges &&
-                (source_arena != destination_arena || source_arena->mapping_edge_count + 4 <= kMaxMappingEdges);
+      // the source: edges at both ends of each, four in one arena when both are in it.
+      const int new_edges = source_arena == destination_arena ? 4 : 2;
+      movable = movable && destination_arena->mapping_edge_count + new_edges <= kMaxMappingEdges &&
+                source_arena->mapping_edge_count + new_edges <= kMaxMappingEdges;
       if (movable) {
         mark_mapping_edge(*destination_arena, destination_unit);
         mark_mapping_edge(*destination_arena, destination_unit + destination_units);

@@ -30,6 +30,8 @@ void collect(BlockHeader* chain, std::vector<BlockHeader*>& out) {
   for (; chain != nullptr; chain = chain->next) out.push_back(chain);
 }
 
+// A freed 32-byte block as the quarantine sees it; `sequence` is what a visitor must see
+// (like the freed fill).
 void prepare(BlockHeader& header) {
   header.alignment_offset = static_cast<std::uint32_t>(front_offset(kMinimumUserAlignment));
   header.requested_bytes = 32;
@@ -134,9 +136,7 @@ TEST(QuarantineConcurrency, EveryBlockLeavesOnceAndVisitorsSeeOnlyPublishedBlock
           while (!resume.load()) std::this_thread::yield();
         }
         BlockHeader* header = &blocks[thread][index];
-        header->alignment_offset = static_cast<std::uint32_t>(front_offset(kMinimumUserAlignment));
-        header->requested_bytes = 32;
-        header->sequence = kPublished;  // what a visitor must see, like the freed fill
+        prepare(*header);
         collect(quarantine::push(header, limit), left[thread]);
       }
     });  // the thread's staged blocks join the FIFO as it exits
@@ -151,9 +151,7 @@ TEST(QuarantineConcurrency, EveryBlockLeavesOnceAndVisitorsSeeOnlyPublishedBlock
 
   std::vector<BlockHeader*> rest;
   BlockHeader drain{};
-  drain.alignment_offset = static_cast<std::uint32_t>(front_offset(kMinimumUserAlignment));
-  drain.requested_bytes = 32;
-  drain.sequence = kPublished;
+  prepare(drain);
   collect(quarantine::push(&drain, 0), rest);  // limit 0: everything leaves the FIFO
   collect(quarantine::drain(), rest);  // and the chunk this thread gives back one per free
   EXPECT_EQ(quarantine::bytes(), 0u);
