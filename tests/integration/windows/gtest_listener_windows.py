@@ -5,10 +5,10 @@ resolve to forget_a_block, and the worker thread's 72-byte one; the clean tests 
   gtest_listener_windows.py --emulator WINE --addr2line A2L PROGRAM.exe"""
 import argparse
 import os
-import subprocess
 import sys
 
 from pe_frames import Resolver
+from wine_run import run_emulated
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--emulator", required=True)
@@ -25,8 +25,7 @@ ENVIRONMENT = dict(os.environ, OSP_OPTIONS="detect_leaks=0")
 
 
 def run(*extra):
-    return subprocess.run([arguments.emulator, arguments.program, *extra], capture_output=True,
-                          text=True, timeout=120, env=ENVIRONMENT)
+    return run_emulated([arguments.emulator, arguments.program, *extra], ENVIRONMENT, timeout=120)
 
 
 leaking = run("--gtest_filter=LeakListener.LeaksABlock")

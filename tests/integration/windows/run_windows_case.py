@@ -25,14 +25,14 @@ sys.path.insert(0, os.path.join(HERE, "..", "report"))
 from pe_frames import Resolver, base_name, pe_build_id  # noqa: E402
 from run_error_case import parse_case, section  # noqa: E402
 from snapshot_check import count_sites, load_and_check  # noqa: E402
+from wine_run import run_emulated  # noqa: E402
 
 # abort() in the Microsoft C runtime ends the process with status 3.
 ABORT_STATUS = 3
 
 
 def run(arguments, environment):
-    command = [arguments.emulator, arguments.program]
-    return subprocess.run(command, env=environment, capture_output=True, text=True, timeout=300)
+    return run_emulated([arguments.emulator, arguments.program], environment)
 
 
 def check_error_case(arguments, failures):
@@ -86,7 +86,7 @@ def check_with_leakview(command, directory, path, leaked, failures):
     """osp-leakview built for Windows, under wine: summary, gate (the snapshot and the
     folder's *.json pattern) and a diff of the snapshot with itself."""
     def run(*more):
-        return subprocess.run(command + list(more), capture_output=True, text=True, timeout=120)
+        return run_emulated(command + list(more), timeout=120)
     expected = 1 if leaked else 0
     summary = run("summary", path)
     if summary.returncode != 0 or "Totals" not in summary.stdout:

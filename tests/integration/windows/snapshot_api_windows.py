@@ -6,13 +6,13 @@ a path in a missing folder fails without a crash.
   snapshot_api_windows.py --emulator WINE PROGRAM.exe"""
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "report"))
 from snapshot_check import load_and_check  # noqa: E402
+from wine_run import run_emulated  # noqa: E402
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--emulator", required=True)
@@ -22,8 +22,7 @@ failures = []
 with tempfile.TemporaryDirectory() as directory:
     path = os.path.join(directory, "snapshot.json")
     environment = dict(os.environ, OSP_OPTIONS="detect_leaks=0")
-    result = subprocess.run([arguments.emulator, arguments.program, path], capture_output=True, text=True,
-                            timeout=120, env=environment)
+    result = run_emulated([arguments.emulator, arguments.program, path], environment, timeout=120)
     if result.returncode != 0 or "snapshots written" not in result.stdout:
         failures.append(f"exit status {result.returncode}")
     if os.listdir(directory) != ["snapshot.json"]:
